@@ -1,0 +1,1 @@
+"""Arena: running matches, tournaments, ratings, the store, the viewer, the command line."""

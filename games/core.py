@@ -1,0 +1,297 @@
+"""The game contract: a game declared as data, and a small cloneable state machine.
+
+A game is two objects:
+
+- a :class:`Game` subclass: static facts (a :class:`GameInfo` declaration, an options
+  dataclass, the rules text) and ``new_state(seed)``. All randomness (deals, role
+  assignment, world generation) comes from that seed.
+- a :class:`State` subclass: mutable and cheap to ``clone()``. The base class owns the
+  public API (turn checks, legality, terminal checks); a game implements a few hooks:
+
+  ``_legal(player)``, ``_apply(player, action)``, ``_text(player)``, ``returns()``,
+  ``information_state(player)``, ``render()``, ``clone()`` and, for games with hidden
+  information, ``_determinise(player, rng)``.
+
+Actions are canonical strings at this boundary (``"[bet]"``, ``"[4]"``). A model's free
+output becomes a canonical action through :func:`games.parse.parse_action`, never inside
+the rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Literal
+
+__all__ = ["GameInfo", "Game", "State", "Observation", "IllegalAction"]
+
+
+class IllegalAction(ValueError):
+    """An action that the rules refuse. The message says why and what is legal, in words
+    a person (or a model, in a retry prompt) can act on."""
+
+
+@dataclass(frozen=True)
+class GameInfo:
+    """What a game is, declared before any logic. Tests derive their checks from it."""
+
+    id: str
+    """Registry name, e.g. ``"kuhn_poker"``."""
+    description: str
+    """One line for ``arena games``."""
+    min_players: int
+    max_players: int
+    roles: tuple[str, ...]
+    """Every role name a player can hold (``("first", "second")``, ``("X", "O")``)."""
+    chance: Literal["none", "seeded"]
+    """``seeded``: the seed changes the game (deals, quantities); ``none``: it does not."""
+    information: Literal["perfect", "imperfect"]
+    min_utility: float
+    max_utility: float
+    utility_sum: float | None
+    """Sum of ``returns()`` at every terminal state (0.0 for zero-sum), None if it varies."""
+    max_length: int
+    """Upper bound on the number of decisions (``apply`` calls) in one game."""
+    action_grammar: str
+    """How actions are written, for prompts and ``arena games``."""
+    simultaneous: bool = False
+
+    @property
+    def zero_sum(self) -> bool:
+        return self.utility_sum == 0.0
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one player sees at one decision point.
+
+    ``text`` is for a language model (the state as that player sees it and the legal
+    actions); ``rules`` is the game's rules text, to be placed once in a prompt. It never
+    contains hidden information (another player's card or role).
+    """
+
+    game: str
+    player: int
+    role: str
+    turn: int
+    text: str
+    legal_actions: tuple[str, ...] | None
+    rules: str = ""
+    info_state: str = ""
+    _sampler: Callable[[random.Random], "State"] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def sample_state(self, rng: random.Random) -> "State":
+        """A full state consistent with what this player has seen (a determinisation).
+
+        For games of perfect information this is a copy of the true state. Search agents
+        (MCTS) use it; nothing else should.
+        """
+        if self._sampler is None:
+            raise ValueError(
+                f"this observation of {self.game!r} carries no state sampler; "
+                "build it with State.observation(player)"
+            )
+        return self._sampler(rng)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "game": self.game,
+            "player": self.player,
+            "role": self.role,
+            "turn": self.turn,
+            "text": self.text,
+            "legal_actions": None if self.legal_actions is None else list(self.legal_actions),
+        }
+
+
+class State:
+    """Base of every game state. Subclasses use ``__slots__`` and a hand-written
+    ``clone()``: search clones states thousands of times a second."""
+
+    __slots__ = ("game", "turn")
+    game: "Game"
+    turn: int
+
+    # ----- hooks a game implements ------------------------------------------------
+    def current_players(self) -> list[int]:
+        raise NotImplementedError
+
+    def _legal(self, player: int) -> list[str] | None:
+        raise NotImplementedError
+
+    def _apply(self, player: int, action: str) -> None:
+        raise NotImplementedError
+
+    def _text(self, player: int) -> str:
+        raise NotImplementedError
+
+    def is_terminal(self) -> bool:
+        raise NotImplementedError
+
+    def returns(self) -> list[float]:
+        raise NotImplementedError
+
+    def role(self, player: int) -> str:
+        raise NotImplementedError
+
+    def information_state(self, player: int) -> str:
+        raise NotImplementedError
+
+    def render(self) -> str:
+        raise NotImplementedError
+
+    def clone(self) -> "State":
+        raise NotImplementedError
+
+    def _determinise(self, player: int, rng: random.Random) -> "State":
+        """A state consistent with ``player``'s information; perfect information: a clone."""
+        return self.clone()
+
+    def random_action(self, player: int, rng: random.Random) -> str:
+        """A uniformly random legal action; free-text games override this."""
+        legal = self.legal_actions(player)
+        if not legal:
+            raise IllegalAction(f"player {player} has no legal action now")
+        return legal[rng.randrange(len(legal))]
+
+    # ----- public API owned by the base -------------------------------------------
+    @property
+    def num_players(self) -> int:
+        return self.game.num_players
+
+    def legal_actions(self, player: int) -> list[str] | None:
+        """Canonical action strings for ``player`` now, ``[]`` when it is not their move,
+        or None where the action is free text (see the game's ``action_grammar``)."""
+        if self.is_terminal() or player not in self.current_players():
+            return []
+        return self._legal(player)
+
+    def apply(self, player: int, action: str) -> None:
+        """Play a canonical action. Raises :class:`IllegalAction` with a usable message."""
+        if not isinstance(action, str):
+            raise IllegalAction(
+                f"action must be a string such as {self.game.example_action()!r}, "
+                f"got {type(action).__name__} {action!r}"
+            )
+        if self.is_terminal():
+            raise IllegalAction(f"the game is over; no action is legal (got {action!r})")
+        players = self.current_players()
+        if player not in players:
+            raise IllegalAction(
+                f"it is not player {player}'s turn; waiting for player(s) "
+                f"{', '.join(map(str, players))}"
+            )
+        legal = self._legal(player)
+        if legal is not None and action not in legal:
+            raise IllegalAction(f"{action!r} is not legal; legal: {', '.join(legal)}")
+        self._apply(player, action)
+        self.turn += 1
+
+    def observation(self, player: int) -> Observation:
+        if not 0 <= player < self.num_players:
+            raise ValueError(
+                f"player {player} does not exist; this {self.game.info.id} game has "
+                f"players 0..{self.num_players - 1}"
+            )
+        legal = self.legal_actions(player)
+        snapshot = self.clone()
+        return Observation(
+            game=self.game.info.id,
+            player=player,
+            role=self.role(player),
+            turn=self.turn,
+            text=self._text(player),
+            legal_actions=None if legal is None else tuple(legal),
+            rules=self.game.rules,
+            info_state=self.information_state(player),
+            _sampler=lambda rng: snapshot._determinise(player, rng),
+        )
+
+    def sample_determinisation(self, player: int, rng: random.Random) -> "State":
+        """A full state consistent with what ``player`` has seen (IS-MCTS searches these)."""
+        return self._determinise(player, rng)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} turn={self.turn} terminal={self.is_terminal()}>"
+
+
+class Game:
+    """Static facts of a game and a factory of states. Subclasses set ``info``,
+    ``Options`` (a dataclass) and ``rules``, and implement ``new_state``."""
+
+    info: ClassVar[GameInfo]
+    Options: ClassVar[type] = type(None)
+    rules: str = ""
+    expert: ClassVar[str | None] = None
+    """Agent spec of the game's scripted expert (``arena`` agents resolve ``expert`` by it)."""
+
+    def __init__(self, options: Any = None, **kwargs: Any) -> None:
+        if options is None:
+            options = self._build_options(kwargs)
+        elif kwargs:
+            raise TypeError("pass either an options object or keyword options, not both")
+        self.options = options
+        self.num_players = self._num_players()
+
+    def _build_options(self, kwargs: dict[str, Any]) -> Any:
+        opts_cls = self.Options
+        if not dataclasses.is_dataclass(opts_cls):
+            if kwargs:
+                raise ValueError(
+                    f"game {self.info.id!r} takes no options; got {', '.join(sorted(kwargs))}"
+                )
+            return None
+        known = {f.name: f for f in dataclasses.fields(opts_cls)}
+        unknown = sorted(set(kwargs) - set(known))
+        if unknown:
+            raise ValueError(
+                f"unknown option(s) {', '.join(map(repr, unknown))} for game "
+                f"{self.info.id!r} (known: {', '.join(known) or 'none'})"
+            )
+        converted = {k: _convert(self.info.id, known[k], v) for k, v in kwargs.items()}
+        return opts_cls(**converted)
+
+    def _num_players(self) -> int:
+        n = getattr(self.options, "players", None)
+        return self.info.min_players if n is None else int(n)
+
+    def new_state(self, seed: int = 0) -> State:
+        raise NotImplementedError
+
+    def example_action(self) -> str:
+        return "[action]"
+
+    def canonicalize(self, answer: str) -> str:
+        """Free-text games: turn an extracted answer into a canonical action or raise
+        :class:`IllegalAction`. Games with finite actions never need this."""
+        raise IllegalAction(f"game {self.info.id!r} has no free-text actions")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.options!r})"
+
+
+def _convert(game_id: str, fld: dataclasses.Field, value: Any) -> Any:
+    """Options arrive as strings from the command line; convert by the field's default."""
+    default = fld.default
+    if not isinstance(value, str) or isinstance(default, str) or default is dataclasses.MISSING:
+        return value
+    try:
+        if isinstance(default, bool):
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+    except ValueError as err:
+        raise ValueError(
+            f"option {fld.name}={value!r} for game {game_id!r} must be "
+            f"{type(default).__name__} (default {default!r})"
+        ) from err
+    return value

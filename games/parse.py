@@ -1,0 +1,121 @@
+"""One shared function from a model's free output to a canonical action.
+
+Rules, in order:
+
+1. The answer is the content of the last ``\\boxed{...}`` (braces balanced) if there is
+   one, else the last ``[...]`` span. "not [4] but [2]" plays ``[2]``.
+2. Case and spacing are normalised (lower case, runs of white space folded, the
+   surrounding brackets dropped), on both the answer and the legal actions.
+3. The normalised answer must equal exactly one normalised legal action.
+
+Games whose actions are free text (``legal_actions`` is None) receive the boxed answer,
+or the whole output when there is none, through ``Game.canonicalize``: their own
+grammar, documented in the game module.
+
+Failures raise :class:`ParseError` (an :class:`~games.core.IllegalAction`) whose message
+says precisely why: ``no answer found``, ``'[9]' is not legal; legal: [0], [2], [5]``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+from games.core import IllegalAction
+
+if TYPE_CHECKING:
+    from games.core import Game
+
+__all__ = ["ParseError", "parse_action", "extract_answer", "normalise"]
+
+_BOXED = "\\boxed{"
+
+
+class ParseError(IllegalAction):
+    """Model output that does not name a legal action."""
+
+    def __init__(self, message: str, answer: str | None = None) -> None:
+        super().__init__(message)
+        self.answer = answer
+
+
+def normalise(text: str) -> str:
+    """Lower case, white space folded, one pair of surrounding brackets removed."""
+    s = " ".join(text.split()).lower()
+    if len(s) >= 2 and s[0] == "[" and s[-1] == "]":
+        s = s[1:-1].strip()
+    return s
+
+
+def _last_boxed(text: str) -> str | None:
+    start = text.rfind(_BOXED)
+    while start != -1:
+        depth, i = 1, start + len(_BOXED)
+        while i < len(text):
+            ch = text[i]
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    return text[start + len(_BOXED) : i]
+            i += 1
+        # unbalanced: try an earlier \boxed{
+        start = text.rfind(_BOXED, 0, start)
+    return None
+
+
+def _last_bracketed(text: str) -> str | None:
+    end = text.rfind("]")
+    while end != -1:
+        start = text.rfind("[", 0, end)
+        if start != -1:
+            return text[start : end + 1]
+        end = text.rfind("]", 0, end)
+    return None
+
+
+def extract_answer(text: str) -> str | None:
+    """The last ``\\boxed{...}`` content, else the last ``[...]`` span, else None."""
+    boxed = _last_boxed(text)
+    if boxed is not None:
+        return boxed
+    return _last_bracketed(text)
+
+
+def _shorten(s: str, limit: int = 60) -> str:
+    return s if len(s) <= limit else s[: limit - 3] + "..."
+
+
+def parse_action(
+    output: str, legal_actions: Sequence[str] | None, game: "Game | None" = None
+) -> str:
+    """Turn free model output into a canonical action, or raise :class:`ParseError`."""
+    if not isinstance(output, str):
+        raise ParseError(f"output must be text, got {type(output).__name__}")
+    if legal_actions is None:
+        if game is None:
+            raise ParseError("free-text action but no game given to canonicalize it")
+        boxed = _last_boxed(output)
+        answer = (boxed if boxed is not None else output).strip()
+        if not answer:
+            raise ParseError("no answer found (empty reply)", answer)
+        try:
+            return game.canonicalize(answer)
+        except IllegalAction as err:
+            raise ParseError(str(err), answer) from err
+    if not legal_actions:
+        raise ParseError("no action is legal now")
+    answer = extract_answer(output)
+    if answer is None:
+        raise ParseError(
+            "no answer found: write the action as \\boxed{...} or in brackets; legal: "
+            + ", ".join(legal_actions)
+        )
+    key = normalise(answer)
+    matches = [a for a in legal_actions if normalise(a) == key]
+    if len(matches) == 1:
+        return matches[0]
+    shown = answer if answer.startswith("[") else f"[{answer}]"
+    raise ParseError(
+        f"{_shorten(shown)!r} is not legal; legal: {', '.join(legal_actions)}", answer
+    )

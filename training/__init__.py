@@ -1,0 +1,1 @@
+"""Training: self-play RL (rollouts, RAE, step preferences, losses, the learner)."""
