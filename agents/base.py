@@ -93,6 +93,13 @@ class Agent:
         self.seed = seed
         self.rng = random.Random(seed)
 
+    def rng_for(self, obs: Observation) -> random.Random:
+        """The rng for one decision: derived from the agent's seed and the decision's seed
+        (set by the runner) when there is one, else the agent's own stream."""
+        if obs.seed is None:
+            return self.rng
+        return random.Random(f"{self.seed}/{obs.seed}")
+
     def act(self, obs: Observation) -> Decision:
         if type(self).act_batch is Agent.act_batch:
             raise NotImplementedError(f"{type(self).__name__} implements neither act nor act_batch")

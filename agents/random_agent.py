@@ -11,11 +11,12 @@ class RandomAgent(Agent):
     name = "random"
 
     def act(self, obs: Observation) -> Decision:
+        rng = self.rng_for(obs)
         if obs.legal_actions is None:
-            state = obs.sample_state(self.rng)
-            return Decision(text=state.random_action(obs.player, self.rng))
+            state = obs.sample_state(rng)
+            return Decision(text=state.random_action(obs.player, rng))
         dist = self.policy(obs)
-        return Decision(text=obs.legal_actions[self.rng.randrange(len(obs.legal_actions))], distribution=dist)
+        return Decision(text=obs.legal_actions[rng.randrange(len(obs.legal_actions))], distribution=dist)
 
     def policy(self, obs: Observation) -> dict[str, float] | None:
         if not obs.legal_actions:

@@ -79,6 +79,9 @@ class Observation:
     legal_actions: tuple[str, ...] | None
     rules: str = ""
     info_state: str = ""
+    seed: int | None = None
+    """Set by the runner per decision (match seed, player, turn, attempt): agents draw this
+    decision's randomness from it, so results do not depend on how matches are batched."""
     _sampler: Callable[[random.Random], "State"] | None = field(
         default=None, repr=False, compare=False
     )

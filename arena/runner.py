@@ -1,0 +1,255 @@
+"""The runner: many matches at once, one batched call per agent per step.
+
+Each step gathers every pending decision of every live match (several per match in a
+simultaneous phase), groups them by agent, calls that agent's ``act_batch`` once, parses
+each output with ``games.parse`` and applies it. One match is n=1 (:func:`play_match`).
+
+Per-match settings (:class:`MatchConfig`):
+
+- ``invalid``: what an invalid output costs. ``forfeit`` (the default): the offender loses
+  (-1, the others share +1) and the match ends; ``retry:K``: the error is shown to the
+  player, who answers again, up to K times, then forfeits; ``random``: a random legal
+  action is played and the fault recorded.
+- ``time_limit``: seconds per decision. A batched call is charged to its decisions
+  equally; a decision over the limit counts as invalid ("time limit exceeded").
+- ``max_turns``: a match still running after that many applied actions ends as a draw.
+
+Randomness: every observation handed to an agent carries ``seed`` derived from (match
+seed, player, turn, attempt), and agents draw from ``Agent.rng_for(obs)``, so a match's
+record depends on its seed alone, however matches are batched or scheduled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from agents.base import Agent, Decision
+from games import Game, IllegalAction, Observation, State, parse_action
+
+from arena.records import DecisionRecord, MatchRecord
+
+__all__ = ["MatchConfig", "MatchSpec", "run_matches", "play_match", "decision_seed"]
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    invalid: str = "forfeit"
+    """``forfeit`` | ``retry:K`` | ``random``."""
+    time_limit: float | None = None
+    """Seconds per decision; None for no limit."""
+    max_turns: int | None = None
+    """Applied actions after which the match is a draw; None: the game's own end."""
+
+    def __post_init__(self) -> None:
+        self.retries  # validates
+        if self.time_limit is not None and self.time_limit <= 0:
+            raise ValueError(f"time_limit={self.time_limit!r} must be > 0 seconds or None")
+        if self.max_turns is not None and self.max_turns < 1:
+            raise ValueError(f"max_turns={self.max_turns!r} must be >= 1 or None")
+
+    @property
+    def retries(self) -> int:
+        if self.invalid in ("forfeit", "random"):
+            return 0
+        head, _, k = self.invalid.partition(":")
+        if head == "retry" and k.isdigit():
+            return int(k)
+        raise ValueError(
+            f"invalid-action policy {self.invalid!r} not understood: expected "
+            "'forfeit', 'retry:K' (K a whole number, e.g. retry:2) or 'random'"
+        )
+
+
+@dataclass(frozen=True)
+class MatchSpec:
+    """One match to play: a game, its agents by seat, its seed."""
+
+    game: Game
+    agents: Sequence[Agent]
+    seed: int
+    match_id: str = ""
+
+
+def decision_seed(match_seed: int, player: int, turn: int, attempt: int) -> int:
+    return ((match_seed * 1_000_003 + turn) * 1_009 + player) * 17 + attempt
+
+
+class _Live:
+    """Book-keeping of one running match."""
+
+    def __init__(self, spec: MatchSpec, config: MatchConfig) -> None:
+        game = spec.game
+        if len(spec.agents) != game.num_players:
+            raise ValueError(
+                f"game {game.info.id!r} needs {game.num_players} agents, got "
+                f"{len(spec.agents)} ({', '.join(a.name for a in spec.agents)})"
+            )
+        self.spec = spec
+        self.state: State = game.new_state(spec.seed)
+        self.decisions: list[DecisionRecord] = []
+        self.attempts: dict[int, int] = {}
+        self.errors: dict[int, str] = {}
+        self.outcome: str | None = None
+        self.forfeit_player: int | None = None
+        self.rng = random.Random(f"runner/{spec.seed}")
+        self.start = time.perf_counter()
+        self.config = config
+        self.index = 0
+
+    def done(self) -> bool:
+        if self.outcome is None and self.state.is_terminal():
+            self.outcome = "terminal"
+        if (self.outcome is None and self.config.max_turns is not None
+                and self.state.turn >= self.config.max_turns):
+            self.outcome = "max_turns"
+        return self.outcome is not None
+
+    def observation(self, player: int) -> Observation:
+        obs = self.state.observation(player)
+        attempt = self.attempts.get(player, 0)
+        extra = {"seed": decision_seed(self.spec.seed, player, self.state.turn, attempt)}
+        if attempt:
+            extra["text"] = (
+                f"{obs.text}\n\nYour previous answer was invalid: {self.errors[player]}\n"
+                f"Try again ({attempt} of {self.config.retries} retries used)."
+            )
+        return dataclasses.replace(obs, **extra)
+
+    def returns(self) -> tuple[float, ...]:
+        n = self.spec.game.num_players
+        if self.outcome == "terminal":
+            return tuple(float(r) for r in self.state.returns())
+        if self.outcome in ("forfeit", "quit"):
+            others = 1.0 / (n - 1) if n > 1 else 0.0
+            return tuple(-1.0 if p == self.forfeit_player else others for p in range(n))
+        return tuple(0.0 for _ in range(n))
+
+    def record(self) -> MatchRecord:
+        game = self.spec.game
+        opts = game.options
+        options = dataclasses.asdict(opts) if dataclasses.is_dataclass(opts) else {}
+        return MatchRecord(
+            game=game.info.id,
+            options=options,
+            seed=self.spec.seed,
+            agents=tuple(a.name for a in self.spec.agents),
+            roles=tuple(self.state.role(p) for p in range(game.num_players)),
+            decisions=tuple(self.decisions),
+            returns=self.returns(),
+            outcome=self.outcome or "terminal",
+            forfeit_player=self.forfeit_player,
+            match_id=self.spec.match_id,
+            elapsed_s=time.perf_counter() - self.start,
+            final_render=self.state.render(),
+        )
+
+
+def _handle(live: _Live, player: int, obs: Observation, dec: Decision, elapsed: float) -> None:
+    """Parse, check and apply one decision, following the invalid-action policy."""
+    cfg = live.config
+    action, error = None, None
+    if dec.info.get("quit"):
+        live.decisions.append(DecisionRecord(
+            player=player, role=obs.role, turn=obs.turn, observation=obs.text,
+            legal_actions=obs.legal_actions, raw=dec.text, action=None, valid=False,
+            error="player quit", elapsed_s=elapsed, agent=live.spec.agents[player].name,
+        ))
+        live.outcome, live.forfeit_player = "quit", player
+        return
+    if cfg.time_limit is not None and elapsed > cfg.time_limit:
+        error = f"time limit exceeded ({elapsed:.2f}s > {cfg.time_limit:g}s)"
+    else:
+        try:
+            action = parse_action(dec.text, obs.legal_actions, live.spec.game)
+            live.state.apply(player, action)
+        except IllegalAction as err:
+            action, error = None, str(err)
+    attempt = live.attempts.get(player, 0)
+    fallback = False
+    if error is not None and cfg.invalid == "random":
+        action, fallback = live.state.random_action(player, live.rng), True
+        live.state.apply(player, action)
+    live.decisions.append(DecisionRecord(
+        player=player, role=obs.role, turn=obs.turn, observation=obs.text,
+        legal_actions=obs.legal_actions, raw=dec.text, action=action,
+        valid=error is None, error=error, attempt=attempt, fallback=fallback,
+        elapsed_s=elapsed, agent=live.spec.agents[player].name,
+        distribution=dec.distribution, token_ids=dec.token_ids, logprobs=dec.logprobs,
+        info=dec.info,
+    ))
+    if error is None or fallback:
+        live.attempts.pop(player, None)
+    elif attempt < cfg.retries:
+        live.attempts[player] = attempt + 1
+        live.errors[player] = error
+    else:
+        live.outcome, live.forfeit_player = "forfeit", player
+
+
+def _pending(lives: list[_Live]) -> dict[int, list[tuple[_Live, int, Observation]]]:
+    by_agent: dict[int, list[tuple[_Live, int, Observation]]] = {}
+    for live in lives:
+        for player in live.state.current_players():
+            agent = live.spec.agents[player]
+            by_agent.setdefault(id(agent), []).append((live, player, live.observation(player)))
+    return by_agent
+
+
+def run_matches(
+    specs: Sequence[MatchSpec],
+    config: MatchConfig | None = None,
+    on_step: Callable[[list[MatchRecord]], None] | None = None,
+    on_decision: Callable[[int, DecisionRecord, State], None] | None = None,
+) -> list[MatchRecord]:
+    """Play every match to the end, batching decisions per agent; records in input order.
+
+    ``on_step(finished)`` is called after each step with the records finished in it
+    (progress bars); ``on_decision(index, record, state)`` after each decision (viewers).
+    """
+    config = config or MatchConfig()
+    lives = [_Live(spec, config) for spec in specs]
+    for i, live in enumerate(lives):
+        live.index = i
+    records: list[MatchRecord | None] = [None] * len(lives)
+    active = [i for i, live in enumerate(lives) if not live.done()]
+    for i in range(len(lives)):
+        if i not in active:
+            records[i] = lives[i].record()
+    while active:
+        by_agent = _pending([lives[i] for i in active])
+        for items in by_agent.values():
+            agent = items[0][0].spec.agents[items[0][1]]
+            start = time.perf_counter()
+            decisions = agent.act_batch([obs for _, _, obs in items])
+            per = (time.perf_counter() - start) / len(items)
+            if len(decisions) != len(items):
+                raise RuntimeError(
+                    f"agent {agent.name!r} returned {len(decisions)} decisions for "
+                    f"{len(items)} observations; act_batch must answer each one in order"
+                )
+            for (live, player, obs), dec in zip(items, decisions):
+                if live.outcome is None:
+                    _handle(live, player, obs, dec, per)
+                    if on_decision is not None:
+                        on_decision(live.index, live.decisions[-1], live.state)
+        finished = []
+        for i in list(active):
+            if lives[i].done():
+                records[i] = lives[i].record()
+                finished.append(records[i])
+                active.remove(i)
+        if on_step is not None:
+            on_step(finished)
+    return [r for r in records if r is not None]
+
+
+def play_match(
+    game: Game, agents: Sequence[Agent], seed: int, config: MatchConfig | None = None,
+    on_decision: Callable[[int, DecisionRecord, State], None] | None = None,
+) -> MatchRecord:
+    """Play one match (the runner with n=1)."""
+    return run_matches([MatchSpec(game, agents, seed)], config, on_decision=on_decision)[0]

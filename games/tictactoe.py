@@ -1,0 +1,236 @@
+"""TicTacToe: two players, a 3x3 board, three in a row wins.
+
+Rules
+    Cells are numbered 0-8 row by row from the top left::
+
+         0 | 1 | 2
+        ---+---+---
+         3 | 4 | 5
+        ---+---+---
+         6 | 7 | 8
+
+    X (player 0) moves first, then O (player 1), alternately. A move marks one empty
+    cell. Whoever first has three marks in a row, column or diagonal wins; a full board
+    with no line is a draw. No options; the seed changes nothing (no chance).
+
+Observation
+    The board with X and O on marked cells and the cell number on each empty cell, which
+    mark the observing player plays, whose turn it is, and the legal actions. Information
+    is perfect: both players see everything.
+
+Actions
+    ``"[n]"`` for each empty cell ``n``, in ascending order (``"[0]"`` .. ``"[8]"``).
+
+Returns
+    +1 to the winner and -1 to the loser, 0 to both on a draw (zero-sum); 0 to both
+    before the end. At most 9 moves.
+
+Information state
+    ``"board=XO.......;to_move=X"``: the board row by row (``.`` for empty) and the mark
+    to move (``-`` once the game is over); the same for both players.
+
+The board is two 9-bit masks (bit ``n`` set: cell ``n`` holds that mark), so a clone
+copies five small ints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from games.core import Game, GameInfo, State
+
+__all__ = ["TicTacToe", "TicTacToeState", "ACTIONS", "LINES", "FULL", "winner_of"]
+
+ACTIONS: tuple[str, ...] = tuple(f"[{n}]" for n in range(9))
+"""The canonical action of each cell."""
+
+_INDEX = {a: n for n, a in enumerate(ACTIONS)}
+
+LINES: tuple[int, ...] = (
+    0b000000111, 0b000111000, 0b111000000,  # rows
+    0b001001001, 0b010010010, 0b100100100,  # columns
+    0b100010001, 0b001010100,  # diagonals
+)
+"""The eight winning lines as 9-bit masks."""
+
+FULL = 0b111111111
+"""Mask of a full board."""
+
+_MARKS = ("X", "O")
+
+# Legal actions for each occupancy mask, computed once (the hot path of search).
+_LEGAL: tuple[tuple[str, ...], ...] = tuple(
+    tuple(ACTIONS[n] for n in range(9) if not occupied >> n & 1) for occupied in range(512)
+)
+
+RULES = """TicTacToe on a 3x3 board. Cells are numbered 0-8 row by row from the top left:
+
+ 0 | 1 | 2
+---+---+---
+ 3 | 4 | 5
+---+---+---
+ 6 | 7 | 8
+
+X moves first, then O, alternately. On your move, mark one empty cell by writing its
+number in brackets, e.g. [4]. The first player with three marks in a row, a column or a
+diagonal wins (+1; the opponent gets -1). A full board with no such line is a draw (0).
+"""
+
+
+def winner_of(x: int, o: int) -> int:
+    """0 if X has a line, 1 if O has one, -1 if neither (masks as in :data:`LINES`)."""
+    for line in LINES:
+        if x & line == line:
+            return 0
+        if o & line == line:
+            return 1
+    return -1
+
+
+@dataclass
+class TicTacToeOptions:
+    """TicTacToe takes no options."""
+
+
+class TicTacToeState(State):
+    """Two 9-bit masks, the winner so far (-1 none, 0 X, 1 O) and the base's turn count.
+
+    ``turn`` equals the number of marks on the board, so the player to move is
+    ``turn % 2``.
+    """
+
+    __slots__ = ("x", "o", "winner")
+    x: int
+    o: int
+    winner: int
+
+    # ----- hooks ----------------------------------------------------------------------
+    def current_players(self) -> list[int]:
+        if self.winner >= 0 or self.turn >= 9:
+            return []
+        return [self.turn & 1]
+
+    def is_terminal(self) -> bool:
+        return self.winner >= 0 or self.turn >= 9
+
+    def _legal(self, player: int) -> list[str]:
+        return list(_LEGAL[self.x | self.o])
+
+    def _apply(self, player: int, action: str) -> None:
+        bit = 1 << _INDEX[action]
+        if player == 0:
+            self.x |= bit
+            mine = self.x
+        else:
+            self.o |= bit
+            mine = self.o
+        for line in LINES:
+            if line & bit and mine & line == line:
+                self.winner = player
+                return
+
+    def returns(self) -> list[float]:
+        if self.winner < 0:
+            return [0.0, 0.0]
+        return [1.0, -1.0] if self.winner == 0 else [-1.0, 1.0]
+
+    def role(self, player: int) -> str:
+        if player not in (0, 1):
+            raise ValueError(
+                f"player {player} does not exist; tictactoe has players 0 (X) and 1 (O)"
+            )
+        return _MARKS[player]
+
+    def clone(self) -> "TicTacToeState":
+        s = object.__new__(TicTacToeState)
+        s.game = self.game
+        s.turn = self.turn
+        s.x = self.x
+        s.o = self.o
+        s.winner = self.winner
+        return s
+
+    # ----- text -----------------------------------------------------------------------
+    def cell(self, n: int) -> str:
+        """``"X"``, ``"O"`` or ``""`` for cell ``n`` (0-8)."""
+        if self.x >> n & 1:
+            return "X"
+        if self.o >> n & 1:
+            return "O"
+        return ""
+
+    def board_string(self) -> str:
+        """The board row by row, ``.`` for empty: ``"X...O...."``."""
+        return "".join(self.cell(n) or "." for n in range(9))
+
+    def _grid(self, empty: str) -> str:
+        rows = []
+        for r in range(3):
+            cells = [self.cell(3 * r + c) or empty.format(n=3 * r + c) for c in range(3)]
+            rows.append(" " + " | ".join(cells))
+        return "\n---+---+---\n".join(rows)
+
+    def _status(self) -> str:
+        if self.winner >= 0:
+            return f"{_MARKS[self.winner]} wins."
+        if self.turn >= 9:
+            return "Draw: the board is full."
+        return f"{_MARKS[self.turn & 1]} to move."
+
+    def _text(self, player: int) -> str:
+        mark = _MARKS[player]
+        lines = [
+            f"You play {mark} (player {player}); your opponent plays {_MARKS[1 - player]}.",
+            f"Move {self.turn + 1 if not self.is_terminal() else self.turn} of at most 9.",
+            "Board (numbers mark empty cells):",
+            self._grid("{n}"),
+        ]
+        if self.is_terminal():
+            lines.append(f"Game over. {self._status()}")
+        elif self.turn & 1 == player:
+            lines.append(f"Your move ({mark}). Legal actions: {', '.join(self._legal(player))}")
+        else:
+            lines.append(f"Waiting for {_MARKS[1 - player]} to move.")
+        return "\n".join(lines)
+
+    def information_state(self, player: int) -> str:
+        to_move = "-" if self.is_terminal() else _MARKS[self.turn & 1]
+        return f"board={self.board_string()};to_move={to_move}"
+
+    def render(self) -> str:
+        return f"{self._grid('.')}\n{self._status()}"
+
+
+class TicTacToe(Game):
+    """Factory of TicTacToe states; see the module docstring for the rules."""
+
+    info = GameInfo(
+        id="tictactoe",
+        description="3x3 TicTacToe: X moves first, three in a row wins",
+        min_players=2,
+        max_players=2,
+        roles=_MARKS,
+        chance="none",
+        information="perfect",
+        min_utility=-1.0,
+        max_utility=1.0,
+        utility_sum=0.0,
+        max_length=9,
+        action_grammar="[n] where n is an empty cell 0-8, row by row from the top left",
+    )
+    Options = TicTacToeOptions
+    rules = RULES
+    expert = "minimax"
+
+    def new_state(self, seed: int = 0) -> TicTacToeState:
+        """The empty board, X to move. The seed changes nothing (no chance)."""
+        s = object.__new__(TicTacToeState)
+        s.game = self
+        s.turn = 0
+        s.x = 0
+        s.o = 0
+        s.winner = -1
+        return s
+
+    def example_action(self) -> str:
+        return "[4]"
