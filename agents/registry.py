@@ -24,6 +24,8 @@ _BUILTIN = {
     "minimax": "agents.minimax:MinimaxAgent",
     "negotiator": "agents.negotiator:NegotiatorAgent",
     "expert": "agents.expert:ExpertAgent",
+    "mcts": "agents.mcts:MCTSAgent",
+    "human": "agents.human:HumanAgent",
 }
 
 

@@ -225,7 +225,8 @@ class Game:
     """Static facts of a game and a factory of states. Subclasses set ``info``,
     ``Options`` (a dataclass) and ``rules``, and implement ``new_state``."""
 
-    info: ClassVar[GameInfo]
+    info: GameInfo
+    """Class-level declaration; an instance may refine it from its options (bounds, length)."""
     Options: ClassVar[type] = type(None)
     rules: str = ""
     expert: ClassVar[str | None] = None
@@ -265,7 +266,14 @@ class Game:
         raise NotImplementedError
 
     def example_action(self) -> str:
-        return "[action]"
+        actions = self.all_actions()
+        return actions[0] if actions else "[action]"
+
+    def all_actions(self) -> list[str] | None:
+        """Every canonical action the game can ever take, in a fixed order (finite games;
+        numeric interfaces such as the PettingZoo numeric mode index it), or None where
+        actions are free text."""
+        return None
 
     def canonicalize(self, answer: str) -> str:
         """Free-text games: turn an extracted answer into a canonical action or raise

@@ -87,6 +87,31 @@ def winner_of(x: int, o: int) -> int:
     return -1
 
 
+def _check_reachable(board: str, x: int, o: int) -> None:
+    """Raise ValueError unless some game reaches the board. A board without a line is
+    reachable when X has as many marks as O or one more; a won board also needs a last
+    move of the winner whose removal leaves a board without a line."""
+    nx, no = x.bit_count(), o.bit_count()
+    if nx - no not in (0, 1):
+        raise ValueError(
+            f"board {board!r} has {nx} X and {no} O; X moves first, so X must have as "
+            "many marks as O or one more"
+        )
+    won = winner_of(x, o)
+    if won < 0:
+        return
+    if won == 0:
+        ok = nx == no + 1 and any(winner_of(x & ~(1 << n), o) < 0 for n in range(9) if x >> n & 1)
+    else:
+        ok = nx == no and any(winner_of(x, o & ~(1 << n)) < 0 for n in range(9) if o >> n & 1)
+    if ok:
+        return
+    raise ValueError(
+        f"board {board!r} cannot arise in play: the game would have ended earlier "
+        f"(or {_MARKS[won]} could not have made the last move)"
+    )
+
+
 @dataclass
 class TicTacToeOptions:
     """TicTacToe takes no options."""
@@ -224,13 +249,39 @@ class TicTacToe(Game):
 
     def new_state(self, seed: int = 0) -> TicTacToeState:
         """The empty board, X to move. The seed changes nothing (no chance)."""
+        return self.state_from_masks(0, 0)
+
+    def state_from_masks(self, x: int, o: int) -> TicTacToeState:
+        """The state with X on the bits of ``x`` and O on those of ``o``, unchecked: the
+        caller guarantees a reachable position (use :meth:`state_from_board` otherwise)."""
         s = object.__new__(TicTacToeState)
         s.game = self
-        s.turn = 0
-        s.x = 0
-        s.o = 0
-        s.winner = -1
+        s.turn = (x | o).bit_count()
+        s.x = x
+        s.o = o
+        s.winner = winner_of(x, o)
         return s
+
+    def state_from_board(self, board: str) -> TicTacToeState:
+        """The state of a board written row by row, ``"XO..X...."`` (``.`` or ``-`` for an
+        empty cell; white space and ``|`` ignored). Raises ValueError for a board that no
+        game reaches."""
+        cells = "".join(ch for ch in board.upper() if not ch.isspace() and ch != "|")
+        cells = cells.replace("-", ".")
+        if len(cells) != 9 or set(cells) - set("XO."):
+            raise ValueError(
+                f"board {board!r} must be 9 cells of X, O or '.', row by row "
+                "from the top left, e.g. 'XO..X....'"
+            )
+        x = sum(1 << n for n, ch in enumerate(cells) if ch == "X")
+        o = sum(1 << n for n, ch in enumerate(cells) if ch == "O")
+        _check_reachable(board, x, o)
+        return self.state_from_masks(x, o)
 
     def example_action(self) -> str:
         return "[4]"
+
+    def all_actions(self) -> tuple[str, ...]:
+        """Every canonical action in a fixed order (``"[0]"`` .. ``"[8]"``): the action
+        vocabulary of numeric environments."""
+        return ACTIONS

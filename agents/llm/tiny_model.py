@@ -1,0 +1,119 @@
+"""A default language model that needs no download: ``arena model new --out models/tiny``.
+
+A byte-level BPE tokenizer is trained with the ``tokenizers`` library on text from every
+registered game (rules, observations of seeded random playouts, legal actions, the answer
+instructions), wrapped as a ``PreTrainedTokenizerFast`` with a ChatML-style chat template;
+a small Qwen3-style causal LM is initialised under the seed. Both are written with
+``save_pretrained``, so loading goes through ``from_pretrained``: exactly the code path a
+hub model such as ``Qwen/Qwen3-4B`` takes on a GPU machine. Same seed, same files.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Literal
+
+log = logging.getLogger(__name__)
+
+__all__ = ["SIZES", "ModelSize", "game_corpus", "build_tokenizer", "build_model"]
+
+SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|pad|>"]
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    vocab: int
+    hidden: int
+    layers: int
+    heads: int
+    kv_heads: int
+    intermediate: int
+
+
+SIZES = {
+    "tiny": ModelSize(vocab=1024, hidden=64, layers=2, heads=4, kv_heads=2, intermediate=192),
+    "small": ModelSize(vocab=2048, hidden=256, layers=4, heads=8, kv_heads=4, intermediate=768),
+}
+
+
+def game_corpus(seed: int = 0, playouts: int = 30) -> Iterator[str]:
+    """Rules, observations, legal actions and instructions of every registered game."""
+    import games
+
+    from agents.llm.prompts import CHOICE_INSTRUCTION, GENERATE_INSTRUCTION
+
+    rng = random.Random(seed)
+    yield GENERATE_INSTRUCTION
+    yield CHOICE_INSTRUCTION
+    for name in games.available():
+        try:
+            game = games.make(name)
+        except Exception as err:  # a broken plug-in must not stop the default model
+            log.warning("skipping game %s in the tokenizer corpus: %s", name, err)
+            continue
+        yield game.rules
+        yield f"You are playing {name}. {game.info.description} {game.info.action_grammar}"
+        for k in range(playouts):
+            state = game.new_state(rng.randrange(2**31))
+            while not state.is_terminal():
+                p = state.current_players()[0]
+                obs = state.observation(p)
+                yield obs.text
+                action = state.random_action(p, rng)
+                yield f"\\boxed{{{action}}} {action}"
+                state.apply(p, action)
+
+
+def build_tokenizer(size: ModelSize, seed: int = 0):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from agents.llm.prompts import CHAT_TEMPLATE
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=size.vocab, special_tokens=SPECIAL_TOKENS, show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tok.train_from_iterator(list(game_corpus(seed)), trainer=trainer)
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|pad|>",
+        bos_token=None, unk_token=None,
+    )
+    fast.chat_template = CHAT_TEMPLATE
+    return fast
+
+
+def build_model(out: str | Path, size: Literal["tiny", "small"] = "tiny", seed: int = 0) -> Path:
+    """Write a tokenizer and a freshly initialised Qwen3-style model to ``out``."""
+    import torch
+    from transformers import Qwen3Config, Qwen3ForCausalLM
+
+    if size not in SIZES:
+        raise ValueError(f"unknown model size {size!r} (known: {', '.join(SIZES)})")
+    spec = SIZES[size]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tokenizer = build_tokenizer(spec, seed)
+    config = Qwen3Config(
+        vocab_size=len(tokenizer), hidden_size=spec.hidden, intermediate_size=spec.intermediate,
+        num_hidden_layers=spec.layers, num_attention_heads=spec.heads,
+        num_key_value_heads=spec.kv_heads, head_dim=spec.hidden // spec.heads,
+        max_position_embeddings=4096, tie_word_embeddings=True,
+        bos_token_id=None, eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    torch.manual_seed(seed)
+    model = Qwen3ForCausalLM(config)
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    model.generation_config.eos_token_id = tokenizer.eos_token_id
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    n = sum(p.numel() for p in model.parameters())
+    log.info("built a %s model (%d parameters, vocab %d) in %s", size, n, len(tokenizer), out)
+    return out

@@ -1,0 +1,203 @@
+"""The ``arena`` command: a thin layer over functions that tests call directly.
+
+Heavy imports happen inside the command that needs them, so ``arena --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+__all__ = ["main"]
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, indent=2, sort_keys=True))
+
+
+def cmd_games(args: argparse.Namespace) -> int:
+    import games
+
+    rows = []
+    for name in games.available():
+        info = games.game_class(name).info
+        rows.append({
+            "name": name, "players": f"{info.min_players}" if info.min_players == info.max_players
+            else f"{info.min_players}-{info.max_players}",
+            "roles": list(info.roles), "information": info.information,
+            "description": info.description, "actions": info.action_grammar,
+        })
+    if args.json:
+        _print_json(rows)
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Registered games")
+    for col in ("name", "players", "information", "description"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["name"], r["players"], r["information"], r["description"])
+    Console().print(table)
+    return 0
+
+
+def _agent_specs(text: str) -> list[str]:
+    """Split ``A,B`` where an agent spec may itself hold commas inside ``key=v,k2=v``.
+
+    Specs are separated by commas; a piece containing ``=`` but no ``:`` continues the
+    previous spec's options (``mcts:simulations=50,c=2,random`` is two agents).
+    """
+    specs: list[str] = []
+    for piece in (p.strip() for p in text.split(",")):
+        if not piece:
+            continue
+        if specs and "=" in piece and ":" not in piece.split("=", 1)[0]:
+            specs[-1] += "," + piece
+        else:
+            specs.append(piece)
+    return specs
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    import games
+    from agents import make_agent
+
+    from arena.runner import MatchConfig, play_match
+
+    game = games.make(args.game)
+    specs = _agent_specs(args.agents)
+    if len(specs) != game.num_players:
+        raise SystemExit(
+            f"error: {args.game} needs {game.num_players} agents, got {len(specs)}: "
+            f"{specs} (e.g. --agents random,expert)"
+        )
+    agents = [make_agent(s, seed=args.seed * 100 + i) for i, s in enumerate(specs)]
+    config = MatchConfig(invalid=args.invalid, max_turns=args.max_turns)
+    if args.watch:
+        from arena.viewer import watch_match
+
+        record = watch_match(game, agents, args.seed, config, delay=args.delay)
+    else:
+        record = play_match(game, agents, args.seed, config)
+    if args.json:
+        _print_json(record.to_dict())
+    elif not args.watch:
+        # raw outputs appear as repr() in the transcript: control characters cannot reach
+        # the terminal
+        print(record.transcript(), end="")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    if args.game == "kuhn_poker":
+        from arena.kuhn_eval import evaluate_kuhn, load_policy_file
+
+        if (args.agent is None) == (args.policy is None):
+            raise SystemExit("error: give exactly one of --agent SPEC or --policy FILE.json")
+        if args.policy is not None:
+            result = evaluate_kuhn(policy=load_policy_file(args.policy), alpha=args.alpha)
+        else:
+            from agents import make_agent
+
+            result = evaluate_kuhn(agent=make_agent(args.agent, seed=args.seed), alpha=args.alpha)
+    elif args.game == "tictactoe":
+        from agents import make_agent
+
+        from arena.tictactoe_eval import evaluate_tictactoe
+
+        if args.agent is None:
+            raise SystemExit("error: arena eval tictactoe needs --agent SPEC (e.g. --agent minimax)")
+        result = evaluate_tictactoe(
+            make_agent(args.agent, seed=args.seed), games=args.games, seed=args.seed,
+            agent_spec=args.agent,
+        )
+    else:
+        raise SystemExit(
+            f"error: exact evaluation exists for kuhn_poker and tictactoe, not {args.game!r}"
+        )
+    if args.json:
+        _print_json(result)
+    else:
+        _print_eval(args.game, result)
+    return 0
+
+
+def _print_eval(game: str, result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Evaluation on {game}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+
+    def add(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                add(f"{prefix}{k}/" if isinstance(v, dict) else f"{prefix}{k}", v)
+        elif isinstance(value, float):
+            table.add_row(prefix, f"{value:.6f}")
+        else:
+            table.add_row(prefix, str(value))
+
+    add("", {k: v for k, v in result.items() if k != "policy"})
+    Console().print(table)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from arena.demo import run_demo
+
+    return run_demo(fast=args.fast)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arena", description="Multi-agent text games for self-play RL of language models."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("games", help="list registered games")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_games)
+
+    p = sub.add_parser("play", help="play one match and print it")
+    p.add_argument("game", help="game name, options as kuhn_poker:hands=5")
+    p.add_argument("--agents", required=True, help="agent specs by seat, e.g. random,expert")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--invalid", default="forfeit", help="forfeit | retry:K | random")
+    p.add_argument("--max-turns", type=int, default=None)
+    p.add_argument("--watch", action="store_true", help="live terminal view")
+    p.add_argument("--delay", type=float, default=0.5, help="seconds between moves with --watch")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_play)
+
+    p = sub.add_parser("eval", help="exact evaluation of an agent (kuhn_poker, tictactoe)")
+    p.add_argument("game", choices=["kuhn_poker", "tictactoe"])
+    p.add_argument("--agent", help="agent spec, e.g. kuhn-nash:alpha=0.2")
+    p.add_argument("--policy", help="Kuhn Poker policy JSON: {\"K:\": 1.0, \"Q:check,bet\": 0.3, ...}")
+    p.add_argument("--alpha", type=float, default=0.0, help="equilibrium used for the value")
+    p.add_argument("--games", type=int, default=100, help="TicTacToe games per seat and opponent")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("demo", help="the main job on embedded defaults")
+    p.add_argument("--fast", action="store_true", help="a shorter demo")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

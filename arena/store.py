@@ -1,0 +1,234 @@
+"""The SQLite store: tournaments and their matches, one row per finished match.
+
+Schema (version :data:`SCHEMA_VERSION`, kept in table ``schema_version``)
+
+    tournaments(id TEXT PRIMARY KEY, config JSON, created TEXT)
+    matches(tournament_id, match_index, match_id TEXT UNIQUE, game, seed, agents JSON,
+            returns JSON, outcome, record JSON, finished_at TEXT,
+            UNIQUE(tournament_id, match_index))
+
+``match_id`` is ``f"{tournament_id}:{match_index}"``. The database runs in WAL mode and
+every match is committed as soon as it is handed over (``INSERT OR IGNORE``), so a
+tournament killed at any point loses nothing that was committed and a re-run never
+duplicates a match. A database written by a newer version of the arena is refused
+rather than misread.
+
+Records come back in a fixed order (tournament id, then match index), so anything
+computed from them (ratings, exports) is deterministic whatever order matches finished in.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator, Mapping
+
+from arena.records import MatchRecord
+
+__all__ = ["Store", "SCHEMA_VERSION", "match_id_for"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tournaments (
+    id TEXT PRIMARY KEY,
+    config TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS matches (
+    tournament_id TEXT NOT NULL REFERENCES tournaments(id),
+    match_index INTEGER NOT NULL,
+    match_id TEXT NOT NULL UNIQUE,
+    game TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    agents TEXT NOT NULL,
+    returns TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    record TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    UNIQUE (tournament_id, match_index)
+);
+CREATE INDEX IF NOT EXISTS matches_game ON matches (game);
+"""
+
+
+def match_id_for(tournament_id: str, index: int) -> str:
+    return f"{tournament_id}:{index}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _canonical(config: Mapping[str, Any]) -> str:
+    return json.dumps(config, sort_keys=True)
+
+
+class Store:
+    """A tournament database at ``path`` (created on first use; ``":memory:"`` works)."""
+
+    def __init__(self, path: str | Path = "arena.db") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            parent = Path(self.path).parent
+            if not parent.is_dir():
+                raise FileNotFoundError(
+                    f"cannot create database {self.path!r}: folder {str(parent)!r} does not "
+                    "exist (create it first or pass another --db path)"
+                )
+        self._db = sqlite3.connect(self.path, timeout=30.0)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._db:
+            self._db.executescript(_SCHEMA)
+            row = self._db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+            found = row[0]
+            if found is None:
+                self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            elif found > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"database {self.path!r} has schema version {found}, newer than this "
+                    f"arena understands ({SCHEMA_VERSION}); upgrade selfplay-arena or use "
+                    "another --db path"
+                )
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- tournaments -------------------------------------------------------------
+
+    def create_or_get_tournament(self, tournament_id: str, config: Mapping[str, Any]) -> dict:
+        """Register a tournament, or check that an existing one has the same config.
+
+        Returns the stored config. A different config under the same id is an error:
+        resuming must not mix two tournaments' matches.
+        """
+        stored = self.tournament_config(tournament_id)
+        if stored is None:
+            with self._db:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO tournaments VALUES (?, ?, ?)",
+                    (tournament_id, _canonical(config), _now()),
+                )
+            stored = self.tournament_config(tournament_id)
+        if _canonical(stored) != _canonical(config):
+            raise ValueError(
+                f"tournament {tournament_id!r} already exists in {self.path!r} with another "
+                f"config: stored {_canonical(stored)}, given {_canonical(config)}; run the "
+                "stored one with the same options, or choose a new tournament id"
+            )
+        return stored
+
+    def tournament_config(self, tournament_id: str) -> dict | None:
+        row = self._db.execute(
+            "SELECT config FROM tournaments WHERE id = ?", (tournament_id,)
+        ).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def tournaments(self) -> list[dict]:
+        """Every tournament: id, config, created, and how many matches are stored."""
+        rows = self._db.execute(
+            "SELECT t.id, t.config, t.created, COUNT(m.match_id) FROM tournaments t "
+            "LEFT JOIN matches m ON m.tournament_id = t.id GROUP BY t.id ORDER BY t.created, t.id"
+        ).fetchall()
+        return [{"id": i, "config": json.loads(c), "created": cr, "matches": n}
+                for i, c, cr, n in rows]
+
+    # ---- matches -----------------------------------------------------------------
+
+    def done_indices(self, tournament_id: str) -> set[int]:
+        rows = self._db.execute(
+            "SELECT match_index FROM matches WHERE tournament_id = ?", (tournament_id,)
+        )
+        return {r[0] for r in rows}
+
+    def add_match(self, tournament_id: str, index: int, record: MatchRecord) -> bool:
+        """Commit one finished match; False if that index was already stored."""
+        return self.add_matches(tournament_id, [(index, record)]) == 1
+
+    def add_matches(self, tournament_id: str, items: Iterable[tuple[int, MatchRecord]]) -> int:
+        """Commit several finished matches in one transaction; returns how many were new."""
+        rows = [self._row(tournament_id, i, r) for i, r in items]
+        if self.tournament_config(tournament_id) is None:
+            raise ValueError(
+                f"unknown tournament {tournament_id!r} in {self.path!r}: register it with "
+                "create_or_get_tournament(id, config) before adding matches"
+            )
+        with self._db:
+            before = self._db.total_changes
+            self._db.executemany(
+                "INSERT OR IGNORE INTO matches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+            return self._db.total_changes - before
+
+    @staticmethod
+    def _row(tournament_id: str, index: int, record: MatchRecord) -> tuple:
+        if not isinstance(index, int) or index < 0:
+            raise ValueError(f"match index {index!r} must be an int >= 0")
+        return (
+            tournament_id, index, match_id_for(tournament_id, index), record.game,
+            record.seed, json.dumps(list(record.agents)), json.dumps(list(record.returns)),
+            record.outcome, record.to_json(), _now(),
+        )
+
+    def get_match(self, match_id: str) -> MatchRecord:
+        row = self._db.execute(
+            "SELECT record FROM matches WHERE match_id = ?", (match_id,)
+        ).fetchone()
+        if row is None:
+            known = [t["id"] for t in self.tournaments()]
+            raise KeyError(
+                f"no match {match_id!r} in {self.path!r}: match ids are "
+                f"'<tournament id>:<match index>' (tournaments here: "
+                f"{', '.join(known) or 'none'}); list them with `arena export --db "
+                f"{self.path}` or Store.matches(tid)"
+            )
+        return MatchRecord.from_json(row[0])
+
+    def matches(self, tid: str | None = None, game: str | None = None) -> Iterator[MatchRecord]:
+        """Stored records, by tournament id then match index; optionally filtered."""
+        for _, text in self._match_rows(tid, game):
+            yield MatchRecord.from_json(text)
+
+    def count(self, tid: str | None = None, game: str | None = None) -> int:
+        where, params = self._where(tid, game)
+        return self._db.execute(f"SELECT COUNT(*) FROM matches{where}", params).fetchone()[0]
+
+    def _match_rows(self, tid: str | None, game: str | None) -> Iterator[tuple[str, str]]:
+        where, params = self._where(tid, game)
+        yield from self._db.execute(
+            f"SELECT match_id, record FROM matches{where} ORDER BY tournament_id, match_index",
+            params,
+        )
+
+    @staticmethod
+    def _where(tid: str | None, game: str | None) -> tuple[str, tuple]:
+        clauses, params = [], []
+        if tid is not None:
+            clauses.append("tournament_id = ?")
+            params.append(tid)
+        if game is not None:
+            clauses.append("game = ?")
+            params.append(game)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
+
+    def export_jsonl(self, fp: IO[str], tid: str | None = None) -> int:
+        """Write one JSON record per line (by tournament, then index); returns the count."""
+        n = 0
+        for _, text in self._match_rows(tid, None):
+            fp.write(text + "\n")
+            n += 1
+        return n

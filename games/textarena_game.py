@@ -1,0 +1,283 @@
+"""Any installed TextArena environment as an arena game: ``games.make("textarena:KuhnPoker-v0")``.
+
+Rules: whatever the TextArena environment implements; its prompt (each player's first
+message) states them. The arena only relays.
+
+Observation: a player's whole transcript, one message per line as TextArena's own LLM
+wrapper writes it (``[GAME] ...``, ``[Player 1] [bet]``). The wrapper collects every
+player's messages after each step, so any player's text can be read at any time.
+
+Actions: where the environment advertises them ("Available Moves: '[0]', '[4]'", "Your
+available actions are: '[check]', '[bet]'": a line saying available/valid/legal
+actions/moves followed by bracketed tokens) and the advertisement is the newest such
+line the player got since their own last action, those tokens are the legal actions.
+Otherwise the action is free text (``legal_actions`` is None): ``canonicalize`` passes
+the answer through and TextArena judges it (its error allowance may give a retry: the
+same player is then to move again). Option ``legal="free"`` turns the heuristic off.
+
+Returns: the rewards of the environment's ``close()`` at the end (TextArena pays -1, 0 or
+1 to most two-player games, a score in [0, 1] to most single-player ones; the declared
+bounds are [-1, 1]); zeros if the game is cut at ``max_decisions`` decisions.
+
+Options: ``players`` (default: read from the environment's ``reset`` source where it says
+"TwoPlayerState", "num_players == 3", "2 <= num_players <= 15"; otherwise required),
+``legal`` (``auto`` or ``free``), ``max_decisions`` (default 1000).
+
+Limits:
+
+- No ``clone()``: it raises ``NotImplementedError`` ("TextArena environments cannot be
+  cloned; search agents need a native game"), and so do determinisations.
+- Its own randomness: TextArena draws from (and its ``reset`` seeds) the process-wide
+  ``random`` module. Each state keeps a private copy of that generator's state, seeded
+  from the game seed, and swaps it in only while TextArena runs: same seed, same game,
+  and nothing else's use of ``random`` is disturbed. Not safe to step from two threads.
+- Chance and information are unknown, so declared the general way (``seeded``,
+  ``imperfect``); ``utility_sum`` is None.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+import random
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Literal
+
+from games.core import Game, GameInfo, IllegalAction, Observation, State
+
+__all__ = ["TextArenaGame", "TextArenaState", "TextArenaOptions"]
+
+NO_CLONE = "TextArena environments cannot be cloned; search agents need a native game"
+_GAME_ID = -1  # TextArena's sender id for messages from the game
+_ADVERT = re.compile(r"\b(?:available|valid|legal)\s+(?:actions|moves)\b[^:\n]*:([^\n]*)", re.I)
+_TOKEN = re.compile(r"\[([^\[\]\n]+)\]")
+_PLAYER_ACTION = "PLAYER_ACTION"
+
+
+def _textarena() -> Any:
+    try:
+        import textarena
+    except ImportError as err:
+        raise ImportError(
+            "TextArena environments need the textarena package: pip install textarena"
+        ) from err
+    return textarena
+
+
+@dataclass
+class TextArenaOptions:
+    players: int | None = None
+    """Number of players; None reads it from the environment where it can."""
+    legal: Literal["auto", "free"] = "auto"
+    """``auto``: legal actions where the environment advertises them; ``free``: free text."""
+    max_decisions: int = 1000
+    """Decisions after which the game is cut (all returns 0); also ``info.max_length``."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.players, str):
+            self.players = int(self.players)
+        if self.players is not None and self.players < 1:
+            raise ValueError(f"option players={self.players} must be >= 1, e.g. players=2")
+        if self.legal not in ("auto", "free"):
+            raise ValueError(f"option legal={self.legal!r} must be 'auto' or 'free'")
+        if self.max_decisions < 1:
+            raise ValueError(f"option max_decisions={self.max_decisions} must be >= 1")
+
+
+def _player_range(entry_point: Any) -> tuple[int | None, int | None]:
+    """(min, max) players read from the environment class's ``reset`` source."""
+    if isinstance(entry_point, str):
+        module, _, name = entry_point.partition(":")
+        entry_point = getattr(importlib.import_module(module), name)
+    try:
+        source = inspect.getsource(entry_point.reset)
+    except (OSError, TypeError, AttributeError):
+        return None, None
+    if "TwoPlayerState" in source:
+        return 2, 2
+    if "SinglePlayerState" in source:
+        return 1, 1
+    if m := re.search(r"num_players\s*==\s*(\d+)", source):
+        return int(m[1]), int(m[1])
+    if m := re.search(r"(\d+)\s*<=?\s*num_players\s*<=?\s*(\d+)", source):
+        return int(m[1]), int(m[2])
+    low = re.search(r"num_players\s*>=\s*(\d+)", source)
+    high = re.search(r"num_players\s*<=\s*(\d+)", source)
+    if low or high:
+        return int(low[1]) if low else 2, int(high[1]) if high else None
+    return None, None
+
+
+class TextArenaGame(Game):
+    """One TextArena environment id; see the module docstring."""
+
+    Options = TextArenaOptions
+    info = GameInfo(
+        id="textarena", description="a TextArena environment", min_players=1, max_players=99,
+        roles=("Player 0",), chance="seeded", information="imperfect", min_utility=-1.0,
+        max_utility=1.0, utility_sum=None, max_length=1000,
+        action_grammar="as the environment's prompt says",
+    )
+
+    def __init__(self, env_id: str = "", options: Any = None, **kwargs: Any) -> None:
+        registry = _textarena().envs.registration.ENV_REGISTRY
+        if env_id not in registry:
+            close = difflib.get_close_matches(env_id, list(registry), n=3)
+            known = [k for k in ("KuhnPoker-v0", "TicTacToe-v0", "SimpleNegotiation-v0",
+                                 "ConnectFour-v0", "Wordle-v0") if k in registry]
+            hint = f"did you mean {', '.join(close)}? " if close else ""
+            raise ValueError(
+                f"unknown TextArena environment {env_id!r}; {hint}known ones include "
+                f"{', '.join(known)} ({len(registry)} in all: textarena.envs.registration.ENV_REGISTRY)"
+            )
+        self.env_id = env_id
+        self._range = _player_range(registry[env_id].entry_point)
+        self.info = replace(TextArenaGame.info, id=f"textarena:{env_id}",
+                            description=f"TextArena environment {env_id}")
+        super().__init__(options, **kwargs)
+        low, high = self._range
+        n = self.num_players
+        if (low is not None and n < low) or (high is not None and n > high):
+            raise ValueError(
+                f"{env_id} takes {low}..{high} players, got players={n}; pass players=N in that range"
+            )
+        self.info = replace(
+            self.info, min_players=n, max_players=n, roles=tuple(f"Player {i}" for i in range(n)),
+            max_length=self.options.max_decisions,
+        )
+        self.rules = f"TextArena environment {env_id}: its rules are in each player's first message."
+
+    def _num_players(self) -> int:
+        if self.options.players is not None:
+            return self.options.players
+        if self._range[0] is None:
+            raise ValueError(
+                f"cannot tell how many players TextArena environment {self.env_id} takes; "
+                f"pass players=N (e.g. games.make('textarena:{self.env_id}', players=2))"
+            )
+        return self._range[0]
+
+    def new_state(self, seed: int = 0) -> "TextArenaState":
+        ta = _textarena()
+        s = object.__new__(TextArenaState)
+        s.game, s.turn, s.result = self, 0, None
+        s.rng_state = random.Random(seed).getstate()
+        s.logs = [[] for _ in range(self.num_players)]
+        s.env = s._private(ta.make, self.env_id)
+        s.raw = s.env
+        while isinstance(s.raw, ta.Wrapper):
+            s.raw = s.raw.env
+        s._private(s.env.reset, num_players=self.num_players, seed=seed)
+        s._collect()
+        return s
+
+    def canonicalize(self, answer: str) -> str:
+        """Free text goes to TextArena as it is; TextArena judges it."""
+        if not answer.strip():
+            raise IllegalAction(f"empty action for {self.env_id}; {self.info.action_grammar}")
+        return answer.strip()
+
+
+class TextArenaState(State):
+    __slots__ = ("env", "raw", "logs", "rng_state", "result")
+
+    def _private(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run TextArena code with this state's own ``random`` generator swapped in."""
+        outer = random.getstate()
+        random.setstate(self.rng_state)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.rng_state = random.getstate()
+            random.setstate(outer)
+
+    def _collect(self) -> None:
+        """Move every player's pending TextArena messages into our transcripts."""
+        pending = self.raw.state.observations
+        for player, log in enumerate(self.logs):
+            log.extend(pending.get(player, ()))
+            pending[player] = []
+        if self.raw.state.done and self.result is None:
+            rewards, _ = self._private(self.env.close)
+            self.result = [float((rewards or {}).get(p, 0.0)) for p in range(len(self.logs))]
+
+    # ----- hooks ----------------------------------------------------------------------
+    def current_players(self) -> list[int]:
+        return [] if self.is_terminal() else [self.raw.state.current_player_id]
+
+    def _legal(self, player: int) -> list[str] | None:
+        if self.game.options.legal == "free":
+            return None
+        log = self.logs[player]
+        start = 0
+        for i in range(len(log) - 1, -1, -1):
+            sender, _, kind = log[i]
+            if sender == player and getattr(kind, "name", "") == _PLAYER_ACTION:
+                start = i + 1
+                break
+        for _, message, _ in reversed(log[start:]):
+            adverts = _ADVERT.findall(message)
+            if adverts:
+                tokens = [f"[{t.strip()}]" for t in _TOKEN.findall(adverts[-1])]
+                return list(dict.fromkeys(tokens)) or None
+        return None
+
+    def _apply(self, player: int, action: str) -> None:
+        self._private(self.env.step, action)
+        self._collect()
+
+    def _text(self, player: int) -> str:
+        roles = self.raw.state.role_mapping
+        lines = []
+        for sender, message, _ in self.logs[player]:
+            name = "GAME" if sender == _GAME_ID else roles.get(sender, f"Player {sender}")
+            lines.append(f"[{name}] {message}")
+        return "\n".join(lines)
+
+    def is_terminal(self) -> bool:
+        return self.result is not None or self.turn >= self.game.options.max_decisions
+
+    def returns(self) -> list[float]:
+        return list(self.result) if self.result is not None else [0.0] * len(self.logs)
+
+    def role(self, player: int) -> str:
+        return self.raw.state.role_mapping.get(player, f"Player {player}")
+
+    def information_state(self, player: int) -> str:
+        return f"{player}\n{self._text(player)}"
+
+    def render(self) -> str:
+        board = getattr(self.raw, "get_board_str", None)
+        if board is not None:
+            try:
+                return self._private(board)
+            except Exception:  # a renderer that needs state we do not have: fall back
+                pass
+        return "\n".join(message for _, message in self.raw.state.logs[-8:])
+
+    def clone(self) -> State:
+        raise NotImplementedError(NO_CLONE)
+
+    def _determinise(self, player: int, rng: random.Random) -> State:
+        raise NotImplementedError(NO_CLONE)
+
+    def observation(self, player: int) -> Observation:
+        """As the base builds it, minus the snapshot (which would need a clone)."""
+        if not 0 <= player < self.num_players:
+            raise ValueError(
+                f"player {player} does not exist; {self.game.info.id} has players "
+                f"0..{self.num_players - 1}"
+            )
+        legal = self.legal_actions(player)
+        return Observation(
+            game=self.game.info.id, player=player, role=self.role(player), turn=self.turn,
+            text=self._text(player), legal_actions=None if legal is None else tuple(legal),
+            rules=self.game.rules, info_state=self.information_state(player),
+            _sampler=_no_sampler,
+        )
+
+
+def _no_sampler(rng: random.Random) -> State:
+    raise NotImplementedError(NO_CLONE)

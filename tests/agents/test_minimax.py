@@ -1,0 +1,80 @@
+"""The minimax agent: never loses, draws against itself, states a uniform optimal policy,
+and is reproducible from its seed."""
+
+import dataclasses
+
+import pytest
+
+import games
+from agents import make_agent
+from agents.minimax import MinimaxAgent
+from arena.runner import play_match
+from games.tictactoe_solver import optimal_actions, reachable_positions
+
+
+@pytest.mark.parametrize("seat", [0, 1])
+def test_never_loses_against_random(seat):
+    game = games.make("tictactoe")
+    wins = 0
+    for i in range(100):
+        minimax = make_agent("minimax", seed=i)
+        seats = [minimax, make_agent("random", seed=i)]
+        if seat == 1:
+            seats.reverse()
+        record = play_match(game, seats, seed=i)
+        assert record.outcome == "terminal"
+        assert record.returns[seat] >= 0, record.transcript()
+        wins += record.returns[seat] > 0
+    assert wins > 50  # random blunders often; minimax punishes it
+
+
+def test_self_play_is_always_a_draw():
+    game = games.make("tictactoe")
+    for i in range(50):
+        record = play_match(game, [MinimaxAgent(seed=i), MinimaxAgent(seed=i + 1)], seed=i)
+        assert record.returns == (0.0, 0.0) and record.num_decisions == 9
+
+
+def test_policy_is_uniform_over_optimal_actions():
+    agent = MinimaxAgent(seed=0)
+    for state in reachable_positions()[::37]:
+        obs = state.observation(state.turn % 2)
+        policy = agent.policy(obs)
+        best = optimal_actions(state)
+        assert sorted(policy) == sorted(best)
+        assert sum(policy.values()) == pytest.approx(1.0)
+        assert len(set(policy.values())) == 1
+        decision = agent.act(obs)
+        assert decision.text in best and dict(decision.distribution) == policy
+
+
+def test_choices_spread_and_repeat_with_the_seed():
+    obs = games.make("tictactoe").new_state().observation(0)
+    first = [MinimaxAgent(seed=s).act(obs).text for s in range(40)]
+    again = [MinimaxAgent(seed=s).act(obs).text for s in range(40)]
+    assert first == again
+    assert len(set(first)) > 3  # every opening draws, so all nine are optimal
+
+
+def test_same_seed_same_match():
+    game = games.make("tictactoe")
+    a = play_match(game, [make_agent("minimax", seed=3), make_agent("random", seed=3)], seed=7)
+    b = play_match(game, [make_agent("minimax", seed=3), make_agent("random", seed=3)], seed=7)
+    assert a.transcript() == b.transcript()
+
+
+def test_refuses_other_games_and_no_move():
+    agent = MinimaxAgent()
+    state = games.make("tictactoe").new_state()
+    with pytest.raises(ValueError, match="no move"):
+        agent.act(state.observation(1))
+    other_game = dataclasses.replace(state.observation(0), game="kuhn_poker")
+    with pytest.raises(ValueError, match="only tictactoe"):
+        agent.act(other_game)
+
+
+def test_is_the_games_expert():
+    state = games.make("tictactoe").new_state()
+    state.apply(0, "[0]")
+    expert = make_agent("expert", seed=0)
+    assert expert.policy(state.observation(1)) == {"[4]": 1.0}

@@ -1,0 +1,119 @@
+"""The runner: batching, invalid-action policies, limits, records, reproducibility."""
+
+import json
+
+import pytest
+
+import games
+from agents import Agent, Decision, make_agent
+from arena.records import MatchRecord
+from arena.runner import MatchConfig, MatchSpec, play_match, run_matches
+
+
+class Scripted(Agent):
+    """Answers from a fixed list of texts, counting its batched calls."""
+
+    def __init__(self, texts, seed=0):
+        super().__init__(seed)
+        self.texts = list(texts)
+        self.calls = []
+        self.name = "scripted"
+
+    def act_batch(self, obs):
+        self.calls.append(len(obs))
+        return [Decision(text=self.texts.pop(0)) for _ in obs]
+
+
+class Counting(Agent):
+    """Random legal play that records the size of each act_batch call."""
+
+    def __init__(self, seed=0):
+        super().__init__(seed)
+        self.inner = make_agent("random", seed=seed)
+        self.calls = []
+        self.name = "counting"
+
+    def act_batch(self, obs):
+        self.calls.append(len(obs))
+        return [self.inner.act(o) for o in obs]
+
+
+def ttt():
+    return games.make("tictactoe")
+
+
+def test_one_batched_call_per_agent_per_step():
+    a, b = Counting(1), Counting(2)
+    specs = [MatchSpec(ttt(), [a, b], seed=s) for s in range(16)]
+    records = run_matches(specs)
+    assert len(records) == 16
+    assert a.calls[0] == 16  # all 16 X moves of the first step in one call
+    assert sum(a.calls) == sum(1 for r in records for d in r.decisions if d.player == 0)
+    assert max(a.calls) == 16 and len(a.calls) <= 5
+
+
+def test_batched_equals_one_at_a_time():
+    agents = [make_agent("random", seed=5), make_agent("random", seed=6)]
+    batched = run_matches([MatchSpec(ttt(), agents, seed=s) for s in range(10)])
+    single = [play_match(ttt(), agents, seed=s) for s in range(10)]
+    for x, y in zip(batched, single):
+        assert [d.action for d in x.decisions] == [d.action for d in y.decisions]
+        assert x.returns == y.returns
+
+
+def test_forfeit_ends_match_with_offender_losing():
+    record = play_match(ttt(), [Scripted(["[4]", "[4]"]), Scripted(["[4]"])], seed=0)
+    assert record.outcome == "forfeit" and record.forfeit_player == 1
+    assert record.returns == (1.0, -1.0)
+    bad = record.decisions[-1]
+    assert not bad.valid and bad.action is None
+    assert "'[4]' is not legal" in bad.error
+
+
+def test_retry_shows_the_error_then_accepts_a_fix():
+    o = Scripted(["[4]", "\\boxed{0}"])
+    x = Scripted(["[4]", "[1]", "[2]", "[7]"])
+    o2 = Scripted(["[4]"])
+    record = play_match(ttt(), [x, o], seed=0, config=MatchConfig(invalid="retry:1",
+                                                                    max_turns=3))
+    first_o = [d for d in record.decisions if d.player == 1]
+    assert [d.valid for d in first_o] == [False, True]
+    assert first_o[1].attempt == 1
+    assert "Your previous answer was invalid" in first_o[1].observation
+    assert record.outcome == "max_turns" and record.returns == (0.0, 0.0)
+    del o2
+
+
+def test_retry_exhausted_forfeits():
+    record = play_match(ttt(), [Scripted(["[4]"]), Scripted(["x", "y", "z"])], seed=0,
+                        config=MatchConfig(invalid="retry:2"))
+    assert record.outcome == "forfeit" and record.forfeit_player == 1
+    assert [d.attempt for d in record.decisions if d.player == 1] == [0, 1, 2]
+
+
+def test_random_fallback_plays_a_legal_move_and_records_the_fault():
+    record = play_match(ttt(), [Scripted(["nonsense"] * 9), make_agent("random")], seed=3,
+                        config=MatchConfig(invalid="random"))
+    assert record.outcome == "terminal"
+    xs = [d for d in record.decisions if d.player == 0]
+    assert all(not d.valid and d.fallback and d.action for d in xs)
+
+
+def test_bad_invalid_policy_names_the_choices():
+    with pytest.raises(ValueError, match="'retry:K'"):
+        MatchConfig(invalid="retry")
+
+
+def test_wrong_agent_count():
+    with pytest.raises(ValueError, match="needs 2 agents, got 1"):
+        play_match(ttt(), [make_agent("random")], seed=0)
+
+
+def test_record_json_round_trip_and_same_seed_same_record():
+    agents = [make_agent("random", seed=1), make_agent("random", seed=2)]
+    a = play_match(games.make("kuhn_poker"), agents, seed=7)
+    b = play_match(games.make("kuhn_poker"), agents, seed=7)
+    assert a.transcript() == b.transcript()
+    again = MatchRecord.from_json(a.to_json())
+    assert again.to_dict() == a.to_dict()
+    assert json.loads(a.to_json())["game"] == "kuhn_poker"
