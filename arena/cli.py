@@ -152,6 +152,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(fast=args.fast)
 
 
+def _delegate(module: str, func: str):
+    """Commands whose arguments are parsed by the module that does the work."""
+
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(module), func)(args.rest)
+
+    return run
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from arena.store import Store
+    from arena.viewer import replay
+
+    record = Store(args.db).get_match(args.match_id)
+    replay(record, delay=args.delay)
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    if args.model_command == "new":
+        from agents.llm.tiny_model import build_model
+
+        out = build_model(args.out, size=args.size, seed=args.seed)
+        print(f"wrote a {args.size} model to {out} (use it as llm:model={out})")
+    else:
+        from agents.llm.gguf import import_gguf
+
+        out = import_gguf(args.file, args.out)
+        print(f"converted {args.file} to {out} (use it as llm:model={out})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arena", description="Multi-agent text games for self-play RL of language models."
@@ -182,6 +216,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+
+    for name, module, func, text in (
+        ("tournament", "arena.tournament", "run_from_argv", "run (or resume) a tournament"),
+        ("leaderboard", "arena.tournament", "leaderboard_from_argv", "ratings from the store"),
+        ("export", "arena.tournament", "export_from_argv", "export stored records (jsonl)"),
+        ("train", "training.cli", "train_from_argv", "self-play training with RAE"),
+        ("plot", "training.cli", "plot_from_argv", "plot a training run's curves"),
+    ):
+        p = sub.add_parser(name, help=text, add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=_delegate(module, func))
+
+    p = sub.add_parser("replay", help="replay a stored match in the terminal")
+    p.add_argument("match_id", help="TOURNAMENT:INDEX, as listed by arena export")
+    p.add_argument("--db", default="arena.db")
+    p.add_argument("--delay", type=float, default=None, help="seconds per move (default: Enter)")
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("model", help="build a local model or import a GGUF file")
+    msub = p.add_subparsers(dest="model_command", required=True)
+    q = msub.add_parser("new", help="train a tokenizer on game text and build a small model")
+    q.add_argument("--out", default="models/tiny")
+    q.add_argument("--size", choices=["tiny", "small"], default="tiny")
+    q.add_argument("--seed", type=int, default=0)
+    q = msub.add_parser("import-gguf", help="convert a GGUF file into a transformers folder")
+    q.add_argument("file")
+    q.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_model)
 
     p = sub.add_parser("demo", help="the main job on embedded defaults")
     p.add_argument("--fast", action="store_true", help="a shorter demo")

@@ -203,6 +203,18 @@ class Store:
         for _, text in self._match_rows(tid, game):
             yield MatchRecord.from_json(text)
 
+    def outcomes(
+        self, tid: str | None = None, game: str | None = None
+    ) -> Iterator[tuple[str, str, tuple[str, ...], tuple[float, ...]]]:
+        """``(match_id, game, agents, returns)`` per stored match, in record order, without
+        decoding whole records (what ratings need)."""
+        where, params = self._where(tid, game)
+        for mid, g, agents, returns in self._db.execute(
+            f"SELECT match_id, game, agents, returns FROM matches{where} "
+            "ORDER BY tournament_id, match_index", params,
+        ):
+            yield mid, g, tuple(json.loads(agents)), tuple(json.loads(returns))
+
     def count(self, tid: str | None = None, game: str | None = None) -> int:
         where, params = self._where(tid, game)
         return self._db.execute(f"SELECT COUNT(*) FROM matches{where}", params).fetchone()[0]

@@ -23,7 +23,7 @@ holds) does not have: a text-only environment cannot pass it unmodified. So:
 - ``text``: any game, free-text ones included. Observation and action spaces are
   :class:`AnyText`; ``observe()`` returns the observation text; ``step()`` takes model
   output, parsed by :func:`games.parse.parse_action` against the legal actions (free-text
-  games: ``Game.canonicalize``). ``check_text_env`` (tests/games/test_aec.py) checks the
+  games: ``Game.canonicalize``). ``check_text_env`` (tests/games/aec_check.py) checks the
   same contract as ``api_test`` on it.
 - ``auto`` (default): numeric where ``all_actions()`` is a list, else text.
 
@@ -180,6 +180,7 @@ class GameEnv(AECEnv):
         self._seeds = random.Random(seed)
         self._warned_cut = False
         self.game_state: State | None = None
+        self._illegal: dict[str, str] | None = None
         self.agents = []
 
     def _observation_space(self, max_text: int) -> gymnasium.spaces.Space:
@@ -217,6 +218,7 @@ class GameEnv(AECEnv):
         self.terminations = {a: False for a in self.agents}
         self.truncations = {a: False for a in self.agents}
         self._skip_agent_selection = None
+        self._illegal = None
         self._refresh_infos()
         self.agent_selection = self._next_agent(-1)
 
@@ -263,14 +265,13 @@ class GameEnv(AECEnv):
         return self.actions[int(action)]
 
     def _end_illegal(self, agent: str, action: Any, err: IllegalAction) -> None:
-        self.terminations = {a: True for a in self.agents}
-        self.rewards[agent] = self.illegal_reward
-        self._refresh_infos()
         shown = action if isinstance(action, str) else repr(action)
         if self.actions is not None:
             shown = self.actions[int(action)]
-        for a in self.agents:
-            self.infos[a]["illegal_action"] = {"agent": agent, "action": shown, "reason": str(err)}
+        self._illegal = {"agent": agent, "action": shown, "reason": str(err)}
+        self.terminations = {a: True for a in self.agents}
+        self.rewards[agent] = self.illegal_reward
+        self._refresh_infos()
 
     def _next_agent(self, player: int) -> str:
         """First agent after ``player`` in seat order that must act (or, once the game is
@@ -293,6 +294,9 @@ class GameEnv(AECEnv):
             obs = self.game_state.observation(self._seat[agent])
             legal = None if obs.legal_actions is None else list(obs.legal_actions)
             infos[agent] = {"legal_actions": legal, "text": obs.text, "role": obs.role, "turn": obs.turn}
+            if self._illegal is not None:
+                infos[agent]["legal_actions"] = []
+                infos[agent]["illegal_action"] = dict(self._illegal)
         self.infos = infos
 
     # ----- observations -------------------------------------------------------------
@@ -323,6 +327,8 @@ class GameEnv(AECEnv):
     def action_mask(self, player: int) -> np.ndarray:
         """1 where ``env.actions[i]`` is legal for ``player`` now (numeric mode)."""
         mask = np.zeros(len(self.actions), dtype=np.int8)
+        if self._illegal is not None:
+            return mask  # ended by an illegal action: nothing is legal any more
         legal = self.game_state.legal_actions(player)
         if legal is None:
             raise ValueError(

@@ -38,7 +38,8 @@ def results(spec, seat, n):
 
 @pytest.mark.parametrize("seat", [0, 1])
 def test_beats_random_clearly_in_either_seat(seat):
-    # measured: 168 wins / 2 losses as first, 165 / 9 as second (of 200; the rest draws)
+    # measured: 164 wins / 5 losses as first, 165 / 5 as second (of 200; the rest draws);
+    # random in the same seat: 71 / 59 and 73 / 57
     wins, losses, invalid = results("negotiator", seat, GAMES_PER_SEAT)
     assert invalid == 0
     assert wins >= 0.7 * GAMES_PER_SEAT, (wins, losses)

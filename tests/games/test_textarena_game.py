@@ -14,7 +14,7 @@ import games  # noqa: E402
 from games.aec import env as make_env  # noqa: E402
 from games.parse import parse_action  # noqa: E402
 from games.textarena_game import NO_CLONE, TextArenaGame, _player_range, _textarena  # noqa: E402
-from tests.games.test_aec import check_text_env  # noqa: E402
+from tests.games.aec_check import check_text_env  # noqa: E402
 
 
 def _play_random(game, seed):

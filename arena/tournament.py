@@ -1,0 +1,256 @@
+"""Tournaments: a schedule of matches, played by a backend, committed to the store.
+
+Schedule (:func:`schedule`)
+    For each game, for each round, for each group of agents, every seat order of the
+    group. ``round-robin``: the groups are all combinations of distinct agents of the
+    game's size (pairs for two-player games); ``gauntlet``: the first agent with each
+    combination of the others. Seat orders are all permutations for up to 4 seats, and
+    the cyclic rotations beyond (7! seatings per group would swamp a tournament). With
+    fewer agents than seats the agents fill the seats in turn, in every rotation.
+    Match ``i`` has seed ``derived_seed(config seed, i)``: results never depend on the
+    backend, the number of workers or the order in which matches finish.
+
+Identity and resuming
+    The tournament id is a short stable hash of what determines the results (games,
+    agents, rounds, format, seed, invalid-action policy), so running the same command
+    again resumes it: only matches not yet in the store are played. Workers, backend and
+    batch size can change between runs.
+
+Backends (:mod:`arena.backends`)
+    ``local`` with ``workers=1``: in this process, ``batch`` matches per runner call,
+    committed per step. ``local`` with ``workers=K``: K spawned worker processes.
+    ``ray``: remote tasks on a Ray cluster (``ray_address``) or a local Ray with
+    ``workers`` CPUs (the optional extra: ``pip install selfplay-arena[ray]``).
+
+The command-line entry points (:func:`run_from_argv`, :func:`leaderboard_from_argv`,
+:func:`export_from_argv`) live in :mod:`arena.tournament_cli`; they are re-exported here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from itertools import combinations, permutations
+from typing import Callable, Literal
+
+import games
+from agents.registry import available_agents, parse_agent_spec
+
+from arena import backends
+from arena.backends import Scheduled, derived_seed
+from arena.runner import MatchConfig
+from arena.store import Store
+
+__all__ = [
+    "TournamentConfig", "TournamentResult", "Scheduled", "schedule", "run_tournament",
+    "match_seed", "run_from_argv", "leaderboard_from_argv", "export_from_argv",
+]
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("round-robin", "gauntlet")
+BACKENDS = ("local", "ray")
+_IDENTITY = ("games", "agents", "rounds", "format", "seed", "invalid")
+
+
+@dataclass
+class TournamentConfig:
+    games: list[str]
+    """Game specs, e.g. ``["kuhn_poker", "tictactoe:..."]`` (options after a colon)."""
+    agents: list[str]
+    """Distinct agent specs, e.g. ``["random", "expert", "mcts:simulations=50"]``."""
+    rounds: int = 2
+    """How many times every pairing is played in every seat order."""
+    format: Literal["round-robin", "gauntlet"] = "round-robin"
+    """``round-robin``: all groups of agents; ``gauntlet``: the first agent against the rest."""
+    workers: int = 1
+    """Worker processes (local) or CPUs of a local Ray."""
+    backend: Literal["local", "ray"] = "local"
+    seed: int = 0
+    invalid: str = "forfeit"
+    """Invalid-action policy: ``forfeit`` | ``retry:K`` | ``random``."""
+    ray_address: str | None = None
+    """A running Ray cluster (``ray://host:10001`` or ``auto``); None: start a local one."""
+    batch: int = 64
+    """Matches per runner call: each agent answers up to this many decisions at once."""
+
+    def __post_init__(self) -> None:
+        self.games = _str_list("games", self.games, "--game kuhn_poker")
+        self.agents = _str_list("agents", self.agents, "--agents random,expert")
+        for spec in self.games:
+            games.make(spec)  # raises a clear error for an unknown game or option
+        for spec in self.agents:
+            name, _ = parse_agent_spec(spec)
+            if name not in available_agents():
+                raise ValueError(
+                    f"unknown agent {name!r} in {spec!r} (known: {', '.join(available_agents())})"
+                )
+        dupes = sorted({a for a in self.agents if self.agents.count(a) > 1})
+        if dupes:
+            raise ValueError(f"agents must be distinct; {dupes} listed twice")
+        if len(self.agents) < 2:
+            raise ValueError(f"a tournament needs at least 2 agents, got {self.agents}")
+        _check_int("rounds", self.rounds, 1)
+        _check_int("workers", self.workers, 1)
+        _check_int("batch", self.batch, 1)
+        _check_int("seed", self.seed, 0)
+        if self.format not in FORMATS:
+            raise ValueError(f"format={self.format!r} must be one of {', '.join(FORMATS)}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend={self.backend!r} must be one of {', '.join(BACKENDS)}")
+        if self.ray_address is not None and self.backend != "ray":
+            raise ValueError(
+                f"ray_address={self.ray_address!r} given with backend={self.backend!r}; "
+                "add --backend ray or drop the address"
+            )
+        MatchConfig(invalid=self.invalid)  # validates the policy
+
+    def identity(self) -> dict:
+        """What determines the results (stored with the tournament, hashed into its id)."""
+        return {k: v for k, v in asdict(self).items() if k in _IDENTITY}
+
+    def tournament_id(self) -> str:
+        text = json.dumps(self.identity(), sort_keys=True)
+        return "t" + hashlib.sha256(text.encode()).hexdigest()[:10]
+
+    @classmethod
+    def from_identity(cls, identity: dict, **runtime) -> "TournamentConfig":
+        return cls(**{**identity, **runtime})
+
+
+def _str_list(name: str, value, example: str) -> list[str]:
+    if isinstance(value, str) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f"{name}={value!r} must be a list of non-empty specs (e.g. {example})")
+    items = [v.strip() for v in value]
+    if not items:
+        raise ValueError(f"{name} is empty: give at least one (e.g. {example})")
+    return items
+
+
+def _check_int(name: str, value, low: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{name}={value!r} must be a whole number >= {low}")
+
+
+def match_seed(tournament_seed: int, index: int) -> int:
+    return derived_seed("arena-match", tournament_seed, index)
+
+
+def _groups(agents: list[str], seats: int, fmt: str) -> list[tuple[str, ...]]:
+    if len(agents) <= seats:
+        return [tuple(agents)]
+    if fmt == "gauntlet":
+        return [(agents[0], *rest) for rest in combinations(agents[1:], seats - 1)]
+    return list(combinations(agents, seats))
+
+
+def _seatings(group: tuple[str, ...], seats: int) -> list[tuple[str, ...]]:
+    m = len(group)
+    if m == seats and seats <= 4:
+        return list(permutations(group))
+    return [tuple(group[(s + r) % m] for s in range(seats)) for r in range(m)]
+
+
+def schedule(config: TournamentConfig) -> list[Scheduled]:
+    """Every match of the tournament, in index order (see the module docstring)."""
+    out: list[Scheduled] = []
+    for game_spec in config.games:
+        seats = games.make(game_spec).num_players
+        lineups = [s for g in _groups(config.agents, seats, config.format)
+                   for s in _seatings(g, seats)]
+        for _ in range(config.rounds):
+            for lineup in lineups:
+                i = len(out)
+                out.append(Scheduled(i, game_spec, lineup, match_seed(config.seed, i)))
+    return out
+
+
+@dataclass(frozen=True)
+class TournamentResult:
+    tournament_id: str
+    total: int
+    """Matches in the schedule."""
+    played: int
+    """Matches played (and committed) by this run."""
+    resumed: int
+    """Matches found already stored when this run started."""
+    elapsed_s: float
+    workers: int = 1
+    backend: str = "local"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def matches_per_s(self) -> float:
+        return self.played / self.elapsed_s if self.elapsed_s > 0 else math.inf
+
+
+def run_tournament(
+    config: TournamentConfig,
+    store: Store,
+    progress: Callable[[int, int], None] | None = None,
+    tournament_id: str | None = None,
+) -> TournamentResult:
+    """Play every scheduled match not yet in ``store``; each is committed as it finishes.
+
+    ``progress(done, total)`` is called at the start and after every commit.
+    """
+    tid = tournament_id or config.tournament_id()
+    store.create_or_get_tournament(tid, config.identity())
+    planned = schedule(config)
+    done = store.done_indices(tid)
+    pending = [m for m in planned if m.index not in done]
+    total, count = len(planned), len(planned) - len(pending)
+    resumed = count
+    if progress is not None:
+        progress(count, total)
+
+    def commit(items):
+        nonlocal count
+        count += store.add_matches(tid, items)
+        if progress is not None:
+            progress(count, total)
+
+    start = time.perf_counter()
+    _dispatch(config, tid, pending, commit)
+    elapsed = time.perf_counter() - start
+    log.info("tournament %s: %d matches played in %.1fs", tid, len(pending), elapsed)
+    return TournamentResult(tid, total, count - resumed, resumed, elapsed,
+                            config.workers, config.backend)
+
+
+def _dispatch(config: TournamentConfig, tid: str, pending: list[Scheduled], commit) -> None:
+    if not pending:
+        return
+    if config.backend == "local" and config.workers == 1:
+        size = config.batch
+    else:
+        size = backends.pool_chunk_size(len(pending), config.workers, config.batch)
+    chunks = backends.make_chunks(pending, size, tid, config.seed, config.invalid)
+    if config.backend == "ray":
+        backends.run_on_ray(chunks, commit, config.workers, config.ray_address)
+    elif config.workers == 1:
+        backends.run_in_process(chunks, commit)
+    else:
+        backends.run_in_pool(chunks, commit, config.workers)
+
+
+def run_from_argv(argv=None) -> int:
+    from arena.tournament_cli import run_from_argv as run
+
+    return run(argv)
+
+
+def leaderboard_from_argv(argv=None) -> int:
+    from arena.tournament_cli import leaderboard_from_argv as run
+
+    return run(argv)
+
+
+def export_from_argv(argv=None) -> int:
+    from arena.tournament_cli import export_from_argv as run
+
+    return run(argv)
