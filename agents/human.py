@@ -21,7 +21,7 @@ player's (a model's) words, which must not be read as console markup. ``input_fn
 
 from __future__ import annotations
 
-from typing import Any, Callable, TextIO
+from typing import Any, Callable
 
 import games
 from games import Game, IllegalAction, Observation, parse_action
@@ -78,11 +78,10 @@ class HumanAgent(Agent):
         self.console.print(f"Type an action (e.g. {escape(self._example(obs))}), "
                            f"'rules' or '{QUIT}'.")
 
-    @staticmethod
-    def _example(obs: Observation) -> str:
+    def _example(self, obs: Observation) -> str:
         if obs.legal_actions:
             return obs.legal_actions[0]
-        return "[pass]"
+        return self._game(obs).example_action()
 
     # ----- reading --------------------------------------------------------------------
     def _game(self, obs: Observation) -> Game:
@@ -130,7 +129,3 @@ class HumanAgent(Agent):
                 self.console.print(f"Not accepted: {escape(str(err))}. Try again.")
                 continue
             return Decision(text=action, info={"typed": line})
-
-    def output_file(self) -> TextIO:
-        """The file the console writes to (tests read it back)."""
-        return self.console.file

@@ -77,7 +77,9 @@ def make(name: str, **options: Any) -> Game:
     if name.startswith("textarena:"):
         from games.textarena_game import TextArenaGame
 
-        return TextArenaGame(env_id=name.split(":", 1)[1], **options)
+        env_id, spec_options = parse_game_spec(name.split(":", 1)[1])
+        spec_options.update(options)
+        return TextArenaGame(env_id=env_id, **spec_options)
     base, spec_options = parse_game_spec(name)
     spec_options.update(options)
     return game_class(base)(**spec_options)

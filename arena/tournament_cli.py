@@ -1,0 +1,211 @@
+"""Command-line entry points for tournaments, leaderboards and exports.
+
+``arena tournament``, ``arena leaderboard`` and ``arena export`` delegate here:
+
+    run_from_argv(["--game", "tictactoe", "--agents", "random,minimax,expert", "--db", "a.db"])
+    leaderboard_from_argv(["--db", "a.db", "--game", "tictactoe", "--json"])
+    export_from_argv(["--db", "a.db", "--out", "matches.jsonl"])
+
+Each returns an exit status. Running the same tournament command again resumes it
+(``--resume ID`` alone resumes a stored tournament with its stored settings). Progress
+goes to stderr; tables or JSON to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import IO, Sequence
+
+from arena.ratings import Leaderboard, leaderboard
+from arena.store import Store
+from arena.tournament import BACKENDS, FORMATS, TournamentConfig, run_tournament
+
+__all__ = ["run_from_argv", "leaderboard_from_argv", "export_from_argv", "leaderboard_table"]
+
+
+def _agent_list(text: str) -> list[str]:
+    """``A,B`` where a spec's own options continue after a comma (``mcts:a=1,b=2,random``)."""
+    specs: list[str] = []
+    for piece in (p.strip() for p in text.split(",")):
+        if not piece:
+            continue
+        if specs and "=" in piece and ":" not in piece.split("=", 1)[0]:
+            specs[-1] += "," + piece
+        else:
+            specs.append(piece)
+    return specs
+
+
+def tournament_parser(prog: str = "arena tournament") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description="Run (or resume) a tournament.")
+    p.add_argument("--game", action="append", dest="games", metavar="G",
+                   help="game spec; repeat for several games (e.g. --game kuhn_poker)")
+    p.add_argument("--agents", help="agent specs, comma separated (e.g. random,expert,minimax)")
+    p.add_argument("--rounds", type=int, default=2, help="repeats of every pairing and seating")
+    p.add_argument("--format", choices=FORMATS, default="round-robin")
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--backend", choices=BACKENDS, default="local")
+    p.add_argument("--ray-address", default=None)
+    p.add_argument("--batch", type=int, default=64, help="matches per runner call")
+    p.add_argument("--db", default="arena.db")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", metavar="ID", help="tournament id to resume (or to use)")
+    p.add_argument("--invalid", default="forfeit", help="forfeit | retry:K | random")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    return p
+
+
+def _config(args: argparse.Namespace, store: Store) -> TournamentConfig:
+    runtime = dict(workers=args.workers, backend=args.backend, ray_address=args.ray_address,
+                   batch=args.batch)
+    if args.games is None and args.agents is None and args.resume:
+        stored = store.tournament_config(args.resume)
+        if stored is None:
+            known = [t["id"] for t in store.tournaments()]
+            raise ValueError(
+                f"no tournament {args.resume!r} in {store.path!r} to resume (known: "
+                f"{', '.join(known) or 'none'}); give --game and --agents to start one"
+            )
+        return TournamentConfig.from_identity(stored, **runtime)
+    if not args.games or not args.agents:
+        raise ValueError(
+            "a tournament needs --game G (repeatable) and --agents A,B,... "
+            "(e.g. --game tictactoe --agents random,minimax), or --resume ID"
+        )
+    return TournamentConfig(
+        games=args.games, agents=_agent_list(args.agents), rounds=args.rounds,
+        format=args.format, seed=args.seed, invalid=args.invalid, **runtime,
+    )
+
+
+def _progress(stream: IO[str]):
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    rate = TextColumn("{task.fields[rate]}")
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), rate,
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        console=Console(file=stream), transient=False,
+    )
+
+
+def run_from_argv(argv: Sequence[str] | None = None) -> int:
+    args = tournament_parser().parse_args(argv)
+    try:
+        with Store(args.db) as store:
+            config = _config(args, store)
+            tid = args.resume or config.tournament_id()
+            with _progress(sys.stderr) as bar:
+                task = bar.add_task(f"tournament {tid}", total=None, rate="")
+                first = []
+
+                def on_progress(done: int, total: int) -> None:
+                    if not first:
+                        first.append(done)
+                    speed = bar.tasks[task].speed
+                    bar.update(task, completed=done, total=total,
+                               rate=f"{speed:.1f} matches/s" if speed else "")
+
+                result = run_tournament(config, store, on_progress, tournament_id=tid)
+            boards = [leaderboard(store, game=g, tid=tid)
+                      for g in sorted({_game_id(s) for s in config.games})]
+    except (ValueError, ImportError, FileNotFoundError, RuntimeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    summary = {"tournament": tid, "db": args.db, "total": result.total,
+               "played": result.played, "resumed": result.resumed,
+               "elapsed_s": round(result.elapsed_s, 3),
+               "matches_per_s": round(result.matches_per_s, 2) if result.played else None}
+    if args.json:
+        print(json.dumps({**summary, "leaderboards": [b.to_dict() for b in boards]},
+                         indent=2, sort_keys=True))
+    else:
+        _print_boards(boards)
+        print(f"tournament {tid}: {result.played} played, {result.resumed} resumed, "
+              f"{result.total} in all (db {args.db})")
+    return 0
+
+
+def _game_id(spec: str) -> str:
+    import games
+
+    return games.make(spec).info.id
+
+
+def leaderboard_table(board: Leaderboard):
+    """A rich Table of one leaderboard (the caller prints it)."""
+    from rich.table import Table
+
+    scope = board.game or "all games"
+    if board.tournament:
+        scope += f", tournament {board.tournament}"
+    table = Table(title=f"Leaderboard: {scope} ({board.method}, {board.matches} matches)")
+    for col in ("#", "agent", "rating", "95% interval", "games", "W", "D", "L", "mean return"):
+        table.add_column(col, justify="left" if col == "agent" else "right")
+    for i, r in enumerate(board.rows, 1):
+        table.add_row(str(i), r.agent, f"{r.rating:.1f}", f"{r.ci_low:.1f} .. {r.ci_high:.1f}",
+                      str(r.games), str(r.wins), str(r.draws), str(r.losses),
+                      f"{r.mean_return:+.3f}")
+    return table
+
+
+def _print_boards(boards: list[Leaderboard], file: IO[str] | None = None) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(file=file or sys.stdout)
+    for board in boards:
+        if not board.rows:
+            console.print(escape(f"no matches stored for {board.game or 'any game'}"))
+            continue
+        console.print(leaderboard_table(board))
+
+
+def leaderboard_from_argv(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="arena leaderboard",
+                                description="Ratings from the matches in a database.")
+    p.add_argument("--db", default="arena.db")
+    p.add_argument("--game", help="one game (default: one table per stored game)")
+    p.add_argument("--tournament", help="one tournament id (default: all)")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    try:
+        with Store(args.db) as store:
+            names = [args.game] if args.game else sorted(
+                {g for _, g, _, _ in store.outcomes(args.tournament)})
+            boards = [leaderboard(store, game=g, tid=args.tournament) for g in names]
+    except (ValueError, ImportError, FileNotFoundError, RuntimeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([b.to_dict() for b in boards], indent=2, sort_keys=True))
+    elif not boards:
+        print(f"no matches stored in {args.db}")
+    else:
+        _print_boards(boards)
+    return 0
+
+
+def export_from_argv(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="arena export", description="Export stored match records.")
+    p.add_argument("--db", default="arena.db")
+    p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p.add_argument("--tournament", help="one tournament id (default: all)")
+    p.add_argument("--out", help="output file (default: stdout)")
+    args = p.parse_args(argv)
+    try:
+        with Store(args.db) as store:
+            if args.out is None:
+                n = store.export_jsonl(sys.stdout, args.tournament)
+            else:
+                with open(args.out, "w", encoding="utf-8") as fp:
+                    n = store.export_jsonl(fp, args.tournament)
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"exported {n} matches", file=sys.stderr)
+    return 0
