@@ -68,10 +68,16 @@ def _canonical(config: Mapping[str, Any]) -> str:
 
 
 class Store:
-    """A tournament database at ``path`` (created on first use; ``":memory:"`` works)."""
+    """A tournament database at ``path`` (created on first use unless ``create=False``;
+    ``":memory:"`` works)."""
 
-    def __init__(self, path: str | Path = "arena.db") -> None:
+    def __init__(self, path: str | Path = "arena.db", create: bool = True) -> None:
         self.path = str(path)
+        if not create and self.path != ":memory:" and not Path(self.path).is_file():
+            raise FileNotFoundError(
+                f"no database at {self.path!r}: run a tournament with --db {self.path} "
+                "first, or pass the path of an existing one"
+            )
         if self.path != ":memory:":
             parent = Path(self.path).parent
             if not parent.is_dir():

@@ -101,11 +101,9 @@ def run_from_argv(argv: Sequence[str] | None = None) -> int:
             tid = args.resume or config.tournament_id()
             with _progress(sys.stderr) as bar:
                 task = bar.add_task(f"tournament {tid}", total=None, rate="")
-                first = []
-
                 def on_progress(done: int, total: int) -> None:
-                    if not first:
-                        first.append(done)
+                    if bar.tasks[task].total is None:  # matches resumed are no speed
+                        bar.reset(task, total=total, completed=done)
                     speed = bar.tasks[task].speed
                     bar.update(task, completed=done, total=total,
                                rate=f"{speed:.1f} matches/s" if speed else "")
@@ -174,7 +172,11 @@ def leaderboard_from_argv(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     try:
-        with Store(args.db) as store:
+        with Store(args.db, create=False) as store:
+            if args.tournament and store.tournament_config(args.tournament) is None:
+                known = [t["id"] for t in store.tournaments()]
+                raise ValueError(f"no tournament {args.tournament!r} in {args.db!r} "
+                                 f"(known: {', '.join(known) or 'none'})")
             names = [args.game] if args.game else sorted(
                 {g for _, g, _, _ in store.outcomes(args.tournament)})
             boards = [leaderboard(store, game=g, tid=args.tournament) for g in names]
@@ -198,7 +200,7 @@ def export_from_argv(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", help="output file (default: stdout)")
     args = p.parse_args(argv)
     try:
-        with Store(args.db) as store:
+        with Store(args.db, create=False) as store:
             if args.out is None:
                 n = store.export_jsonl(sys.stdout, args.tournament)
             else:

@@ -106,7 +106,7 @@ def _rebuild(model, dtype: Dtype):
     config = model.config
     if hasattr(config, "quantization_config"):
         del config.quantization_config
-    fresh = AutoModelForCausalLM.from_config(config, torch_dtype=torch.float32)
+    fresh = AutoModelForCausalLM.from_config(config)
     missing, unexpected = fresh.load_state_dict(model.state_dict(), strict=False)
     # tied output embeddings may appear under one name only; anything else is a real gap
     tied = {"lm_head.weight"} if getattr(config, "tie_word_embeddings", False) else set()
