@@ -31,7 +31,7 @@ from agents import Agent, make_agent
 
 from arena.records import MatchRecord
 from arena.runner import MatchConfig, MatchSpec, run_matches
-from arena.store import match_id_for
+from arena.store import EncodedRecord, encode_record, match_id_for
 
 __all__ = [
     "Scheduled", "Chunk", "play_chunk", "make_chunks", "run_in_process", "run_in_pool",
@@ -40,7 +40,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Commit = Callable[[list[tuple[int, MatchRecord]]], None]
+Commit = Callable[[list[tuple[int, MatchRecord | EncodedRecord]]], None]
 
 
 class Scheduled(NamedTuple):
@@ -145,11 +145,13 @@ def run_in_process(chunks: Sequence[Chunk], commit: Commit) -> None:
 _WORKER_CACHE: _Cache | None = None
 
 
-def _play_in_worker(chunk: Chunk) -> list[tuple[int, MatchRecord]]:
+def _play_in_worker(chunk: Chunk) -> list[tuple[int, EncodedRecord]]:
+    """Plays a chunk in a worker; records come back encoded (the JSON work is done here,
+    in parallel, not in the process that writes the database)."""
     global _WORKER_CACHE
     if _WORKER_CACHE is None:
         _WORKER_CACHE = _Cache()
-    return play_chunk(chunk, _WORKER_CACHE)
+    return [(i, encode_record(r)) for i, r in play_chunk(chunk, _WORKER_CACHE)]
 
 
 def run_in_pool(chunks: Sequence[Chunk], commit: Commit, workers: int) -> None:

@@ -23,11 +23,11 @@ import json
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Mapping
+from typing import IO, Any, Iterable, Iterator, Mapping, NamedTuple
 
 from arena.records import MatchRecord
 
-__all__ = ["Store", "SCHEMA_VERSION", "match_id_for"]
+__all__ = ["Store", "SCHEMA_VERSION", "match_id_for", "EncodedRecord", "encode_record"]
 
 SCHEMA_VERSION = 1
 
@@ -53,6 +53,23 @@ CREATE TABLE IF NOT EXISTS matches (
 );
 CREATE INDEX IF NOT EXISTS matches_game ON matches (game);
 """
+
+
+class EncodedRecord(NamedTuple):
+    """A record already turned into the store's columns (workers encode in parallel, the
+    process that owns the database only writes)."""
+
+    game: str
+    seed: int
+    agents: str
+    returns: str
+    outcome: str
+    record: str
+
+
+def encode_record(record: MatchRecord) -> EncodedRecord:
+    return EncodedRecord(record.game, record.seed, json.dumps(list(record.agents)),
+                         json.dumps(list(record.returns)), record.outcome, record.to_json())
 
 
 def match_id_for(tournament_id: str, index: int) -> str:
@@ -165,7 +182,8 @@ class Store:
         """Commit one finished match; False if that index was already stored."""
         return self.add_matches(tournament_id, [(index, record)]) == 1
 
-    def add_matches(self, tournament_id: str, items: Iterable[tuple[int, MatchRecord]]) -> int:
+    def add_matches(self, tournament_id: str,
+                    items: Iterable[tuple[int, MatchRecord | EncodedRecord]]) -> int:
         """Commit several finished matches in one transaction; returns how many were new."""
         rows = [self._row(tournament_id, i, r) for i, r in items]
         if self.tournament_config(tournament_id) is None:
@@ -181,14 +199,12 @@ class Store:
             return self._db.total_changes - before
 
     @staticmethod
-    def _row(tournament_id: str, index: int, record: MatchRecord) -> tuple:
+    def _row(tournament_id: str, index: int, record: MatchRecord | EncodedRecord) -> tuple:
         if not isinstance(index, int) or index < 0:
             raise ValueError(f"match index {index!r} must be an int >= 0")
-        return (
-            tournament_id, index, match_id_for(tournament_id, index), record.game,
-            record.seed, json.dumps(list(record.agents)), json.dumps(list(record.returns)),
-            record.outcome, record.to_json(), _now(),
-        )
+        if isinstance(record, MatchRecord):
+            record = encode_record(record)
+        return (tournament_id, index, match_id_for(tournament_id, index), *record, _now())
 
     def get_match(self, match_id: str) -> MatchRecord:
         row = self._db.execute(

@@ -1,0 +1,230 @@
+"""The mcts agent: tactics on TicTacToe, strength against random, reproducibility, its
+statistics, max^n backups with three players, IS-MCTS that never peeks on Kuhn Poker,
+free-text search on negotiation."""
+
+import dataclasses
+
+import pytest
+
+import games
+from agents import make_agent
+from agents.mcts import MCTSAgent
+from arena.runner import MatchConfig, play_match
+from games import Game, GameInfo, State
+
+TTT = games.make("tictactoe")
+
+
+def _obs(board: str, seed: int = 0):
+    state = TTT.state_from_board(board)
+    return dataclasses.replace(state.observation(state.turn % 2), seed=seed)
+
+
+# ----- tactics ----------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("board, win", [
+    ("XX." "OO." "...", "[2]"),   # X completes the top row
+    ("OO." "XX." "X..", "[2]"),   # O completes the top row (O to move)
+    ("X.X" "OO." "X..", "[5]"),   # O completes the middle row; blocking [1] is not enough
+])
+def test_takes_an_immediate_win(board, win, seed):
+    decision = MCTSAgent(seed=seed, simulations=400).act(_obs(board, seed))
+    assert decision.text == win, decision.info
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("board, block", [
+    ("XX." ".O." "...", "[2]"),   # O must block the top row
+    ("X.." ".O." "X..", "[3]"),   # O must block the left column
+    ("O.." "XO." "X..", "[8]"),   # X must block the diagonal
+])
+def test_blocks_an_immediate_loss(board, block, seed):
+    decision = MCTSAgent(seed=seed, simulations=400).act(_obs(board, seed))
+    assert decision.text == block, decision.info
+
+
+@pytest.mark.parametrize("prior", ["random", "minimax"])
+def test_puct_with_a_prior_agent_finds_the_win(prior):
+    agent = make_agent(f"mcts:simulations=300,prior={prior}", seed=1)
+    assert agent.act(_obs("XX." "OO." "...")).text == "[2]"
+
+
+def test_agent_rollouts_play_through_the_parser():
+    agent = MCTSAgent(seed=0, simulations=60, rollout="minimax")
+    decision = agent.act(_obs("XX." ".O." "..."))
+    assert decision.text == "[2]"
+
+
+@pytest.mark.parametrize("seat", [0, 1])
+def test_never_loses_to_random(seat):
+    for i in range(20):
+        agents = [MCTSAgent(seed=i, simulations=200), make_agent("random", seed=i)]
+        if seat == 1:
+            agents.reverse()
+        record = play_match(TTT, agents, seed=i)
+        assert record.outcome == "terminal"
+        assert record.returns[seat] >= 0, record.transcript()
+
+
+# ----- statistics and reproducibility -----------------------------------------------------
+def test_statistics_and_distribution():
+    obs = _obs("X........", seed=3)
+    decision = MCTSAgent(seed=0, simulations=250).act(obs)
+    visits, q = decision.info["visits"], decision.info["q"]
+    assert decision.info["simulations"] == 250 == sum(visits.values())
+    assert set(visits) == set(obs.legal_actions)
+    assert decision.text == max(visits, key=visits.get)
+    assert sum(decision.distribution.values()) == pytest.approx(1.0)
+    for a, n in visits.items():
+        assert decision.distribution[a] == pytest.approx(n / 250)
+        assert -1.0 <= q[a] <= 1.0
+
+
+def test_same_seed_same_decision():
+    obs = _obs("X...O....", seed=11)
+    first = MCTSAgent(seed=4, simulations=150).act(obs)
+    again = MCTSAgent(seed=4, simulations=150).act(obs)
+    assert first == again
+    others = {MCTSAgent(seed=s, simulations=150).act(obs).info["visits"]["[8]"] for s in range(6)}
+    assert len(others) > 1  # the seed does change the search
+
+
+def test_same_match_seed_same_record():
+    def play():
+        agents = [make_agent("mcts:simulations=40", seed=2), make_agent("random", seed=3)]
+        return play_match(TTT, agents, seed=5).to_dict()
+    first, again = play(), play()
+    for rec in (first, again):
+        rec.pop("elapsed_s")
+        for d in rec["decisions"]:
+            d.pop("elapsed_s")
+    assert first == again
+
+
+def test_bad_options_are_refused():
+    with pytest.raises(ValueError, match="simulations=0"):
+        MCTSAgent(simulations=0)
+    with pytest.raises(ValueError, match="c=-1"):
+        make_agent("mcts:c=-1")
+    with pytest.raises(ValueError, match="no move"):
+        MCTSAgent().act(TTT.state_from_board("XX.OO....").observation(1))
+
+
+# ----- three players: every node maximises its own mover's return -----------------------
+class _Chain(State):
+    """Player 0 picks [L] or [R]. After [L], player 1 picks [a] -> (1, 0, 0) or
+    [b] -> (-1, 1, 0); after [R] player 2 picks [c] -> (0.5, 0, 1) or [d] -> (0.5, 0, 0)."""
+
+    __slots__ = ("moves",)
+    _PAYOFF = {"La": (1.0, 0.0, 0.0), "Lb": (-1.0, 1.0, 0.0),
+               "Rc": (0.5, 0.0, 1.0), "Rd": (0.5, 0.0, 0.0)}
+
+    def current_players(self):
+        if len(self.moves) == 2:
+            return []
+        return [0] if not self.moves else [1 if self.moves == "L" else 2]
+
+    def _legal(self, player):
+        return [["[L]", "[R]"], ["[a]", "[b]"], ["[c]", "[d]"]][player]
+
+    def _apply(self, player, action):
+        self.moves += action[1]
+
+    def is_terminal(self):
+        return len(self.moves) == 2
+
+    def returns(self):
+        return list(self._PAYOFF.get(self.moves, (0.0, 0.0, 0.0)))
+
+    def role(self, player):
+        return f"p{player}"
+
+    def _text(self, player):
+        return self.information_state(player)
+
+    def information_state(self, player):
+        return self.moves
+
+    def render(self):
+        return self.moves
+
+    def clone(self):
+        s = object.__new__(_Chain)
+        s.game, s.turn, s.moves = self.game, self.turn, self.moves
+        return s
+
+
+class _ChainGame(Game):
+    info = GameInfo(
+        id="chain3", description="three-player test tree", min_players=3, max_players=3,
+        roles=("p0", "p1", "p2"), chance="none", information="perfect", min_utility=-1.0,
+        max_utility=1.0, utility_sum=None, max_length=2, action_grammar="[x]",
+    )
+
+    def new_state(self, seed=0):
+        s = object.__new__(_Chain)
+        s.game, s.turn, s.moves = self, 0, ""
+        return s
+
+
+def test_three_players_back_up_their_own_returns():
+    obs = _ChainGame().new_state().observation(0)
+    decision = MCTSAgent(seed=0, simulations=400).act(obs)
+    assert decision.text == "[R]"  # after [L] player 1 would take [b], leaving player 0 -1
+    assert decision.info["q"]["[R]"] == pytest.approx(0.5)
+    assert decision.info["q"]["[L]"] < 0
+
+
+# ----- hidden information ----------------------------------------------------------------
+KUHN = games.make("kuhn_poker")
+
+
+def _kuhn_obs(deal: str, history: list[str], player: int, seed: int):
+    state = KUHN.deal_state(deal)
+    for action in history:
+        state.apply(state.current_players()[0], action)
+    return dataclasses.replace(state.observation(player), seed=seed)
+
+
+@pytest.mark.parametrize("spec", ["mcts:simulations=200", "mcts:simulations=200,determinisations=5"])
+@pytest.mark.parametrize("deals, history, player", [
+    (("KJ", "KQ"), [], 0),                  # player 0 holds K; player 1's card is hidden
+    (("JQ", "KQ"), ["[bet]"], 1),           # player 1 holds Q facing a bet
+    (("QJ", "QK"), ["[check]", "[bet]"], 0),
+])
+def test_is_mcts_never_peeks(spec, deals, history, player):
+    a, b = (_kuhn_obs(d, history, player, seed=7) for d in deals)
+    assert a.info_state == b.info_state
+    first = make_agent(spec, seed=1).act(a)
+    second = make_agent(spec, seed=1).act(b)
+    assert first == second
+
+
+@pytest.mark.parametrize("spec", ["mcts:simulations=300", "mcts:simulations=300,determinisations=6"])
+def test_kuhn_decisions_follow_the_card(spec):
+    agent = make_agent(spec, seed=0)
+    facing_bet = ["[bet]"]
+    assert agent.act(_kuhn_obs("QK", facing_bet, 1, seed=1)).text == "[call]"  # K always wins
+    assert agent.act(_kuhn_obs("QJ", facing_bet, 1, seed=1)).text == "[fold]"  # J always loses
+    decision = agent.act(_kuhn_obs("QK", facing_bet, 1, seed=2))
+    assert decision.info["q"]["[call]"] == pytest.approx(2.0)
+
+
+def test_kuhn_matches_run_through_the_runner():
+    for i in range(10):
+        agents = [make_agent("mcts:simulations=50", seed=i), make_agent("kuhn-nash", seed=i)]
+        record = play_match(games.make("kuhn_poker", hands=3), agents, seed=i)
+        assert record.outcome == "terminal" and all(d.valid for d in record.decisions)
+
+
+def test_free_text_negotiation_plays_without_errors():
+    game = games.make("negotiation", turns=6)
+    for i in range(3):
+        agents = [make_agent("mcts:simulations=30,candidates=5", seed=i), make_agent("random", seed=i)]
+        record = play_match(game, agents, seed=i, config=MatchConfig(invalid="forfeit"))
+        assert record.outcome == "terminal", record.transcript()
+        mine = [d for d in record.decisions if d.player == 0]
+        assert mine and all(d.valid for d in mine)
+        for d in mine:
+            assert 1 <= len(d.info["visits"]) <= 5
+            assert sum(d.info["visits"].values()) == 30
