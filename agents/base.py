@@ -112,6 +112,10 @@ class Agent:
         """The exact action distribution at ``obs``, or None if the agent cannot state it."""
         return None
 
+    def policy_batch(self, obs: Sequence[Observation]) -> list[dict[str, float] | None]:
+        """``policy`` for many observations; model agents override it to batch the work."""
+        return [self.policy(o) for o in obs]
+
     def close(self) -> None:
         """Release resources (models, connections). Safe to call twice."""
 

@@ -152,6 +152,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(fast=args.fast)
 
 
+DELEGATED = {
+    "tournament": ("arena.tournament", "run_from_argv", "run (or resume) a tournament"),
+    "leaderboard": ("arena.tournament", "leaderboard_from_argv", "ratings from the store"),
+    "export": ("arena.tournament", "export_from_argv", "export stored records (jsonl)"),
+    "train": ("training.cli", "train_from_argv", "self-play training with RAE"),
+    "plot": ("training.cli", "plot_from_argv", "plot a training run's curves"),
+}
+"""Commands whose own module parses their arguments (``arena train --help``)."""
+
+
 def _delegate(module: str, func: str):
     """Commands whose arguments are parsed by the module that does the work."""
 
@@ -217,13 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 
-    for name, module, func, text in (
-        ("tournament", "arena.tournament", "run_from_argv", "run (or resume) a tournament"),
-        ("leaderboard", "arena.tournament", "leaderboard_from_argv", "ratings from the store"),
-        ("export", "arena.tournament", "export_from_argv", "export stored records (jsonl)"),
-        ("train", "training.cli", "train_from_argv", "self-play training with RAE"),
-        ("plot", "training.cli", "plot_from_argv", "plot a training run's curves"),
-    ):
+    for name, (module, func, text) in DELEGATED.items():
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(func=_delegate(module, func))
@@ -252,8 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    if argv and argv[0] in DELEGATED:
+        args = argparse.Namespace(func=_delegate(*DELEGATED[argv[0]][:2]), rest=argv[1:])
+    else:
+        args = parser.parse_args(argv)
     try:
         return args.func(args)
     except (ValueError, FileNotFoundError) as err:

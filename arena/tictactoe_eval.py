@@ -29,9 +29,8 @@ OPPONENTS = ("random", "minimax")
 _SEATS = ("X", "O")
 
 
-def _optimal_share(agent: Agent, obs, best: list[str]) -> tuple[float, str]:
+def _optimal_share(agent: Agent, obs, best: list[str], dist=None) -> tuple[float, str]:
     """The share of optimal play at one position and how it was measured."""
-    dist = agent.policy(obs)
     if dist is not None:
         total = sum(dist.values())
         if total <= 0:
@@ -59,9 +58,12 @@ def optimal_move_rate(agent: Agent, seed: int = 0) -> dict[str, Any]:
     sums = [0.0, 0.0]
     counts = [0, 0]
     how = {"policy": 0, "act": 0, "invalid": 0}
-    for state in reachable_positions():
+    states = reachable_positions()
+    observations = [s.observation(s.turn % 2) for s in states]
+    dists = agent.policy_batch(observations)  # model agents score every position in batches
+    for state, obs, dist in zip(states, observations, dists):
         player = state.turn % 2
-        share, method = _optimal_share(agent, state.observation(player), optimal_actions(state))
+        share, method = _optimal_share(agent, obs, optimal_actions(state), dist)
         sums[player] += share
         counts[player] += 1
         how[method] += 1

@@ -1,0 +1,118 @@
+"""Configuration of a self-play run: one dataclass, defaults that run on a 2-core CPU."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+__all__ = ["SelfPlayConfig", "parse_game_weights"]
+
+
+@dataclass
+class SelfPlayConfig:
+    games: list[str] = field(default_factory=lambda: ["kuhn_poker"])
+    """Games to play, each ``name[:options]`` with an optional ``@weight`` (``tictactoe@0.5``)."""
+    model: str = "models/tiny"
+    """Model folder or hub id the policy starts from (``arena model new`` builds one)."""
+    mode: Literal["choice", "generate"] = "choice"
+    """``choice``: exact softmax over legal actions; ``generate``: free text then \\boxed{}."""
+    iterations: int = 40
+    """Iterations to run (ignored when ``minutes`` is set and reached first)."""
+    minutes: float | None = None
+    """Wall-clock budget; the run stops after the iteration that crosses it."""
+    out: str = ""
+    """Run folder; default ``runs/{game}__{advantage}__{seed}__{time}``."""
+    matches_per_iteration: int = 128
+    """Self-play matches per iteration (the policy plays every seat)."""
+    advantage: Literal["rae", "none", "batch-mean"] = "rae"
+    """RAE: per (game, role) EMA baseline; none: raw returns; batch-mean: one batch baseline."""
+    rae_decay: float = 0.95
+    lr: float = 3e-3
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    epochs: int = 1
+    """Passes over each iteration's samples (more than one uses the PPO ratio)."""
+    minibatch: int = 256
+    """Decisions per optimiser step."""
+    clip_eps: float | None = None
+    """PPO clip range of the ratio against the sampling log-probabilities; None: off."""
+    kl_coef: float = 0.0
+    """Coefficient of a KL penalty to the frozen starting model (0: no reference kept)."""
+    temperature: float = 1.0
+    invalid_penalty: float = -1.0
+    """Added to the reward of a decision that was invalid (generate mode)."""
+    max_new_tokens: int = 64
+    pool_every: int = 0
+    """Snapshot the policy into the opponent pool every K iterations (0: no snapshots)."""
+    pool_size: int = 4
+    opponents: list[str] = field(default_factory=list)
+    """Fixed opponents (agent specs, e.g. ``random``, ``expert``, ``mcts:simulations=50``)."""
+    opponent_prob: float = 0.0
+    """Probability that a match puts a pool opponent (snapshot or fixed) in one seat."""
+    eval_every: int = 5
+    eval_games: int = 100
+    checkpoint_every: int = 5
+    keep_checkpoints: int = 3
+    seed: int = 0
+    device: str = "auto"
+    lora_rank: int = 0
+    """LoRA rank through peft (0: train all parameters)."""
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.iterations >= 1, "iterations", "a whole number >= 1"),
+            (self.matches_per_iteration >= 1, "matches_per_iteration", ">= 1"),
+            (self.lr > 0, "lr", "> 0, e.g. 3e-3"),
+            (self.epochs >= 1, "epochs", ">= 1"),
+            (self.minibatch >= 1, "minibatch", ">= 1"),
+            (0 <= self.rae_decay < 1, "rae_decay", "in [0, 1), e.g. 0.95"),
+            (0 <= self.opponent_prob <= 1, "opponent_prob", "in [0, 1]"),
+            (self.temperature > 0, "temperature", "> 0"),
+            (self.eval_every >= 0 and self.checkpoint_every >= 1, "eval_every/checkpoint_every",
+             ">= 0 and >= 1"),
+            (self.mode in ("choice", "generate"), "mode", "choice or generate"),
+            (self.advantage in ("rae", "none", "batch-mean"), "advantage", "rae, none or batch-mean"),
+            (self.clip_eps is None or self.clip_eps > 0, "clip_eps", "> 0 or None"),
+            (bool(self.games), "games", "at least one game, e.g. ['kuhn_poker']"),
+        ]
+        for ok, name, expected in checks:
+            if not ok:
+                raise ValueError(f"{name}={getattr(self, name.split('/')[0])!r} must be {expected}")
+        if self.opponent_prob > 0 and not self.opponents and not self.pool_every:
+            raise ValueError("opponent_prob > 0 needs opponents (e.g. ['random']) or pool_every > 0")
+        parse_game_weights(self.games)
+
+    def run_dir(self) -> Path:
+        if self.out:
+            return Path(self.out)
+        first = self.games[0].split("@")[0].split(":")[0]
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        return Path("runs") / f"{first}__{self.advantage}__{self.seed}__{stamp}"
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def parse_game_weights(entries: list[str]) -> list[tuple[str, float]]:
+    """``["kuhn_poker", "tictactoe:0.5"]`` -> ``[("kuhn_poker", 1.0), ("tictactoe", 0.5)]``.
+
+    A weight follows ``@`` or a last ``:`` holding a bare number; other ``:`` parts are
+    game options (``kuhn_poker:hands=5@2``).
+    """
+    out = []
+    for entry in entries:
+        head, colon, tail = entry.rpartition(":")
+        if colon and "=" not in tail and tail.replace(".", "", 1).isdigit():
+            entry = f"{head}@{tail}"
+        name, at, weight = entry.partition("@")
+        try:
+            w = float(weight) if at else 1.0
+        except ValueError as err:
+            raise ValueError(f"game weight in {entry!r} must be a number, e.g. tictactoe@0.5") from err
+        if w <= 0:
+            raise ValueError(f"game weight in {entry!r} must be > 0")
+        out.append((name, w))
+    return out

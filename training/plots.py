@@ -1,0 +1,56 @@
+"""``arena plot RUN_DIR``: PNG curves from a run's metrics.jsonl (matplotlib, Agg)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+__all__ = ["read_metrics", "plot_run"]
+
+PANELS = [
+    ("exploitability", lambda k: k.endswith("/exploitability")),
+    ("optimal-move rate", lambda k: k.endswith("/optimal_move_rate")),
+    ("win rate", lambda k: k.startswith("eval/") and k.endswith("/win_rate") and k.count("/") == 3),
+    ("RAE baselines per role", lambda k: k.startswith("baseline/")),
+    ("mean advantage per role", lambda k: k.startswith("advantage/")),
+    ("loss", lambda k: k == "losses/loss"),
+]
+
+
+def read_metrics(run_dir: str | Path) -> list[dict]:
+    path = Path(run_dir) / "metrics.jsonl"
+    if not path.exists():
+        raise FileNotFoundError(f"no metrics.jsonl in {run_dir}: is it a run folder of arena train?")
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def plot_run(run_dir: str | Path, out: str | Path | None = None) -> list[Path]:
+    """One PNG per panel that has data; returns the files written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = read_metrics(run_dir)
+    out_dir = Path(out) if out else Path(run_dir) / "plots"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    keys = sorted({k for r in rows for k, v in r.items() if isinstance(v, (int, float))})
+    for title, wanted in PANELS:
+        series = [k for k in keys if wanted(k)]
+        if not series:
+            continue
+        fig, ax = plt.subplots(figsize=(7, 4))
+        for k in series:
+            pts = [(r["iteration"], r[k]) for r in rows if k in r]
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=k)
+        ax.set_xlabel("iteration")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+        path = out_dir / (title.replace(" ", "_").replace("-", "_") + ".png")
+        fig.tight_layout()
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        written.append(path)
+    return written
