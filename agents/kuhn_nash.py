@@ -81,4 +81,4 @@ class KuhnNashAgent(Agent):
             raise ValueError(
                 f"kuhn-nash was asked to act for player {obs.player}, who has no legal action now"
             )
-        return Decision(text=sample_from(dist, self.rng), distribution=dist)
+        return Decision(text=sample_from(dist, self.rng_for(obs)), distribution=dist)

@@ -34,7 +34,7 @@ class MinimaxAgent(Agent):
                 f"player {obs.player} has no move at turn {obs.turn} (not their turn or "
                 "the game is over); ask the agent only at its own decisions"
             )
-        state = obs.sample_state(self.rng)
+        state = obs.sample_state(self.rng_for(obs))
         return optimal_actions(state)
 
     def act(self, obs: Observation) -> Decision:

@@ -22,6 +22,7 @@ import hashlib
 import logging
 import math
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any, Callable, NamedTuple, Sequence
@@ -163,6 +164,12 @@ def run_in_pool(chunks: Sequence[Chunk], commit: Commit, workers: int) -> None:
             finished, running = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 commit(future.result())
+    except BrokenProcessPool as err:
+        raise RuntimeError(
+            "a tournament worker process died (killed, out of memory, or the calling "
+            "script lacks the `if __name__ == \"__main__\":` guard that spawned workers "
+            "need); matches already committed are kept: run again to resume"
+        ) from err
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

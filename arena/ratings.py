@@ -94,17 +94,26 @@ class Leaderboard:
 # ---- Bradley-Terry -------------------------------------------------------------------
 
 
-def _tally(results: Sequence[Result], index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """``games[i, j]`` played and ``score[i, j]`` won by i against j."""
-    n = len(index)
-    played, score = np.zeros((n, n)), np.zeros((n, n))
-    for a, b, s in results:
-        i, j = index[a], index[b]
-        played[i, j] += 1
-        played[j, i] += 1
-        score[i, j] += s
-        score[j, i] += 1.0 - s
-    return played, score
+def _encode(results: Sequence[Result], index: dict[str, int]) -> tuple[np.ndarray, ...]:
+    a = np.array([index[r[0]] for r in results], dtype=np.int64)
+    b = np.array([index[r[1]] for r in results], dtype=np.int64)
+    return a, b, np.array([r[2] for r in results], dtype=float)
+
+
+def _tally(a: np.ndarray, b: np.ndarray, s: np.ndarray, n: int,
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """``played[i, j]`` games and ``score[i, j]`` points of i against j."""
+    ij, ji = a * n + b, b * n + a
+    played = np.bincount(ij, minlength=n * n) + np.bincount(ji, minlength=n * n)
+    score = (np.bincount(ij, weights=s, minlength=n * n)
+             + np.bincount(ji, weights=1.0 - s, minlength=n * n))
+    return played.reshape(n, n).astype(float), score.reshape(n, n)
+
+
+_NO_MLE = (
+    "Bradley-Terry has no finite maximum likelihood here (an agent won or lost every "
+    "match, or some agents are not connected by any match); use a prior > 0"
+)
 
 
 def _fit(played: np.ndarray, score: np.ndarray, prior: float, theta: np.ndarray | None,
@@ -130,10 +139,7 @@ def _fit(played: np.ndarray, score: np.ndarray, prior: float, theta: np.ndarray 
         try:
             step = np.linalg.solve(hess, -grad)
         except np.linalg.LinAlgError as err:
-            raise ValueError(
-                "Bradley-Terry fit is not identified: some agents are not connected by "
-                "any match; use a prior > 0"
-            ) from err
+            raise ValueError(_NO_MLE) from err
         t = 1.0
         while t > 1e-6:
             candidate = theta + t * step
@@ -145,10 +151,7 @@ def _fit(played: np.ndarray, score: np.ndarray, prior: float, theta: np.ndarray 
         if float(np.max(np.abs(t * step))) < 1e-10:
             return theta - theta.mean()
     if prior == 0 and float(np.max(np.abs(theta))) > 30:
-        raise ValueError(
-            "Bradley-Terry has no finite maximum likelihood here (an agent won or lost "
-            "every match); use a prior > 0"
-        )
+        raise ValueError(_NO_MLE)
     return theta - theta.mean()
 
 
@@ -158,8 +161,10 @@ def bradley_terry(results: Sequence[Result], prior: float = 1.0,
     if prior < 0:
         raise ValueError(f"prior={prior!r} must be >= 0 (virtual draws per agent)")
     names = sorted(set(agents or ()) | {a for a, _, _ in results} | {b for _, b, _ in results})
+    if not names:
+        return {}
     index = {a: i for i, a in enumerate(names)}
-    played, score = _tally(results, index)
+    played, score = _tally(*_encode(results, index), len(names))
     theta = _fit(played, score, prior, None)
     return {a: float(theta[i]) for a, i in index.items()}
 
@@ -178,15 +183,15 @@ def bt_ratings(results: Sequence[Result], prior: float = 1.0, bootstrap: int = 2
     if not names:
         return {}
     index = {a: i for i, a in enumerate(names)}
-    played, score = _tally(results, index)
-    base = _fit(played, score, prior, None)
+    a, b, s = _encode(results, index)
+    base = _fit(*_tally(a, b, s, len(names)), prior, None)
     point = _to_points(dict(zip(names, base)), anchor)
     rng = np.random.default_rng(seed)
     draws = []
     for _ in range(bootstrap):
-        sample = [results[k] for k in rng.integers(0, len(results), len(results))]
+        k = rng.integers(0, len(results), len(results))
         try:
-            theta = _fit(*_tally(sample, index), prior, base)
+            theta = _fit(*_tally(a[k], b[k], s[k], len(names)), prior, base)
         except ValueError:
             continue  # a resample without a finite fit (prior=0 only)
         draws.append([_to_points(dict(zip(names, theta)), anchor)[a] for a in names])

@@ -6,7 +6,7 @@ Both are frozen dataclasses with an exact JSON round trip (``to_dict``/``from_di
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Mapping
 
 __all__ = ["DecisionRecord", "MatchRecord"]
@@ -42,7 +42,7 @@ class DecisionRecord:
     info: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         for key in ("legal_actions", "token_ids", "logprobs"):
             if d[key] is not None:
                 d[key] = list(d[key])

@@ -237,6 +237,12 @@ class Store:
         ):
             yield mid, g, tuple(json.loads(agents)), tuple(json.loads(returns))
 
+    def games(self, tid: str | None = None) -> list[str]:
+        """The game ids that have stored matches, sorted."""
+        where, params = self._where(tid, None)
+        rows = self._db.execute(f"SELECT DISTINCT game FROM matches{where} ORDER BY game", params)
+        return [r[0] for r in rows]
+
     def count(self, tid: str | None = None, game: str | None = None) -> int:
         where, params = self._where(tid, game)
         return self._db.execute(f"SELECT COUNT(*) FROM matches{where}", params).fetchone()[0]

@@ -33,7 +33,7 @@ import json
 import logging
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from itertools import combinations, permutations
 from typing import Callable, Literal
 
@@ -59,6 +59,8 @@ _IDENTITY = ("games", "agents", "rounds", "format", "seed", "invalid")
 
 @dataclass
 class TournamentConfig:
+    """A tournament: what is played (hashed into its id) and how it runs (not hashed)."""
+
     games: list[str]
     """Game specs, e.g. ``["kuhn_poker", "tictactoe:..."]`` (options after a colon)."""
     agents: list[str]
@@ -181,7 +183,6 @@ class TournamentResult:
     elapsed_s: float
     workers: int = 1
     backend: str = "local"
-    extra: dict = field(default_factory=dict)
 
     @property
     def matches_per_s(self) -> float:

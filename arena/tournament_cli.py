@@ -108,7 +108,13 @@ def run_from_argv(argv: Sequence[str] | None = None) -> int:
                     bar.update(task, completed=done, total=total,
                                rate=f"{speed:.1f} matches/s" if speed else "")
 
-                result = run_tournament(config, store, on_progress, tournament_id=tid)
+                try:
+                    result = run_tournament(config, store, on_progress, tournament_id=tid)
+                except KeyboardInterrupt:
+                    bar.stop()
+                    print(f"interrupted: {store.count(tid)} matches of tournament {tid} are "
+                          "stored; run the same command again to resume", file=sys.stderr)
+                    return 130
             boards = [leaderboard(store, game=g, tid=tid)
                       for g in sorted({_game_id(s) for s in config.games})]
     except (ValueError, ImportError, FileNotFoundError, RuntimeError) as err:
@@ -142,10 +148,13 @@ def leaderboard_table(board: Leaderboard):
     if board.tournament:
         scope += f", tournament {board.tournament}"
     table = Table(title=f"Leaderboard: {scope} ({board.method}, {board.matches} matches)")
-    for col in ("#", "agent", "rating", "95% interval", "games", "W", "D", "L", "mean return"):
+    for col in ("#", "agent", "rating", "95% CI", "games", "W", "D", "L", "mean"):
         table.add_column(col, justify="left" if col == "agent" else "right")
+    table.caption = "mean: mean return per match; CI: bootstrap interval" if (
+        board.method == "bradley-terry") else "rating: openskill mu; CI: mu +- 1.96 sigma"
+    f = ".0f" if board.method == "bradley-terry" else ".1f"
     for i, r in enumerate(board.rows, 1):
-        table.add_row(str(i), r.agent, f"{r.rating:.1f}", f"{r.ci_low:.1f} .. {r.ci_high:.1f}",
+        table.add_row(str(i), r.agent, f"{r.rating:{f}}", f"{r.ci_low:{f}}..{r.ci_high:{f}}",
                       str(r.games), str(r.wins), str(r.draws), str(r.losses),
                       f"{r.mean_return:+.3f}")
     return table
@@ -177,8 +186,7 @@ def leaderboard_from_argv(argv: Sequence[str] | None = None) -> int:
                 known = [t["id"] for t in store.tournaments()]
                 raise ValueError(f"no tournament {args.tournament!r} in {args.db!r} "
                                  f"(known: {', '.join(known) or 'none'})")
-            names = [args.game] if args.game else sorted(
-                {g for _, g, _, _ in store.outcomes(args.tournament)})
+            names = [args.game] if args.game else store.games(args.tournament)
             boards = [leaderboard(store, game=g, tid=args.tournament) for g in names]
     except (ValueError, ImportError, FileNotFoundError, RuntimeError) as err:
         print(f"error: {err}", file=sys.stderr)
