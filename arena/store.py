@@ -19,6 +19,8 @@ computed from them (ratings, exports) is deterministic whatever order matches fi
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import sqlite3
 from datetime import datetime, timezone
@@ -218,7 +220,8 @@ class Store:
                 f"{', '.join(known) or 'none'}); list them with `arena export --db "
                 f"{self.path}` or Store.matches(tid)"
             )
-        return MatchRecord.from_json(row[0])
+        record = MatchRecord.from_json(row[0])
+        return record if record.match_id else dataclasses.replace(record, match_id=match_id)
 
     def matches(self, tid: str | None = None, game: str | None = None) -> Iterator[MatchRecord]:
         """Stored records, by tournament id then match index; optionally filtered."""
