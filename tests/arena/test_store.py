@@ -1,5 +1,6 @@
 """The SQLite store: schema, idempotent commits, lookups, filters, export."""
 
+import dataclasses
 import io
 import sqlite3
 
@@ -65,7 +66,7 @@ def test_add_match_is_idempotent(store):
     assert store.add_match("t1", 0, r) is True
     assert store.add_match("t1", 0, record(seed=4)) is False  # never duplicated nor replaced
     assert store.count("t1") == 1
-    assert store.get_match("t1:0") == r
+    assert store.get_match("t1:0") == dataclasses.replace(r, match_id="t1:0")  # id filled in
 
 
 def test_add_matches_counts_new_rows_and_accepts_encoded(store):
@@ -74,7 +75,7 @@ def test_add_matches_counts_new_rows_and_accepts_encoded(store):
     assert store.add_matches("t1", [(0, r0), (1, encode_record(r1))]) == 2
     assert store.add_matches("t1", [(1, r1), (2, r1)]) == 1
     assert store.done_indices("t1") == {0, 1, 2}
-    assert store.get_match("t1:1") == r1
+    assert store.get_match("t1:1") == dataclasses.replace(r1, match_id="t1:1")
 
 
 def test_adding_to_an_unknown_tournament_is_an_error(store):
