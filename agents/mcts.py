@@ -223,7 +223,9 @@ class MCTSAgent(Agent):
             return _TERMINAL
         return self._new_node(state, players[0], rng)
 
-    def _priors(self, state: State, player: int, actions: list[str], rng: random.Random) -> list[float]:
+    def _priors(
+        self, state: State, player: int, actions: list[str], rng: random.Random
+    ) -> list[float]:
         uniform = [1.0 / len(actions)] * len(actions)
         obs = dataclasses.replace(state.observation(player), seed=rng.getrandbits(62))
         if obs.legal_actions is None:

@@ -88,7 +88,9 @@ def _race(engines: dict[str, Callable[[int], int]], budget: float) -> dict[str, 
             for name in engines}
 
 
-def bench_mcts(seconds: float = 10.0, json: bool = False, simulations: int = 1000) -> dict[str, Any]:
+def bench_mcts(
+    seconds: float = 10.0, json: bool = False, simulations: int = 1000
+) -> dict[str, Any]:
     """Measure both engines for about ``seconds`` in all; return (and print) the figures.
 
     ``json``: print the figures as one JSON object instead of a table.
@@ -96,7 +98,9 @@ def bench_mcts(seconds: float = 10.0, json: bool = False, simulations: int = 100
     if seconds <= 0 or simulations < 1:
         raise ValueError(f"seconds={seconds!r} must be > 0 and simulations={simulations!r} >= 1")
     try:
-        _openspiel((), 1)(0)
+        import pyspiel  # noqa: F401
+        from open_spiel.python.algorithms import mcts  # noqa: F401
+
         openspiel_error = None
     except ImportError as err:
         openspiel_error = f"open_spiel is not installed ({err}); pip install open_spiel"

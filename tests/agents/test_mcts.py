@@ -186,7 +186,8 @@ def _kuhn_obs(deal: str, history: list[str], player: int, seed: int):
     return dataclasses.replace(state.observation(player), seed=seed)
 
 
-@pytest.mark.parametrize("spec", ["mcts:simulations=200", "mcts:simulations=200,determinisations=5"])
+@pytest.mark.parametrize("spec", [
+    "mcts:simulations=200", "mcts:simulations=200,determinisations=5"])
 @pytest.mark.parametrize("deals, history, player", [
     (("KJ", "KQ"), [], 0),                  # player 0 holds K; player 1's card is hidden
     (("JQ", "KQ"), ["[bet]"], 1),           # player 1 holds Q facing a bet
@@ -200,7 +201,8 @@ def test_is_mcts_never_peeks(spec, deals, history, player):
     assert first == second
 
 
-@pytest.mark.parametrize("spec", ["mcts:simulations=300", "mcts:simulations=300,determinisations=6"])
+@pytest.mark.parametrize("spec", [
+    "mcts:simulations=300", "mcts:simulations=300,determinisations=6"])
 def test_kuhn_decisions_follow_the_card(spec):
     agent = make_agent(spec, seed=0)
     facing_bet = ["[bet]"]
@@ -220,7 +222,8 @@ def test_kuhn_matches_run_through_the_runner():
 def test_free_text_negotiation_plays_without_errors():
     game = games.make("negotiation", turns=6)
     for i in range(3):
-        agents = [make_agent("mcts:simulations=30,candidates=5", seed=i), make_agent("random", seed=i)]
+        mcts = make_agent("mcts:simulations=30,candidates=5", seed=i)
+        agents = [mcts, make_agent("random", seed=i)]
         record = play_match(game, agents, seed=i, config=MatchConfig(invalid="forfeit"))
         assert record.outcome == "terminal", record.transcript()
         mine = [d for d in record.decisions if d.player == 0]
@@ -228,3 +231,15 @@ def test_free_text_negotiation_plays_without_errors():
         for d in mine:
             assert 1 <= len(d.info["visits"]) <= 5
             assert sum(d.info["visits"].values()) == 30
+
+
+def test_negotiation_search_ignores_the_opponents_true_values():
+    game = games.make("negotiation", turns=6)
+    state = game.new_state(4)
+    state.apply(0, "[offer] 1 Wood -> 1 Ore")
+    other = state.clone()
+    other.values = (tuple(41 - v for v in state.values[0]), state.values[1])  # player 0's
+    a, b = (dataclasses.replace(s.observation(1), seed=9) for s in (state, other))
+    assert a.info_state == b.info_state and a.text == b.text
+    agent = "mcts:simulations=60,candidates=4"
+    assert make_agent(agent, seed=2).act(a) == make_agent(agent, seed=2).act(b)
