@@ -12,9 +12,12 @@ import inspect
 from importlib.metadata import entry_points
 from typing import Any
 
+from games.core import convert_option
+from games.registry import parse_spec
+
 from agents.base import Agent
 
-__all__ = ["make_agent", "available_agents", "parse_agent_spec"]
+__all__ = ["make_agent", "available_agents", "parse_agent_spec", "split_agent_specs"]
 
 ENTRY_POINT_GROUP = "arena.agents"
 
@@ -41,17 +44,22 @@ def available_agents() -> list[str]:
 
 def parse_agent_spec(spec: str) -> tuple[str, dict[str, str]]:
     """``"mcts:simulations=200,c=1.4"`` -> ``("mcts", {"simulations": "200", "c": "1.4"})``."""
-    name, _, rest = spec.strip().partition(":")
-    options: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in rest.split(","))):
-        key, eq, value = part.partition("=")
-        if not eq or not key.strip():
-            raise ValueError(
-                f"bad agent option {part!r} in {spec!r}: expected key=value, "
-                "e.g. mcts:simulations=200"
-            )
-        options[key.strip()] = value.strip()
-    return name.strip(), options
+    return parse_spec(spec, "agent", "mcts:simulations=200")
+
+
+def split_agent_specs(text: str) -> list[str]:
+    """Split ``A,B`` where a spec's own options continue after a comma:
+    ``mcts:simulations=50,c=2,random`` is two agents (a piece with ``=`` before any ``:``
+    belongs to the spec before it)."""
+    specs: list[str] = []
+    for piece in (p.strip() for p in text.split(",")):
+        if not piece:
+            continue
+        if specs and "=" in piece and ":" not in piece.split("=", 1)[0]:
+            specs[-1] += "," + piece
+        else:
+            specs.append(piece)
+    return specs
 
 
 def _agent_class(name: str) -> type[Agent]:
@@ -66,21 +74,9 @@ def _agent_class(name: str) -> type[Agent]:
 
 def _convert(name: str, param: inspect.Parameter, value: str) -> Any:
     default = param.default
-    if default is inspect.Parameter.empty or default is None or isinstance(default, str):
+    if default is inspect.Parameter.empty:
         return value
-    try:
-        if isinstance(default, bool):
-            if value.lower() in ("1", "true", "yes", "on"):
-                return True
-            if value.lower() in ("0", "false", "no", "off"):
-                return False
-            raise ValueError(value)
-        return type(default)(value)
-    except ValueError as err:
-        raise ValueError(
-            f"agent option {param.name}={value!r} for {name!r} must be "
-            f"{type(default).__name__} (default {default!r})"
-        ) from err
+    return convert_option(value, default, f"agent option {param.name}={value!r} for {name!r}")
 
 
 def make_agent(spec: str, seed: int = 0, **overrides: Any) -> Agent:

@@ -44,31 +44,15 @@ def cmd_games(args: argparse.Namespace) -> int:
     return 0
 
 
-def _agent_specs(text: str) -> list[str]:
-    """Split ``A,B`` where an agent spec may itself hold commas inside ``key=v,k2=v``.
-
-    Specs are separated by commas; a piece containing ``=`` but no ``:`` continues the
-    previous spec's options (``mcts:simulations=50,c=2,random`` is two agents).
-    """
-    specs: list[str] = []
-    for piece in (p.strip() for p in text.split(",")):
-        if not piece:
-            continue
-        if specs and "=" in piece and ":" not in piece.split("=", 1)[0]:
-            specs[-1] += "," + piece
-        else:
-            specs.append(piece)
-    return specs
-
-
 def cmd_play(args: argparse.Namespace) -> int:
     import games
     from agents import make_agent
+    from agents.registry import split_agent_specs
 
     from arena.runner import MatchConfig, play_match
 
     game = games.make(args.game)
-    specs = _agent_specs(args.agents)
+    specs = split_agent_specs(args.agents)
     if len(specs) != game.num_players:
         raise SystemExit(
             f"error: {args.game} needs {game.num_players} agents, got {len(specs)}: "

@@ -22,20 +22,12 @@ from arena.ratings import Leaderboard, leaderboard
 from arena.store import Store
 from arena.tournament import BACKENDS, FORMATS, TournamentConfig, run_tournament
 
+from agents.registry import split_agent_specs
+
 __all__ = ["run_from_argv", "leaderboard_from_argv", "export_from_argv", "leaderboard_table"]
 
 
-def _agent_list(text: str) -> list[str]:
-    """``A,B`` where a spec's own options continue after a comma (``mcts:a=1,b=2,random``)."""
-    specs: list[str] = []
-    for piece in (p.strip() for p in text.split(",")):
-        if not piece:
-            continue
-        if specs and "=" in piece and ":" not in piece.split("=", 1)[0]:
-            specs[-1] += "," + piece
-        else:
-            specs.append(piece)
-    return specs
+_agent_list = split_agent_specs
 
 
 def tournament_parser(prog: str = "arena tournament") -> argparse.ArgumentParser:

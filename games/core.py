@@ -284,10 +284,12 @@ class Game:
         return f"{type(self).__name__}({self.options!r})"
 
 
-def _convert(game_id: str, fld: dataclasses.Field, value: Any) -> Any:
-    """Options arrive as strings from the command line; convert by the field's default."""
-    default = fld.default
-    if not isinstance(value, str) or isinstance(default, str) or default is dataclasses.MISSING:
+def convert_option(value: Any, default: Any, what: str) -> Any:
+    """Options arrive as strings from the command line; convert by the default's type.
+
+    ``what`` names the option in the error, e.g. ``"option hands='x' for game 'kuhn_poker'"``.
+    """
+    if not isinstance(value, str) or default is None or isinstance(default, str):
         return value
     try:
         if isinstance(default, bool):
@@ -296,13 +298,16 @@ def _convert(game_id: str, fld: dataclasses.Field, value: Any) -> Any:
             if value.lower() in ("0", "false", "no", "off"):
                 return False
             raise ValueError(value)
-        if isinstance(default, int):
-            return int(value)
-        if isinstance(default, float):
-            return float(value)
+        if isinstance(default, (int, float)):
+            return type(default)(value)
     except ValueError as err:
         raise ValueError(
-            f"option {fld.name}={value!r} for game {game_id!r} must be "
-            f"{type(default).__name__} (default {default!r})"
+            f"{what} must be {type(default).__name__} (default {default!r})"
         ) from err
     return value
+
+
+def _convert(game_id: str, fld: dataclasses.Field, value: Any) -> Any:
+    if fld.default is dataclasses.MISSING:
+        return value
+    return convert_option(value, fld.default, f"option {fld.name}={value!r} for game {game_id!r}")

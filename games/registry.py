@@ -20,7 +20,7 @@ from games.core import Game
 
 log = logging.getLogger(__name__)
 
-__all__ = ["make", "available", "game_class", "parse_game_spec"]
+__all__ = ["make", "available", "game_class", "parse_game_spec", "parse_spec"]
 
 ENTRY_POINT_GROUP = "arena.games"
 
@@ -85,16 +85,22 @@ def make(name: str, **options: Any) -> Game:
     return game_class(base)(**spec_options)
 
 
-def parse_game_spec(spec: str) -> tuple[str, dict[str, str]]:
-    """``"kuhn_poker:hands=5,x=1"`` -> ``("kuhn_poker", {"hands": "5", "x": "1"})``."""
-    name, _, rest = spec.partition(":")
+def parse_spec(spec: str, kind: str = "game", example: str = "kuhn_poker:hands=5"
+               ) -> tuple[str, dict[str, str]]:
+    """``"name:key=value,key=value"`` -> ``("name", {"key": "value", ...})``; games and agents
+    are both named this way."""
+    name, _, rest = spec.strip().partition(":")
     options: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in rest.split(","))):
         key, eq, value = part.partition("=")
         if not eq or not key.strip():
             raise ValueError(
-                f"bad game option {part!r} in {spec!r}: expected key=value, "
-                "e.g. kuhn_poker:hands=5"
+                f"bad {kind} option {part!r} in {spec!r}: expected key=value, e.g. {example}"
             )
         options[key.strip()] = value.strip()
     return name.strip(), options
+
+
+def parse_game_spec(spec: str) -> tuple[str, dict[str, str]]:
+    """``"kuhn_poker:hands=5,x=1"`` -> ``("kuhn_poker", {"hands": "5", "x": "1"})``."""
+    return parse_spec(spec)

@@ -150,7 +150,8 @@ def test_score_sums_candidate_token_logprobs(server):
         assert s.num_tokens == tuple(len(t) for t in toks)
         assert s.logprob == pytest.approx([sum(map(token_logprob, t)) for t in toks])
         assert s.token_logprobs == tuple(tuple(map(token_logprob, t)) for t in toks)
-    body = server.requests[0]
+    # requests run concurrently: find this prompt's request whatever order they arrived in
+    body = next(r for r in server.requests if r["prompt"][0].startswith("Your move"))
     assert body["echo"] is True and body["logprobs"] == 1 and body["model"] == "fake-model"
     assert body["prompt"] == ["Your move: [bet]", "Your move: [check] now"]
 
