@@ -29,6 +29,7 @@ _BUILTIN = {
     "expert": "agents.expert:ExpertAgent",
     "mcts": "agents.mcts:MCTSAgent",
     "human": "agents.human:HumanAgent",
+    "llm": "agents.llm.agent:LLMAgent",
 }
 
 

@@ -32,7 +32,10 @@ CHAT_TEMPLATE = (
 
 def prompt_messages(obs: Observation, mode: Literal["choice", "generate"]) -> list[dict[str, str]]:
     instruction = GENERATE_INSTRUCTION if mode == "generate" else CHOICE_INSTRUCTION
-    system = f"You are playing {obs.game} as player {obs.player} ({obs.role}).\n{obs.rules}".strip()
+    # The rules come first: every prompt of a game then starts with the same tokens, which
+    # a batched backend computes once for the whole batch (a shared prefix).
+    seat = f"You are playing {obs.game} as player {obs.player} ({obs.role})."
+    system = f"{obs.rules}\n\n{seat}" if obs.rules else seat
     return [
         {"role": "system", "content": system},
         {"role": "user", "content": f"{obs.text}\n\n{instruction}"},

@@ -1,0 +1,214 @@
+"""``llm``: a language model as a player, in two modes, always batched.
+
+Spec: ``llm:model=PATH_OR_HUB_ID[,mode=choice|generate][,temperature=1.0][,top_p=1.0]
+[,max_new_tokens=256][,backend=hf|openai|vllm][,length_norm=false][,greedy=false]
+[,gguf=FILE][,base_url=URL][,api_key_env=OPENAI_API_KEY][,token_budget=8192][,device=auto]``.
+
+Modes
+    ``choice``: every legal action of every pending observation is scored in one
+    ``backend.score`` call (log-likelihood of the action's tokens after the prompt); the
+    policy is ``softmax(logp / temperature)`` over the legal actions (``length_norm``:
+    ``logp / tokens``), an action is drawn from it with ``rng_for(obs)`` (``greedy``: the
+    most likely, ties to the first). ``policy(obs)`` returns that exact distribution, so
+    exact evaluation (``arena eval kuhn_poker --agent llm:model=...``) works. Needs legal
+    actions: a free-text game (``legal_actions`` None) needs ``mode=generate``.
+    ``generate``: one ``backend.generate`` call samples a reply for every pending
+    observation (reasoning, then ``\\boxed{action}``); the runner parses it with
+    ``games.parse`` and applies the match's invalid-action policy.
+
+Decisions (what training reads)
+    ``text``: the chosen action (choice) or the whole reply (generate); ``token_ids``: the
+    chosen action's or the reply's tokens; ``logprobs``: the model's log-probability of each
+    of them (temperature 1, before any truncation); ``info["prompt_ids"]``: the prompt's
+    token ids (a tuple of ints); ``info["prompt"]``: the prompt text. Choice mode also
+    records ``info["action_logprobs"]`` ({action: summed log-probability}). Draws come from
+    ``rng_for(obs)`` (choice) or a seed taken from it (generate), so a decision depends on
+    the agent's seed and the decision's seed only, never on the batch it ran in.
+
+Backends
+    ``hf`` (transformers, :mod:`agents.llm.hf`; models are shared between agents naming the
+    same one), ``openai`` (an OpenAI-compatible server at ``base_url``, key from the
+    environment variable ``api_key_env``), ``vllm``. They are imported on first use.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+from games import Observation
+
+from agents.base import Agent, Decision, sample_from
+from agents.llm.backend import Backend, Scores
+from agents.llm.prompts import render_prompt
+
+__all__ = ["LLMAgent", "choice_policy"]
+
+MODES = ("choice", "generate")
+BACKENDS = ("hf", "openai", "vllm")
+
+
+def choice_policy(scores: Scores, actions: Sequence[str], temperature: float,
+                  length_norm: bool = False, greedy: bool = False) -> dict[str, float]:
+    """``{action: probability}`` from the candidates' log-likelihoods."""
+    values = [lp / n if length_norm and n else lp
+              for lp, n in zip(scores.logprob, scores.num_tokens)]
+    if greedy or temperature == 0:
+        best = values.index(max(values))
+        return {a: float(i == best) for i, a in enumerate(actions)}
+    top = max(values)
+    weights = [math.exp((v - top) / temperature) for v in values]
+    total = sum(weights)
+    return {a: w / total for a, w in zip(actions, weights)}
+
+
+def _validate(model: str, mode: str, backend: str, temperature: float, top_p: float,
+              max_new_tokens: int, token_budget: int) -> None:
+    if not model:
+        raise ValueError("llm needs model=PATH_OR_HUB_ID, e.g. llm:model=models/tiny "
+                         "(build one with `arena model new --out models/tiny`)")
+    problems = {
+        "mode": (mode not in MODES, "choice or generate, e.g. llm:model=...,mode=generate"),
+        "backend": (backend not in BACKENDS, f"one of {', '.join(BACKENDS)}"),
+        "temperature": (not temperature >= 0, ">= 0 (0 or greedy=true: the most likely)"),
+        "top_p": (not 0 < top_p <= 1, "in (0, 1] (1: no truncation)"),
+        "max_new_tokens": (max_new_tokens < 1, ">= 1, e.g. 256"),
+        "token_budget": (token_budget < 1, ">= 1 tokens per forward pass, e.g. 8192"),
+    }
+    values = {"mode": mode, "backend": backend, "temperature": temperature, "top_p": top_p,
+              "max_new_tokens": max_new_tokens, "token_budget": token_budget}
+    for key, (bad, expected) in problems.items():
+        if bad:
+            raise ValueError(f"llm {key}={values[key]!r} not allowed: expected {expected}")
+
+
+class LLMAgent(Agent):
+    name = "llm"
+
+    def __init__(self, seed: int = 0, model: str = "", mode: str = "choice",
+                 temperature: float = 1.0, top_p: float = 1.0, max_new_tokens: int = 256,
+                 backend: str = "hf", length_norm: bool = False, greedy: bool = False,
+                 gguf: str = "", base_url: str = "", api_key_env: str = "OPENAI_API_KEY",
+                 token_budget: int = 8192, device: str = "auto") -> None:
+        super().__init__(seed)
+        _validate(model, mode, backend, temperature, top_p, max_new_tokens, token_budget)
+        self.model, self.mode, self.backend_name = model, mode, backend
+        self.temperature, self.top_p = float(temperature), float(top_p)
+        self.max_new_tokens = max_new_tokens
+        self.length_norm, self.greedy = length_norm, greedy or temperature == 0
+        self.backend: Backend | None = self._make_backend(gguf, base_url, api_key_env,
+                                                          token_budget, device)
+
+    def _make_backend(self, gguf: str, base_url: str, api_key_env: str, token_budget: int,
+                      device: str) -> Backend:
+        if self.backend_name == "hf":
+            from agents.llm.hf import HFBackend
+
+            return HFBackend(self.model, device=device, token_budget=token_budget,
+                             gguf=gguf or None)
+        if self.backend_name == "openai":
+            from agents.llm.openai_backend import OpenAIBackend
+
+            if not base_url:
+                raise ValueError("llm backend=openai needs base_url=URL, "
+                                 "e.g. base_url=http://localhost:8000/v1")
+            return OpenAIBackend(base_url=base_url, model=self.model, api_key_env=api_key_env)
+        from agents.llm.vllm_backend import VLLMBackend
+
+        return VLLMBackend(self.model)
+
+    @property
+    def tokenizer(self) -> Any:
+        return getattr(self.backend, "tokenizer", None)
+
+    def _backend(self) -> Backend:
+        if self.backend is None:
+            raise RuntimeError(f"llm agent {self.name!r} is closed; build a new one")
+        return self.backend
+
+    def prompt(self, obs: Observation) -> str:
+        return render_prompt(obs, self.mode, self.tokenizer)  # type: ignore[arg-type]
+
+    # ----- choice mode ----------------------------------------------------------------
+    def _check_choice(self, obs: Observation) -> tuple[str, ...]:
+        if obs.legal_actions is None:
+            raise ValueError(
+                f"llm mode=choice cannot play {obs.game!r}: its actions are free text (no list "
+                "of legal actions to score); use mode=generate, e.g. llm:model=...,mode=generate"
+            )
+        if not obs.legal_actions:
+            raise ValueError(
+                f"llm got an observation of {obs.game!r} with no legal action for player "
+                f"{obs.player}: ask only the players whose move it is"
+            )
+        return obs.legal_actions
+
+    def _score(self, obs: Sequence[Observation]) -> tuple[list[str], list[Scores]]:
+        legal = [self._check_choice(o) for o in obs]
+        prompts = [self.prompt(o) for o in obs]
+        return prompts, self._backend().score(prompts, [list(a) for a in legal])
+
+    def policy(self, obs: Observation) -> dict[str, float] | None:
+        """The exact choice-mode distribution over the legal actions (None in generate mode)."""
+        if self.mode != "choice":
+            return None
+        if not obs.legal_actions and obs.legal_actions is not None:
+            return None
+        _, (scores,) = self._score([obs])
+        return choice_policy(scores, obs.legal_actions, self.temperature, self.length_norm,
+                             self.greedy)
+
+    def policy_batch(self, obs: Sequence[Observation]) -> list[dict[str, float] | None]:
+        """``policy`` for many observations in one batched scoring call."""
+        obs = list(obs)
+        if self.mode != "choice":
+            return [None] * len(obs)
+        scored = [o for o in obs if o.legal_actions]
+        _, scores = self._score(scored) if scored else ([], [])
+        it = iter(scores)
+        return [choice_policy(next(it), o.legal_actions, self.temperature, self.length_norm,
+                              self.greedy) if o.legal_actions else None for o in obs]
+
+    def _choose(self, obs: Observation, prompt: str, scores: Scores) -> Decision:
+        actions = obs.legal_actions
+        dist = choice_policy(scores, actions, self.temperature, self.length_norm, self.greedy)
+        if self.greedy:
+            action = max(dist, key=dist.__getitem__)
+        else:
+            action = sample_from(dist, self.rng_for(obs))
+        k = actions.index(action)
+        token_lps = scores.token_logprobs[k] if scores.token_logprobs else None
+        return Decision(
+            text=action, distribution=dist,
+            token_ids=scores.candidate_ids[k] if scores.candidate_ids else None,
+            logprobs=tuple(token_lps) if token_lps is not None else None,
+            info={"mode": "choice", "prompt_ids": tuple(scores.prompt_ids), "prompt": prompt,
+                  "action_logprobs": dict(zip(actions, scores.logprob))},
+        )
+
+    # ----- generate mode --------------------------------------------------------------
+    def _generate(self, obs: Sequence[Observation]) -> list[Decision]:
+        prompts = [self.prompt(o) for o in obs]
+        seeds = [self.rng_for(o).getrandbits(63) for o in obs]
+        temperature = 0.0 if self.greedy else self.temperature
+        gens = self._backend().generate(prompts, temperature=temperature, top_p=self.top_p,
+                                        max_new_tokens=self.max_new_tokens, seeds=seeds)
+        return [
+            Decision(text=g.text, token_ids=tuple(g.token_ids), logprobs=tuple(g.logprobs),
+                     info={"mode": "generate", "prompt_ids": tuple(g.prompt_ids), "prompt": p})
+            for g, p in zip(gens, prompts)
+        ]
+
+    def act_batch(self, obs: Sequence[Observation]) -> list[Decision]:
+        obs = list(obs)
+        if not obs:
+            return []
+        if self.mode == "generate":
+            return self._generate(obs)
+        prompts, scores = self._score(obs)
+        return [self._choose(o, p, s) for o, p, s in zip(obs, prompts, scores)]
+
+    def close(self) -> None:
+        if self.backend is not None:
+            self.backend.close()
+        self.backend = None

@@ -1,0 +1,185 @@
+"""Tensor work of the transformers backend (:mod:`agents.llm.hf`): budgeted batches,
+padding, a shared-prefix prefill, candidates packed behind their prompt, KV-cache forks and
+the seeded choice of a token.
+
+Shared prefix
+    The prompts of one call usually share a long prefix (the chat template and the game's
+    rules come first). :func:`shared_prefix` runs it once, as a batch of one; every batch
+    of the call starts from a copy of its KV cache and runs only the remainders,
+    left-padded. Pad tokens may then sit between the prefix and a remainder: masks exclude
+    them and position ids are counted from the mask, so every real token keeps the
+    position it has in an unpadded pass.
+
+Packed candidates ("tree" scoring)
+    A scoring row is ``[pads | prompt remainder | candidate 1 | candidate 2 | ... | pads]``:
+    every candidate of the prompt sits in the same row, at the positions it would have
+    straight after the prompt, under a 4D mask in which a candidate token sees the prompt
+    and the earlier tokens of its own candidate, never another candidate. One forward pass
+    scores all candidates of all prompts of a batch; the prompt is computed once. The mask
+    is additive (0 or the dtype's minimum: never NaN), which the ``sdpa`` and ``eager``
+    attention implementations accept. Models whose layers are not all full attention
+    (sliding windows, linear attention) or that use another implementation are scored in
+    two passes instead: :func:`prefill` of the prompts, then one row per candidate on a
+    copy of its prompt's cache (:func:`fork_cache`) with an ordinary 2D mask.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Sequence
+
+import torch
+
+__all__ = ["budget_chunks", "pad", "common_prefix", "shared_prefix", "start_cache", "fork_cache",
+           "Prefill", "prefill", "pack", "tree_mask", "supports_tree", "pick", "TREE_ATTENTION"]
+
+TREE_ATTENTION = ("sdpa", "eager")
+"""Attention implementations that take a custom 4D mask (packed candidates)."""
+
+
+def supports_tree(config) -> bool:
+    """Whether candidates may share a row under a 4D mask: a mask-taking attention
+    implementation and full attention in every layer."""
+    layer_types = getattr(config, "layer_types", None) or ["full_attention"]
+    window = getattr(config, "sliding_window", None)
+    sliding = bool(getattr(config, "use_sliding_window", True) and window)
+    return (getattr(config, "_attn_implementation", None) in TREE_ATTENTION and not sliding
+            and all(t == "full_attention" for t in layer_types))
+
+
+def budget_chunks(items: Sequence[Any], length: Callable[[Any], int],
+                  budget: int) -> Iterator[list]:
+    """Consecutive groups whose rows x longest length stays within ``budget`` (>= 1 row)."""
+    chunk: list = []
+    width = 0
+    for item in items:
+        w = max(width, length(item))
+        if chunk and (len(chunk) + 1) * w > budget:
+            yield chunk
+            chunk, w = [], length(item)
+        chunk.append(item)
+        width = w
+    if chunk:
+        yield chunk
+
+
+def pad(rows: Sequence[Sequence[int]], fill: int, device,
+        left: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """(ids, mask) of shape [rows, longest], padded on the left or the right with ``fill``."""
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), fill, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        if r:
+            span = slice(width - len(r), width) if left else slice(0, len(r))
+            ids[i, span] = torch.tensor(r, dtype=torch.long)
+            mask[i, span] = 1
+    return ids.to(device), mask.to(device)
+
+
+def common_prefix(rows: Sequence[Sequence[int]]) -> int:
+    """Length of the longest shared prefix, leaving every row at least one token of its own."""
+    limit = min(len(r) for r in rows) - 1
+    first = rows[0]
+    n = 0
+    while n < limit and all(r[n] == first[n] for r in rows):
+        n += 1
+    return n
+
+
+def fork_cache(cache, index: torch.Tensor):
+    """A copy of ``cache`` holding rows ``index`` (repeats allowed); ``cache`` is untouched."""
+    fork = copy.copy(cache)
+    fork.layers = [copy.copy(layer) for layer in cache.layers]
+    for layer in fork.layers:
+        layer.batch_select_indices(index)
+    return fork
+
+
+@dataclass
+class Prefill:
+    logits: torch.Tensor
+    """[rows, vocab] float32 logits after each prompt's last token."""
+    cache: Any
+    mask: torch.Tensor
+    """[rows, cached positions] attention mask of the cache (1: a real token)."""
+    last_pos: torch.Tensor
+    """[rows] position id of each prompt's last token."""
+
+
+def shared_prefix(model, rows: Sequence[Sequence[int]], device) -> tuple[int, Any]:
+    """(length, batch-of-one KV cache) of the prefix every row shares; (0, None) if none."""
+    n = common_prefix(rows) if len(rows) > 1 else 0
+    if not n:
+        return 0, None
+    out = model(input_ids=torch.tensor([list(rows[0][:n])], device=device), use_cache=True,
+                logits_to_keep=1)
+    return n, out.past_key_values
+
+
+def start_cache(prefix: tuple[int, Any], rows: int, device):
+    """A cache of ``rows`` copies of the shared prefix (None when there is none)."""
+    n, cache = prefix
+    return fork_cache(cache, torch.zeros(rows, dtype=torch.long, device=device)) if n else None
+
+
+def prefill(model, rows: Sequence[Sequence[int]], fill: int, device,
+            prefix: tuple[int, Any] = (0, None)) -> Prefill:
+    """Run the prompts ``rows`` (whose first ``prefix[0]`` tokens are in the prefix cache)."""
+    n = prefix[0]
+    ids, tail = pad([r[n:] for r in rows], fill, device, left=True)
+    mask = torch.cat([torch.ones((len(rows), n), dtype=torch.long, device=device), tail], dim=1)
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)
+    out = model(input_ids=ids, attention_mask=mask, position_ids=pos[:, n:],
+                past_key_values=start_cache(prefix, len(rows), device), use_cache=True,
+                logits_to_keep=1)
+    return Prefill(out.logits[:, -1].float(), out.past_key_values, mask, pos[:, -1])
+
+
+def pack(groups: Sequence[Sequence[Sequence[int]]]) -> tuple[list[list[int]], ...]:
+    """Per row (the candidates of one prompt): the packed inputs (each candidate but its last
+    token, one after another), their offsets after the prompt and their candidate numbers."""
+    inputs, offsets, segments = [], [], []
+    for group in groups:
+        inp, off, seg = [], [], []
+        for n, cand in enumerate(group):
+            inp += cand[:-1]
+            off += range(len(cand) - 1)
+            seg += [n] * (len(cand) - 1)
+        inputs.append(inp)
+        offsets.append(off)
+        segments.append(seg)
+    return inputs, offsets, segments
+
+
+def tree_mask(real: torch.Tensor, segments: torch.Tensor, prefix: int, dtype) -> torch.Tensor:
+    """[rows, 1, C, prefix + C] additive mask of packed rows of C columns: a column sees the
+    shared prefix, and the earlier real columns that are prompt (segment -1) or of its own
+    candidate (segment k)."""
+    cols = torch.arange(segments.shape[1], device=segments.device)
+    causal = (cols[None, :] <= cols[:, None])[None]
+    visible = (segments[:, None, :] == -1) | (segments[:, None, :] == segments[:, :, None])
+    allowed = causal & visible & real.bool()[:, None, :]
+    head = torch.ones((*allowed.shape[:2], prefix), dtype=torch.bool, device=allowed.device)
+    allowed = torch.cat([head, allowed], dim=2)[:, None]
+    blocked = torch.zeros(allowed.shape, dtype=dtype, device=allowed.device)
+    return blocked.masked_fill(~allowed, torch.finfo(dtype).min)
+
+
+def pick(logits: torch.Tensor, temperature: float, top_p: float,
+         uniform: torch.Tensor) -> torch.Tensor:
+    """Token per row: greedy at temperature 0, else inverse CDF of ``uniform`` over the
+    tempered probabilities in token-id order; with top_p < 1, over the nucleus, sorted by
+    probability (a stable sort, so ties keep token-id order)."""
+    if temperature == 0:
+        return logits.argmax(dim=-1)
+    probs = torch.softmax(logits.double() / temperature, dim=-1)
+    order = None
+    if top_p < 1:
+        probs, order = probs.sort(dim=-1, descending=True, stable=True)
+        probs = probs.masked_fill(probs.cumsum(dim=-1) - probs >= top_p, 0.0)
+    cum = probs.cumsum(dim=-1)
+    target = (uniform * cum[:, -1])[:, None]
+    k = torch.searchsorted(cum, target, right=True).clamp(max=cum.shape[1] - 1)
+    return (k if order is None else order.gather(-1, k))[:, 0]
