@@ -89,11 +89,11 @@ def _race(engines: dict[str, Callable[[int], int]], budget: float) -> dict[str, 
 
 
 def bench_mcts(
-    seconds: float = 10.0, json: bool = False, simulations: int = 1000
+    seconds: float = 10.0, json: bool | None = False, simulations: int = 1000
 ) -> dict[str, Any]:
     """Measure both engines for about ``seconds`` in all; return (and print) the figures.
 
-    ``json``: print the figures as one JSON object instead of a table.
+    ``json``: print the figures as one JSON object instead of a table; None: print nothing.
     """
     if seconds <= 0 or simulations < 1:
         raise ValueError(f"seconds={seconds!r} must be > 0 and simulations={simulations!r} >= 1")
@@ -132,7 +132,8 @@ def bench_mcts(
     figures["ratio"] = None if openspiel_error else (
         figures["ours_sims_per_s"] / figures["openspiel_sims_per_s"])
     figures["openspiel_error"] = openspiel_error
-    _print(figures, json)
+    if json is not None:
+        _print(figures, json)
     return figures
 
 
