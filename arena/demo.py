@@ -1,8 +1,9 @@
 """``arena demo``: the main job on embedded defaults (no server, no download).
 
 It lists the games, plays a match of each with scripted experts, evaluates agents exactly
-(Kuhn Poker exploitability, TicTacToe optimal-move rate), and runs a small self-play
-tournament into a SQLite store with ratings, each step printed as it finishes.
+(Kuhn Poker exploitability, TicTacToe optimal-move rate), runs a small tournament into a
+SQLite store with ratings, builds the local model (``models/tiny``) if it is missing, and
+trains it by self-play on Kuhn Poker for a short run whose exact exploitability falls.
 """
 
 from __future__ import annotations
@@ -66,6 +67,22 @@ def _tournament(console: Console, db: Path) -> None:
                    "random,expert,mcts:simulations=50", "--rounds", "4", "--db", str(db)])
 
 
+def _self_play(console: Console, work: Path, fast: bool) -> None:
+    """Build the local model if needed, then a short self-play run on Kuhn Poker."""
+    from agents.llm.tiny_model import build_model
+    from training.cli import train_from_argv
+
+    model = Path("models/tiny")
+    if not (model / "config.json").exists():
+        _section(console, "Building the local model (tokenizer trained on game text, Qwen3-style)")
+        build_model(model)
+        console.print(f"wrote {model}")
+    _section(console, "Self-play training on Kuhn Poker (choice mode, RAE): exploitability falls")
+    iterations = "6" if fast else "20"
+    train_from_argv(["--game", "kuhn_poker", "--model", str(model), "--iterations", iterations,
+                     "--eval-every", "2", "--eval-games", "40", "--out", str(work / "run")])
+
+
 def run_demo(fast: bool = False) -> int:
     console = Console()
     import games
@@ -78,5 +95,6 @@ def run_demo(fast: bool = False) -> int:
     _exact_evaluation(console)
     with tempfile.TemporaryDirectory() as tmp:
         _tournament(console, Path(tmp) / "demo.db")
+        _self_play(console, Path(tmp), fast)
     console.print("\nNext: arena play tictactoe --agents minimax,random --watch")
     return 0

@@ -10,7 +10,8 @@ A game is two objects:
 
   ``_legal(player)``, ``_apply(player, action)``, ``_text(player)``, ``returns()``,
   ``information_state(player)``, ``render()``, ``clone()`` and, for games with hidden
-  information, ``_determinise(player, rng)``.
+  information, ``_determinise(player, rng)``. A game on a hot path may also override
+  ``_legal_now(player)`` (legality in one call, see there).
 
 Actions are canonical strings at this boundary (``"[bet]"``, ``"[4]"``). A model's free
 output becomes a canonical action through :func:`games.parse.parse_action`, never inside
@@ -22,9 +23,11 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Literal
+from typing import Any, Callable, ClassVar, Literal, NoReturn, Sequence
 
 __all__ = ["GameInfo", "Game", "State", "Observation", "IllegalAction"]
+
+_set_attr = object.__setattr__
 
 
 class IllegalAction(ValueError):
@@ -85,6 +88,19 @@ class Observation:
     _sampler: Callable[[random.Random], "State"] | None = field(
         default=None, repr=False, compare=False
     )
+
+    def __init__(self, game: str, player: int, role: str, turn: int, text: str,
+                 legal_actions: tuple[str, ...] | None, rules: str = "",
+                 info_state: str = "", seed: int | None = None,
+                 _sampler: Callable[[random.Random], "State"] | None = None) -> None:
+        # Written by hand (the dataclass keeps it): the generated __init__ of a frozen
+        # class sets one field at a time through object.__setattr__, which costs more
+        # than the whole text of a small game. Same fields, order and defaults.
+        _set_attr(self, "__dict__", {
+            "game": game, "player": player, "role": role, "turn": turn, "text": text,
+            "legal_actions": legal_actions, "rules": rules, "info_state": info_state,
+            "seed": seed, "_sampler": _sampler,
+        })
 
     def sample_state(self, rng: random.Random) -> "State":
         """A full state consistent with what this player has seen (a determinisation).
@@ -153,9 +169,19 @@ class State:
         """A state consistent with ``player``'s information; perfect information: a clone."""
         return self.clone()
 
+    def _legal_now(self, player: int) -> Sequence[str] | None:
+        """The legal actions of ``player`` now in one call: ``()`` when the game is over
+        or it is not their move, None where actions are free text. Callers only read the
+        result, so a game may return a shared tuple. The default asks ``is_terminal``,
+        ``current_players`` and ``_legal``; a game may override it with a faster
+        equivalent."""
+        if self.is_terminal() or player not in self.current_players():
+            return ()
+        return self._legal(player)
+
     def random_action(self, player: int, rng: random.Random) -> str:
         """A uniformly random legal action; free-text games override this."""
-        legal = self.legal_actions(player)
+        legal = self._legal_now(player)
         if not legal:
             raise IllegalAction(f"player {player} has no legal action now")
         return legal[rng.randrange(len(legal))]
@@ -168,12 +194,21 @@ class State:
     def legal_actions(self, player: int) -> list[str] | None:
         """Canonical action strings for ``player`` now, ``[]`` when it is not their move,
         or None where the action is free text (see the game's ``action_grammar``)."""
-        if self.is_terminal() or player not in self.current_players():
-            return []
-        return self._legal(player)
+        legal = self._legal_now(player)
+        return None if legal is None else list(legal)
 
     def apply(self, player: int, action: str) -> None:
         """Play a canonical action. Raises :class:`IllegalAction` with a usable message."""
+        if not isinstance(action, str):
+            self._refuse(player, action)
+        legal = self._legal_now(player)  # () when the game is over or not player's move
+        if legal is not None and action not in legal:
+            self._refuse(player, action)
+        self._apply(player, action)
+        self.turn += 1
+
+    def _refuse(self, player: int, action: Any) -> NoReturn:
+        """Raise the :class:`IllegalAction` that says why ``action`` is refused."""
         if not isinstance(action, str):
             raise IllegalAction(
                 f"action must be a string such as {self.game.example_action()!r}, "
@@ -187,30 +222,28 @@ class State:
                 f"it is not player {player}'s turn; waiting for player(s) "
                 f"{', '.join(map(str, players))}"
             )
-        legal = self._legal(player)
-        if legal is not None and action not in legal:
-            raise IllegalAction(f"{action!r} is not legal; legal: {', '.join(legal)}")
-        self._apply(player, action)
-        self.turn += 1
+        raise IllegalAction(f"{action!r} is not legal; legal: {', '.join(self._legal(player))}")
 
     def observation(self, player: int) -> Observation:
-        if not 0 <= player < self.num_players:
+        game = self.game
+        if not 0 <= player < game.num_players:
             raise ValueError(
-                f"player {player} does not exist; this {self.game.info.id} game has "
-                f"players 0..{self.num_players - 1}"
+                f"player {player} does not exist; this {game.info.id} game has "
+                f"players 0..{game.num_players - 1}"
             )
-        legal = self.legal_actions(player)
+        legal = self._legal_now(player)
         snapshot = self.clone()
         return Observation(
-            game=self.game.info.id,
-            player=player,
-            role=self.role(player),
-            turn=self.turn,
-            text=self._text(player),
-            legal_actions=None if legal is None else tuple(legal),
-            rules=self.game.rules,
-            info_state=self.information_state(player),
-            _sampler=lambda rng: snapshot._determinise(player, rng),
+            game.info.id,
+            player,
+            self.role(player),
+            self.turn,
+            self._text(player),
+            None if legal is None else tuple(legal),
+            game.rules,
+            self.information_state(player),
+            None,
+            lambda rng: snapshot._determinise(player, rng),
         )
 
     def sample_determinisation(self, player: int, rng: random.Random) -> "State":

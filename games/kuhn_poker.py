@@ -72,6 +72,16 @@ _OUTCOME = {
     "check,bet,fold": (-1, False),
 }
 _PAST = {"check": "checked", "bet": "bet", "call": "called", "fold": "folded"}
+# Who acts, relative to the hand's first player (0: first, 1: second), by history.
+_TO_ACT = {h: (0 if not h else h.count(",") + 1) % 2 for h in _LEGAL}
+# The history after each legal action: _NEXT[history][action].
+_NEXT = {h: {a: f"{h},{a[1:-1]}" if h else a[1:-1] for a in acts} for h, acts in _LEGAL.items()}
+
+_TEXT_CACHE: dict[tuple, str] = {}
+"""Observation texts by (hands, player, hand, history, net, past, cards): a text is a pure
+function of those, and a one-hand game has only 108. Cleared when it reaches
+:data:`_TEXT_CACHE_MAX` entries (long matches have too many positions to keep)."""
+_TEXT_CACHE_MAX = 1 << 16
 
 RULES = """\
 Kuhn Poker. The deck has three cards: J < Q < K. Each player antes 1 chip and gets one \
@@ -133,26 +143,30 @@ class KuhnState(State):
     # ----- rules ------------------------------------------------------------------
     def _actor(self) -> int:
         """Who acts now: the hand's first player when the history has an even length."""
-        first = self.hand % 2
-        n = 0 if not self.history else self.history.count(",") + 1
-        return first if n % 2 == 0 else 1 - first
+        return (self.hand & 1) ^ _TO_ACT[self.history]
 
     def is_terminal(self) -> bool:
         return self.history in _OUTCOME
 
     def current_players(self) -> list[int]:
-        return [] if self.history in _OUTCOME else [self._actor()]
+        history = self.history
+        return [] if history in _OUTCOME else [(self.hand & 1) ^ _TO_ACT[history]]
 
     def _legal(self, player: int) -> list[str]:
         return list(_LEGAL[self.history])
 
+    def _legal_now(self, player: int) -> tuple[str, ...]:
+        history = self.history
+        if history in _OUTCOME or player != (self.hand & 1) ^ _TO_ACT[history]:
+            return ()
+        return _LEGAL[history]
+
     def _apply(self, player: int, action: str) -> None:
-        word = action[1:-1]
-        self.history = f"{self.history},{word}" if self.history else word
-        if self.history in _OUTCOME:
-            self.net += _hand_result(self.cards, self.hand, self.history)
+        history = self.history = _NEXT[self.history][action]
+        if history in _OUTCOME:
+            self.net += _hand_result(self.cards, self.hand, history)
             if self.hand + 1 < self.game.options.hands:
-                self.past += (self.history,)
+                self.past += (history,)
                 self.hand += 1
                 self.history = ""
 
@@ -200,6 +214,16 @@ class KuhnState(State):
         return s
 
     def _text(self, player: int) -> str:
+        hands = self.game.options.hands
+        key = (hands, player, self.hand, self.history, self.net, self.past, self.cards)
+        text = _TEXT_CACHE.get(key)
+        if text is None:
+            if len(_TEXT_CACHE) >= _TEXT_CACHE_MAX:
+                _TEXT_CACHE.clear()
+            text = _TEXT_CACHE[key] = self._build_text(player)
+        return text
+
+    def _build_text(self, player: int) -> str:
         hands = self.game.options.hands
         lines = ["Kuhn Poker" + (f", hand {self.hand + 1} of {hands}." if hands > 1 else ".")]
         first = self.hand % 2
@@ -318,10 +342,19 @@ class KuhnPoker(Game):
         return [CHECK, BET, CALL, FOLD]
 
     def new_state(self, seed: int = 0) -> KuhnState:
-        rng = random.Random(seed)
+        """Each hand dealt from ``random.Random(seed)`` in turn as ``rng.sample(range(3),
+        2)`` deals it (player 0's card, then player 1's), drawn straight from
+        ``getrandbits``: ``sample`` itself costs more than the rest of a game."""
+        bits = random.Random(seed).getrandbits
         cards: list[int] = []
         for _ in range(self.options.hands):
-            cards.extend(rng.sample(range(3), 2))
+            first = bits(2)  # uniform below 3 by rejection, as rng.randrange(3)
+            while first == 3:
+                first = bits(2)
+            second = bits(2)  # uniform below 2 of the two cards left
+            while second >= 2:
+                second = bits(2)
+            cards += (first, 2 if second == first else second)
         return self._state(tuple(cards))
 
     def deal_state(self, cards: str | Sequence[str]) -> KuhnState:

@@ -27,6 +27,12 @@ def build_train_parser() -> argparse.ArgumentParser:
     p.add_argument("--advantage", choices=["rae", "none", "batch-mean"], default=d.advantage)
     p.add_argument("--rae-decay", type=float, default=d.rae_decay)
     p.add_argument("--lr", type=float, default=d.lr)
+    p.add_argument("--lr-schedule", choices=["constant", "linear", "cosine"], default=d.lr_schedule)
+    p.add_argument("--lr-final", type=float, default=d.lr_final,
+                   help="final lr as a fraction of --lr (linear/cosine)")
+    p.add_argument("--entropy-coef", type=float, default=d.entropy_coef)
+    p.add_argument("--token-budget", type=int, default=d.token_budget,
+                   help="tokens per learner forward pass")
     p.add_argument("--epochs", type=int, default=d.epochs)
     p.add_argument("--minibatch", type=int, default=d.minibatch)
     p.add_argument("--clip-eps", type=float, default=None, help="PPO clip range (default off)")
@@ -57,7 +63,8 @@ def config_from_args(args: argparse.Namespace):
         games=args.games or ["kuhn_poker"], model=args.model, mode=args.mode,
         iterations=args.iterations, minutes=args.minutes, out=args.out,
         matches_per_iteration=args.matches, advantage=args.advantage, rae_decay=args.rae_decay,
-        lr=args.lr, epochs=args.epochs, minibatch=args.minibatch, clip_eps=args.clip_eps,
+        lr=args.lr, lr_schedule=args.lr_schedule, lr_final=args.lr_final,
+        entropy_coef=args.entropy_coef, token_budget=args.token_budget, epochs=args.epochs, minibatch=args.minibatch, clip_eps=args.clip_eps,
         kl_coef=args.kl_coef, temperature=args.temperature, invalid_penalty=args.invalid_penalty,
         max_new_tokens=args.max_new_tokens, pool_every=args.pool_every, pool_size=args.pool_size,
         opponents=[s for s in args.opponents.split(",") if s], opponent_prob=args.opponent_prob,

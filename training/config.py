@@ -31,6 +31,10 @@ class SelfPlayConfig:
     """RAE: per (game, role) EMA baseline; none: raw returns; batch-mean: one batch baseline."""
     rae_decay: float = 0.95
     lr: float = 3e-3
+    lr_schedule: Literal["constant", "linear", "cosine"] = "constant"
+    """Learning rate over the run's ``iterations``: constant, or decaying to ``lr * lr_final``."""
+    lr_final: float = 0.1
+    """Final learning rate as a fraction of ``lr`` (linear and cosine schedules)."""
     weight_decay: float = 0.0
     grad_clip: float = 1.0
     epochs: int = 1
@@ -40,7 +44,13 @@ class SelfPlayConfig:
     clip_eps: float | None = None
     """PPO clip range of the ratio against the sampling log-probabilities; None: off."""
     kl_coef: float = 0.0
-    """Coefficient of a KL penalty to the frozen starting model (0: no reference kept)."""
+    """Coefficient of a KL penalty to the frozen starting model (0: no reference kept);
+    exact over the legal actions in choice mode."""
+    entropy_coef: float = 0.0
+    """Choice mode: bonus on the exact entropy of the policy over the legal actions."""
+    token_budget: int = 16384
+    """Tokens per forward pass of the learner (a minibatch is cut into chunks whose
+    gradients add up), bounding memory."""
     temperature: float = 1.0
     invalid_penalty: float = -1.0
     """Added to the reward of a decision that was invalid (generate mode)."""
@@ -75,6 +85,11 @@ class SelfPlayConfig:
              ">= 0 and >= 1"),
             (self.mode in ("choice", "generate"), "mode", "choice or generate"),
             (self.advantage in ("rae", "none", "batch-mean"), "advantage", "rae, none or batch-mean"),
+            (self.lr_schedule in ("constant", "linear", "cosine"), "lr_schedule",
+             "constant, linear or cosine"),
+            (0 <= self.lr_final <= 1, "lr_final", "in [0, 1], e.g. 0.1"),
+            (self.kl_coef >= 0 and self.entropy_coef >= 0, "kl_coef/entropy_coef", ">= 0"),
+            (self.token_budget >= 1, "token_budget", ">= 1, e.g. 16384"),
             (self.clip_eps is None or self.clip_eps > 0, "clip_eps", "> 0 or None"),
             (bool(self.games), "games", "at least one game, e.g. ['kuhn_poker']"),
         ]

@@ -56,7 +56,7 @@ def _game_metrics(agent: Agent, greedy: Agent | None, name: str, games_per_seat:
                   seed: int) -> dict[str, Any]:
     row: dict[str, Any] = {}
     base = name.split(":")[0]
-    for opponent in ("random", "expert"):
+    for opponent in ("random", "expert") if games_per_seat > 0 else ():
         try:
             for k, v in versus(agent, name, opponent, games_per_seat, seed).items():
                 row[f"eval/{base}/vs_{opponent}/{k}"] = v

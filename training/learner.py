@@ -3,21 +3,33 @@ optimiser step.
 
 Choice mode learns the exact policy the agent samples from: ``log pi(a|s) =
 logp(a)/T - logsumexp_b logp(b)/T`` over the legal actions, where ``logp`` is the model's
-log-likelihood of an action's tokens after the prompt. The prompt runs once per decision
-(a KV cache), candidates continue from it, gradients flow through both. Generate mode
-learns token by token on the sampled reply.
+log-likelihood of an action's tokens after the prompt. The forward pass is the one the
+backend scores with (:mod:`agents.llm.hf_batch`), kept differentiable: the prefix every
+prompt of a minibatch shares (chat template, rules) runs once, then each row holds a
+prompt's remainder and all its candidate actions packed under a tree mask (or, for models
+that cannot take the mask, the candidates run on copies of the prompt's KV cache).
+Gradients flow through all of it. Generate mode learns token by token on the sampled reply.
+
+A minibatch is cut into chunks of at most ``token_budget`` tokens whose gradients add up
+(the loss normaliser is a constant), so memory stays bounded for any minibatch size.
+Extra choice-mode terms: an exact entropy bonus over the legal actions (``entropy_coef``)
+and an exact KL to the frozen starting model (``kl_coef``). The learning rate follows
+``lr_schedule`` over the run's iterations.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+import math
 import random
 from typing import Any, Sequence
 
 import torch
 
-from agents.llm.hf import HFBackend, _fork_cache
+from agents.llm.hf import HFBackend
+from agents.llm.hf_batch import (budget_chunks, fork_cache, pack, pad, prefill, shared_prefix,
+                                 start_cache, supports_tree, tree_mask)
 
 from training.config import SelfPlayConfig
 from training.losses import policy_gradient_loss
@@ -25,7 +37,19 @@ from training.rollout import Sample
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Learner"]
+__all__ = ["Learner", "lr_factor"]
+
+
+def lr_factor(schedule: str, iteration: int, total: int, final: float) -> float:
+    """Multiplier of the base learning rate at ``iteration`` (1-based) of ``total``."""
+    if schedule == "constant" or total <= 1:
+        return 1.0
+    frac = min(max((iteration - 1) / (total - 1), 0.0), 1.0)
+    if schedule == "linear":
+        return 1.0 + (final - 1.0) * frac
+    if schedule == "cosine":
+        return final + (1.0 - final) * 0.5 * (1.0 + math.cos(math.pi * frac))
+    raise ValueError(f"lr_schedule={schedule!r} unknown (known: constant, linear, cosine)")
 
 
 class Learner:
@@ -33,7 +57,6 @@ class Learner:
         self.backend = backend
         self.model = backend.model
         self.config = config
-        self._cand_cache: dict[str, list[int]] = {}
         params = [p for p in self.model.parameters() if p.requires_grad]
         if not params:
             raise ValueError("the model has no trainable parameters")
@@ -44,57 +67,102 @@ class Learner:
             for p in self.ref_model.parameters():
                 p.requires_grad_(False)
 
-    # ----- log-probabilities --------------------------------------------------------
-    def _cand_ids(self, action: str) -> list[int]:
-        if action not in self._cand_cache:
-            self._cand_cache[action] = self.backend.encode_continuation(action)
-        return self._cand_cache[action]
-
-    def choice_logprobs(self, samples: Sequence[Sample], model: Any = None) -> torch.Tensor:
-        """[B] log-probability of each sample's chosen action under ``model``."""
+    # ----- choice mode: action scores ------------------------------------------------
+    def action_scores(self, samples: Sequence[Sample], model: Any = None) -> torch.Tensor:
+        """[R] summed log-likelihood of every legal action of every sample, in order
+        (sample 0's actions, then sample 1's, ...)."""
         model = model or self.model
-        b = self.backend
-        ids, mask = b._left_pad([s.prompt_ids for s in samples])
-        pos = (mask.cumsum(-1) - 1).clamp(min=0)
-        out = model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True,
-                    logits_to_keep=1)
-        first = torch.log_softmax(out.logits[:, -1].float(), dim=-1)  # [B, V]
-        rows = [(j, k) for j, s in enumerate(samples) for k in range(len(s.actions))]
-        cands = [self._cand_ids(samples[j].actions[k]) for j, k in rows]
-        totals = first[[j for j, _ in rows], [c[0] for c in cands]]  # [R]
-        longer = [r for r, c in enumerate(cands) if len(c) > 1]
-        if longer:
-            index = torch.tensor([rows[r][0] for r in longer])
-            inp, inp_mask = b._right_pad([cands[r][:-1] for r in longer])
-            targets, _ = b._right_pad([cands[r][1:] for r in longer])
-            steps = torch.arange(inp.shape[1])
-            more = model(input_ids=inp, attention_mask=torch.cat([mask[index], inp_mask], dim=1),
-                         position_ids=pos[index, -1:] + 1 + steps,
-                         past_key_values=_fork_cache(out.past_key_values, index), use_cache=True)
-            lp = torch.log_softmax(more.logits.float(), dim=-1)
-            picked = lp.gather(-1, targets[..., None])[..., 0] * inp_mask  # [L, T]
-            totals = totals.index_add(0, torch.tensor(longer), picked.sum(-1))
-        result = []
-        start = 0
-        temp = self.config.temperature
-        for s in samples:
-            n = len(s.actions)
-            scores = totals[start:start + n] / temp
-            result.append(scores[s.chosen] - torch.logsumexp(scores, dim=0))
-            start += n
-        return torch.stack(result)
+        prompts = [list(s.prompt_ids) for s in samples]
+        cands = [[self.backend.encode_continuation(a) for a in s.actions] for s in samples]
+        prefix = shared_prefix(model, prompts, self.backend.device)
+        if supports_tree(model.config):
+            return self._tree_scores(model, prompts, cands, prefix)
+        return self._forked_scores(model, prompts, cands, prefix)
 
+    def _tree_scores(self, model, prompts, cands, prefix) -> torch.Tensor:
+        dev, fill = self.backend.device, self.backend.pad_id
+        n = prefix[0]
+        inputs, offsets, segments = pack(cands)
+        width_s = max(len(p) - n for p in prompts)
+        width_w = max(len(i) for i in inputs)
+        rows, real, segs, pos = [], [], [], []
+        for p, inp, off, seg in zip(prompts, inputs, offsets, segments):
+            lead, trail = width_s - (len(p) - n), width_w - len(inp)
+            rows.append([fill] * lead + p[n:] + inp + [fill] * trail)
+            real.append([0] * lead + [1] * (len(p) - n + len(inp)) + [0] * trail)
+            segs.append([-1] * width_s + seg + [-1] * trail)
+            pos.append([0] * lead + list(range(n, len(p))) + [len(p) + o for o in off]
+                       + [0] * trail)
+        t = lambda x: torch.tensor(x, dtype=torch.long, device=dev)  # noqa: E731
+        mask = tree_mask(t(real), t(segs), n, model.dtype)
+        out = model(input_ids=t(rows), attention_mask=mask, position_ids=t(pos),
+                    past_key_values=start_cache(prefix, len(prompts), dev), use_cache=True,
+                    logits_to_keep=width_w + 1)
+        logits = out.logits.float()  # [rows, 1 + packed width, V]; column 0: last prompt token
+        where_r, where_c, targets, owner = [], [], [], []
+        r_index = 0
+        for j, group in enumerate(cands):
+            start = 1
+            for c in group:
+                cols = [0] + list(range(start, start + len(c) - 1))
+                where_r += [j] * len(c)
+                where_c += cols
+                targets += c
+                owner += [r_index] * len(c)
+                start += max(len(c) - 1, 0)
+                r_index += 1
+        sel = logits[t(where_r), t(where_c)]  # [tokens, V]
+        tok = sel.gather(-1, t(targets)[:, None])[:, 0] - torch.logsumexp(sel, dim=-1)
+        return torch.zeros(r_index, device=dev).index_add(0, t(owner), tok)
+
+    def _forked_scores(self, model, prompts, cands, prefix) -> torch.Tensor:
+        dev, fill = self.backend.device, self.backend.pad_id
+        pre = prefill(model, prompts, fill, dev, prefix)
+        first = torch.log_softmax(pre.logits, dim=-1)
+        flat = [(j, c) for j, group in enumerate(cands) for c in group]
+        t = lambda x: torch.tensor(x, dtype=torch.long, device=dev)  # noqa: E731
+        totals = first[t([j for j, _ in flat]), t([c[0] for _, c in flat])]
+        longer = [r for r, (_, c) in enumerate(flat) if len(c) > 1]
+        if longer:
+            index = t([flat[r][0] for r in longer])
+            inp, inp_mask = pad([flat[r][1][:-1] for r in longer], fill, dev, left=False)
+            tgt, _ = pad([flat[r][1][1:] for r in longer], fill, dev, left=False)
+            steps = torch.arange(inp.shape[1], device=dev)
+            more = model(input_ids=inp, attention_mask=torch.cat([pre.mask[index], inp_mask], 1),
+                         position_ids=pre.last_pos[index, None] + 1 + steps,
+                         past_key_values=fork_cache(pre.cache, index), use_cache=True)
+            lp = torch.log_softmax(more.logits.float(), dim=-1)
+            picked = lp.gather(-1, tgt[..., None])[..., 0] * inp_mask  # [L, T]
+            totals = totals.index_add(0, t(longer), picked.sum(-1))
+        return totals
+
+    def choice_logprobs(self, samples: Sequence[Sample], model: Any = None
+                        ) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """([B] log pi of each sample's chosen action, per sample [n_actions] log pi)."""
+        totals = self.action_scores(samples, model)
+        chosen, dists = [], []
+        start = 0
+        for s in samples:
+            scores = totals[start:start + len(s.actions)] / self.config.temperature
+            logp = scores - torch.logsumexp(scores, dim=0)
+            dists.append(logp)
+            chosen.append(logp[s.chosen])
+            start += len(s.actions)
+        return torch.stack(chosen), dists
+
+    # ----- generate mode ----------------------------------------------------------------
     def token_logprobs(self, samples: Sequence[Sample], model: Any = None
                        ) -> tuple[torch.Tensor, torch.Tensor]:
         """([B, T] log-probabilities of each sample's generated tokens, [B, T] mask)."""
         model = model or self.model
+        dev = self.backend.device
         rows = [list(s.prompt_ids) + list(s.token_ids) for s in samples]
-        ids, mask = self.backend._right_pad(rows)
+        ids, mask = pad(rows, self.backend.pad_id, dev, left=False)
         logits = model(input_ids=ids, attention_mask=mask).logits.float()
         lp = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:, None])[..., 0]
         width = max(len(s.token_ids) for s in samples)
-        out = torch.zeros(len(samples), width)
-        tok_mask = torch.zeros(len(samples), width)
+        out = torch.zeros(len(samples), width, device=dev)
+        tok_mask = torch.zeros(len(samples), width, device=dev)
         for i, s in enumerate(samples):
             p, n = len(s.prompt_ids), len(s.token_ids)
             out[i, :n] = lp[i, p - 1:p - 1 + n]
@@ -102,59 +170,105 @@ class Learner:
         return out, tok_mask
 
     # ----- one iteration's update ----------------------------------------------------
-    def _minibatch_loss(self, batch: Sequence[Sample], adv: torch.Tensor
-                        ) -> tuple[torch.Tensor, dict[str, float]]:
+    def _choice_loss(self, batch: Sequence[Sample], adv: torch.Tensor
+                     ) -> tuple[torch.Tensor, dict[str, float]]:
         cfg = self.config
-        if cfg.mode == "choice":
-            new = self.choice_logprobs(batch)[:, None]
-            old = torch.tensor([[s.old_logprob] for s in batch])
-            mask = torch.ones_like(new)
-            norm = float(cfg.minibatch)
-            ref = None
-            if self.ref_model is not None:
-                with torch.no_grad():
-                    ref = self.choice_logprobs(batch, self.ref_model)[:, None]
+        dev = self.backend.device
+        new, dists = self.choice_logprobs(batch)
+        old = torch.tensor([s.old_logprob for s in batch], device=dev)
+        norm = float(cfg.minibatch)
+        loss, extra = policy_gradient_loss(new[:, None], old[:, None], adv, torch.ones_like(new[:, None]),
+                                           norm, cfg.clip_eps)
+        entropy = torch.stack([-(d.exp() * d).sum() for d in dists])  # [B]
+        extra["entropy"] = float(entropy.detach().sum())
+        if cfg.entropy_coef:
+            loss = loss - cfg.entropy_coef * entropy.sum() / norm
+        if self.ref_model is not None:
+            with torch.no_grad():
+                _, ref = self.choice_logprobs(batch, self.ref_model)
+            kl = torch.stack([(d.exp() * (d - r)).sum() for d, r in zip(dists, ref)])  # exact
+            loss = loss + cfg.kl_coef * kl.sum() / norm
+            extra["kl_ref"] = float(kl.detach().sum())
         else:
-            new, mask = self.token_logprobs(batch)
-            old = torch.zeros_like(new)
-            for i, s in enumerate(batch):
-                old[i, :len(s.logprobs)] = torch.tensor(s.logprobs)
-            norm = float(cfg.minibatch * cfg.max_new_tokens)
-            ref = None
-            if self.ref_model is not None:
-                with torch.no_grad():
-                    ref, _ = self.token_logprobs(batch, self.ref_model)
-        return policy_gradient_loss(new, old, adv, mask, norm, cfg.clip_eps, ref, cfg.kl_coef)
+            extra["kl_ref"] = 0.0
+        return loss, extra
+
+    def _generate_loss(self, batch: Sequence[Sample], adv: torch.Tensor
+                       ) -> tuple[torch.Tensor, dict[str, float]]:
+        cfg = self.config
+        new, mask = self.token_logprobs(batch)
+        old = torch.zeros_like(new)
+        for i, s in enumerate(batch):
+            old[i, :len(s.logprobs)] = torch.tensor(s.logprobs)
+        ref = None
+        if self.ref_model is not None:
+            with torch.no_grad():
+                ref, _ = self.token_logprobs(batch, self.ref_model)
+        loss, extra = policy_gradient_loss(new, old, adv, mask, float(cfg.minibatch * cfg.max_new_tokens),
+                                           cfg.clip_eps, ref, cfg.kl_coef)
+        extra["kl_ref"] *= len(batch)  # summed over decisions, like the choice-mode stats
+        extra["entropy"] = 0.0
+        return loss, extra
+
+    def _chunks(self, idx: list[int], samples: Sequence[Sample]) -> list[list[int]]:
+        def cost(i: int) -> int:
+            s = samples[i]
+            extra = sum(len(self.backend.encode_continuation(a)) for a in s.actions)
+            return len(s.prompt_ids) + len(s.token_ids) + extra
+        return list(budget_chunks(idx, cost, self.config.token_budget))
+
+    def _step(self, idx: list[int], samples: Sequence[Sample], advantages: Sequence[float]
+              ) -> dict[str, float]:
+        """One optimiser step on the samples ``idx`` (gradients of chunks add up)."""
+        self.optimizer.zero_grad(set_to_none=True)
+        totals = {"loss": 0.0, "clip_fraction": 0.0, "approx_kl": 0.0, "kl_ref": 0.0,
+                  "entropy": 0.0}
+        for chunk in self._chunks(idx, samples):
+            batch = [samples[i] for i in chunk]
+            adv = torch.tensor([advantages[i] for i in chunk], dtype=torch.float32,
+                               device=self.backend.device)
+            fn = self._choice_loss if self.config.mode == "choice" else self._generate_loss
+            loss, extra = fn(batch, adv)
+            loss.backward()
+            totals["loss"] += float(loss.detach())
+            for k in ("clip_fraction", "approx_kl"):
+                totals[k] += extra[k] * len(chunk)  # means per chunk -> sums
+            totals["kl_ref"] += extra["kl_ref"]
+            totals["entropy"] += extra["entropy"]
+        norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
+        self.optimizer.step()
+        totals["grad_norm"] = float(norm)
+        return totals
 
     def update(self, samples: Sequence[Sample], advantages: Sequence[float], iteration: int
                ) -> dict[str, float]:
         """Epochs of minibatch steps over the samples with non-zero advantage."""
         cfg = self.config
+        lr = cfg.lr * lr_factor(cfg.lr_schedule, iteration, cfg.iterations, cfg.lr_final)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
         keep = [i for i, a in enumerate(advantages) if a != 0.0]
         stats = {"loss": 0.0, "clip_fraction": 0.0, "approx_kl": 0.0, "kl_ref": 0.0,
-                 "grad_norm": 0.0, "steps": 0, "trained_samples": len(keep)}
+                 "entropy": 0.0, "grad_norm": 0.0, "steps": 0, "trained_samples": len(keep),
+                 "lr": lr}
         if not keep:
             return stats
         rng = random.Random(f"learner/{cfg.seed}/{iteration}")
         self.model.train()
+        seen = 0
         for _ in range(cfg.epochs):
             order = keep[:]
             rng.shuffle(order)
             for start in range(0, len(order), cfg.minibatch):
                 idx = order[start:start + cfg.minibatch]
-                batch = [samples[i] for i in idx]
-                adv = torch.tensor([advantages[i] for i in idx], dtype=torch.float32)
-                loss, extra = self._minibatch_loss(batch, adv)
-                self.optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
-                self.optimizer.step()
-                stats["loss"] += float(loss.detach())
-                stats["grad_norm"] += float(norm)
-                for k in ("clip_fraction", "approx_kl", "kl_ref"):
-                    stats[k] += extra[k]
+                step = self._step(idx, samples, advantages)
+                for k, v in step.items():
+                    stats[k] += v
                 stats["steps"] += 1
+                seen += len(idx)
         self.model.eval()
-        for k in ("loss", "grad_norm", "clip_fraction", "approx_kl", "kl_ref"):
-            stats[k] /= max(stats["steps"], 1)
+        stats["loss"] /= stats["steps"]
+        stats["grad_norm"] /= stats["steps"]
+        for k in ("clip_fraction", "approx_kl", "kl_ref", "entropy"):
+            stats[k] /= seen
         return stats

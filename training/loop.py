@@ -81,6 +81,7 @@ class _Run:
         self.rows: list[dict[str, Any]] = []
         self.elapsed_before = 0.0
         self.saved_at = -1
+        self._pool_models: dict[int, Any] = {}
         if start is not None:
             self._resume(start)
 
@@ -106,10 +107,15 @@ class _Run:
         self.saved_at = self.iteration
         log.info("resumed %s at iteration %d", self.dir, self.iteration)
 
-    def save(self, elapsed: float) -> None:
+    def plain_model(self) -> Any:
+        """The model as plain weights (LoRA adapters merged into a copy)."""
         model = self.backend.model
-        if self.config.lora_rank > 0:  # a checkpoint is a plain model: adapters merged in a copy
+        if self.config.lora_rank > 0:
             model = copy.deepcopy(model).merge_and_unload()
+        return model
+
+    def save(self, elapsed: float) -> None:
+        model = self.plain_model()
         state = {"optimizer": self.learner.optimizer.state_dict(),
                  "baselines": self.baselines.state_dict(), "iteration": self.iteration,
                  "pool_iterations": self.pool_iterations, "rows": self.rows,
@@ -123,8 +129,13 @@ class _Run:
 
     def pool(self) -> list[Agent]:
         agents: list[Agent] = []
-        for it in self.pool_iterations[-self.config.pool_size:]:
-            model = _load_model_like(self.backend, self.dir / "pool" / f"snapshot-{it}")
+        live = self.pool_iterations[-self.config.pool_size:]
+        self._pool_models = {it: m for it, m in self._pool_models.items() if it in live}
+        for it in live:
+            if it not in self._pool_models:
+                path = self.dir / "pool" / f"snapshot-{it}"
+                self._pool_models[it] = _load_model_like(self.backend, path)
+            model = self._pool_models[it]
             agents.append(policy_agent(_snapshot_backend(self.backend, model), self.config,
                                        name=f"snapshot-{it}"))
         for i, spec in enumerate(self.config.opponents):
@@ -133,7 +144,7 @@ class _Run:
 
     def snapshot(self) -> None:
         path = self.dir / "pool" / f"snapshot-{self.iteration}"
-        self.backend.model.save_pretrained(path)
+        self.plain_model().save_pretrained(path)
         self.pool_iterations.append(self.iteration)
 
 
@@ -174,12 +185,15 @@ def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | Non
     cfg_path.write_text(json.dumps(config.to_dict(), indent=2, sort_keys=True))
     run = _Run(config, run_dir)
     policy = policy_agent(run.backend, config)
+    # evaluation plays its own agents (sharing the model): evaluators may reseed an agent,
+    # and the rollout policy's seed must stay the run's for a resumed run to replay exactly
+    judged = policy_agent(run.backend, config)
     greedy = policy_agent(run.backend, config, name="policy-greedy", greedy=True)
     game_names = [name for name, _ in parse_game_weights(config.games)]
     start = time.perf_counter() - run.elapsed_before
     if run.iteration == 0 and config.eval_every:
         row = {"iteration": 0, "elapsed_s": 0.0}
-        row.update(evaluate_policy(policy, game_names, config.eval_games // 2, config.seed, greedy))
+        row.update(evaluate_policy(judged, game_names, config.eval_games // 2, config.seed, greedy))
         run.rows.append(row)
         if on_row:
             on_row(row)
@@ -200,7 +214,7 @@ def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | Non
                     "games_per_s": len(records) / max(t2 - t0, 1e-9),
                     "tokens_per_s": row["tokens"] / max(t2 - t0, 1e-9)})
         if config.eval_every and run.iteration % config.eval_every == 0:
-            row.update(evaluate_policy(policy, game_names, config.eval_games // 2,
+            row.update(evaluate_policy(judged, game_names, config.eval_games // 2,
                                        config.seed + run.iteration, greedy))
         run.rows.append(row)
         if on_row:
