@@ -4,7 +4,7 @@ optimiser step.
 Choice mode learns the exact policy the agent samples from: ``log pi(a|s) =
 logp(a)/T - logsumexp_b logp(b)/T`` over the legal actions, where ``logp`` is the model's
 log-likelihood of an action's tokens after the prompt. The forward pass is the one the
-backend scores with (:mod:`agents.llm.hf_batch`), kept differentiable: the prefix every
+backend scores with (:mod:`agents.llm.hf_batch`), with gradients: the prefix every
 prompt of a minibatch shares (chat template, rules) runs once, then each row holds a
 prompt's remainder and all its candidate actions packed under a tree mask (or, for models
 that cannot take the mask, the candidates run on copies of the prompt's KV cache).
@@ -28,8 +28,8 @@ from typing import Any, Sequence
 import torch
 
 from agents.llm.hf import HFBackend
-from agents.llm.hf_batch import (budget_chunks, fork_cache, pack, pad, prefill, shared_prefix,
-                                 start_cache, supports_tree, tree_mask)
+from agents.llm.hf_batch import (budget_chunks, forked_token_logprobs, pad, shared_prefix,
+                                 supports_tree, tree_token_logprobs)
 
 from training.config import SelfPlayConfig
 from training.losses import policy_gradient_loss
@@ -70,71 +70,21 @@ class Learner:
     # ----- choice mode: action scores ------------------------------------------------
     def action_scores(self, samples: Sequence[Sample], model: Any = None) -> torch.Tensor:
         """[R] summed log-likelihood of every legal action of every sample, in order
-        (sample 0's actions, then sample 1's, ...)."""
+        (sample 0's actions, then sample 1's, ...), differentiable."""
         model = model or self.model
+        b = self.backend
         prompts = [list(s.prompt_ids) for s in samples]
-        cands = [[self.backend.encode_continuation(a) for a in s.actions] for s in samples]
-        prefix = shared_prefix(model, prompts, self.backend.device)
+        cands = [[b.encode_continuation(a) for a in s.actions] for s in samples]
+        prefix = shared_prefix(model, prompts, b.device)
         if supports_tree(model.config):
-            return self._tree_scores(model, prompts, cands, prefix)
-        return self._forked_scores(model, prompts, cands, prefix)
-
-    def _tree_scores(self, model, prompts, cands, prefix) -> torch.Tensor:
-        dev, fill = self.backend.device, self.backend.pad_id
-        n = prefix[0]
-        inputs, offsets, segments = pack(cands)
-        width_s = max(len(p) - n for p in prompts)
-        width_w = max(len(i) for i in inputs)
-        rows, real, segs, pos = [], [], [], []
-        for p, inp, off, seg in zip(prompts, inputs, offsets, segments):
-            lead, trail = width_s - (len(p) - n), width_w - len(inp)
-            rows.append([fill] * lead + p[n:] + inp + [fill] * trail)
-            real.append([0] * lead + [1] * (len(p) - n + len(inp)) + [0] * trail)
-            segs.append([-1] * width_s + seg + [-1] * trail)
-            pos.append([0] * lead + list(range(n, len(p))) + [len(p) + o for o in off]
-                       + [0] * trail)
-        t = lambda x: torch.tensor(x, dtype=torch.long, device=dev)  # noqa: E731
-        mask = tree_mask(t(real), t(segs), n, model.dtype)
-        out = model(input_ids=t(rows), attention_mask=mask, position_ids=t(pos),
-                    past_key_values=start_cache(prefix, len(prompts), dev), use_cache=True,
-                    logits_to_keep=width_w + 1)
-        logits = out.logits.float()  # [rows, 1 + packed width, V]; column 0: last prompt token
-        where_r, where_c, targets, owner = [], [], [], []
-        r_index = 0
-        for j, group in enumerate(cands):
-            start = 1
-            for c in group:
-                cols = [0] + list(range(start, start + len(c) - 1))
-                where_r += [j] * len(c)
-                where_c += cols
-                targets += c
-                owner += [r_index] * len(c)
-                start += max(len(c) - 1, 0)
-                r_index += 1
-        sel = logits[t(where_r), t(where_c)]  # [tokens, V]
-        tok = sel.gather(-1, t(targets)[:, None])[:, 0] - torch.logsumexp(sel, dim=-1)
-        return torch.zeros(r_index, device=dev).index_add(0, t(owner), tok)
-
-    def _forked_scores(self, model, prompts, cands, prefix) -> torch.Tensor:
-        dev, fill = self.backend.device, self.backend.pad_id
-        pre = prefill(model, prompts, fill, dev, prefix)
-        first = torch.log_softmax(pre.logits, dim=-1)
-        flat = [(j, c) for j, group in enumerate(cands) for c in group]
-        t = lambda x: torch.tensor(x, dtype=torch.long, device=dev)  # noqa: E731
-        totals = first[t([j for j, _ in flat]), t([c[0] for _, c in flat])]
-        longer = [r for r, (_, c) in enumerate(flat) if len(c) > 1]
-        if longer:
-            index = t([flat[r][0] for r in longer])
-            inp, inp_mask = pad([flat[r][1][:-1] for r in longer], fill, dev, left=False)
-            tgt, _ = pad([flat[r][1][1:] for r in longer], fill, dev, left=False)
-            steps = torch.arange(inp.shape[1], device=dev)
-            more = model(input_ids=inp, attention_mask=torch.cat([pre.mask[index], inp_mask], 1),
-                         position_ids=pre.last_pos[index, None] + 1 + steps,
-                         past_key_values=fork_cache(pre.cache, index), use_cache=True)
-            lp = torch.log_softmax(more.logits.float(), dim=-1)
-            picked = lp.gather(-1, tgt[..., None])[..., 0] * inp_mask  # [L, T]
-            totals = totals.index_add(0, t(longer), picked.sum(-1))
-        return totals
+            tokens = tree_token_logprobs(model, prompts, cands, prefix, b.pad_id, b.device)
+        else:
+            tokens = forked_token_logprobs(model, prompts, cands, prefix, b.pad_id, b.device,
+                                           self.config.token_budget)
+        lengths = [len(c) for group in cands for c in group]
+        owner = torch.repeat_interleave(torch.arange(len(lengths), device=b.device),
+                                        torch.tensor(lengths, device=b.device))
+        return torch.zeros(len(lengths), device=b.device).index_add(0, owner, tokens)
 
     def choice_logprobs(self, samples: Sequence[Sample], model: Any = None
                         ) -> tuple[torch.Tensor, list[torch.Tensor]]:

@@ -56,8 +56,8 @@ from typing import Any, ClassVar, Sequence
 import torch
 
 from agents.llm.backend import Generation, Scores
-from agents.llm.hf_batch import (budget_chunks, fork_cache, pack, pad, pick, prefill, shared_prefix,
-                                 start_cache, supports_tree, tree_mask)
+from agents.llm.hf_batch import (budget_chunks, forked_token_logprobs, pick, prefill, shared_prefix,
+                                 supports_tree, tree_token_logprobs)
 
 log = logging.getLogger(__name__)
 
@@ -260,66 +260,23 @@ class HFBackend:
 
     def _score_tree(self, prompts, cands, out, prefix) -> None:
         """One forward pass: each row is a prompt's remainder, then all its candidates."""
-        n = prefix[0]
-        inputs, offsets, segments = pack(cands)
-        width_s = max(len(p) - n for p in prompts)
-        width_w = max(len(i) for i in inputs)
-        rows, real, segs, pos = [], [], [], []
-        for p, inp, off, seg in zip(prompts, inputs, offsets, segments):
-            lead, trail = width_s - (len(p) - n), width_w - len(inp)
-            rows.append([self.pad_id] * lead + list(p[n:]) + inp + [self.pad_id] * trail)
-            real.append([0] * lead + [1] * (len(p) - n + len(inp)) + [0] * trail)
-            segs.append([-1] * width_s + seg + [-1] * trail)
-            after = [len(p) + o for o in off]  # a candidate starts right after the prompt
-            pos.append([0] * lead + list(range(n, len(p))) + after + [0] * trail)
-        mask = tree_mask(self._tensor(real), self._tensor(segs), n, self.model.dtype)
-        result = self.model(
-            input_ids=self._tensor(rows), attention_mask=mask, position_ids=self._tensor(pos),
-            past_key_values=start_cache(prefix, len(prompts), self.device), use_cache=True,
-            logits_to_keep=width_w + 1,
-        )
-        logits = result.logits.float()  # [rows, 1 + packed width, vocab]; 0: last prompt token
-        where, targets = [], []
-        for j, group in enumerate(cands):
-            start = 1
-            for c in group:
-                where += [(j, 0)] + [(j, start + t) for t in range(len(c) - 1)]
-                targets += c
-                start += max(len(c) - 1, 0)
-        r, col = self._tensor([w[0] for w in where]), self._tensor([w[1] for w in where])
-        chosen = logits[r, col, self._tensor(targets)] - torch.logsumexp(logits[r, col], dim=-1)
-        picked = chosen.tolist()
-        for j, group in enumerate(cands):
-            for k, c in enumerate(group):
-                out[j][k].extend(picked[: len(c)])
-                picked = picked[len(c):]
+        flat = tree_token_logprobs(self.model, prompts, cands, prefix, self.pad_id, self.device)
+        self._split(flat.tolist(), cands, out)
 
     def _score_forked(self, prompts, cands, out, prefix) -> None:
         """Two passes: the prompts, then one row per candidate on a copy of its prompt's cache."""
-        pre = prefill(self.model, prompts, self.pad_id, self.device, prefix)
-        first = torch.log_softmax(pre.logits, dim=-1)
-        rows = [(j, k) for j in range(len(prompts)) for k, c in enumerate(cands[j]) if c]
-        heads = first[[j for j, _ in rows], [cands[j][k][0] for j, k in rows]].tolist()
-        for (j, k), lp in zip(rows, heads):
-            out[j][k].append(lp)
-        width = pre.mask.shape[1]
-        longer = [(j, k) for j, k in rows if len(cands[j][k]) > 1]
-        cost = lambda r: width + len(cands[r[0]][r[1]]) - 1  # noqa: E731
-        for sub in budget_chunks(longer, cost, self.token_budget):
-            group = [cands[j][k] for j, k in sub]
-            index = self._tensor([j for j, _ in sub])
-            inp, inp_mask = pad([c[:-1] for c in group], self.pad_id, self.device, left=False)
-            tgt, _ = pad([c[1:] for c in group], self.pad_id, self.device, left=False)
-            steps = torch.arange(inp.shape[1], device=self.device)
-            result = self.model(
-                input_ids=inp, attention_mask=torch.cat([pre.mask[index], inp_mask], dim=1),
-                position_ids=pre.last_pos[index, None] + 1 + steps,
-                past_key_values=fork_cache(pre.cache, index), use_cache=True,
-            )
-            logits = result.logits.float()
-            picked = logits.gather(-1, tgt[..., None])[..., 0] - torch.logsumexp(logits, dim=-1)
-            for (j, k), c, row in zip(sub, group, picked.tolist()):
-                out[j][k].extend(row[: len(c) - 1])
+        flat = forked_token_logprobs(self.model, prompts, cands, prefix, self.pad_id,
+                                     self.device, self.token_budget)
+        self._split(flat.tolist(), cands, out)
+
+    @staticmethod
+    def _split(picked: list[float], cands, out) -> None:
+        """Hand the flat token log-probabilities back to their (prompt, candidate)."""
+        at = 0
+        for j, group in enumerate(cands):
+            for k, c in enumerate(group):
+                out[j][k].extend(picked[at:at + len(c)])
+                at += len(c)
 
     # ----- sampling -------------------------------------------------------------------
     def generate(self, prompts: Sequence[str], *, temperature: float = 1.0, top_p: float = 1.0,

@@ -32,7 +32,8 @@ from typing import Any, Callable, Iterator, Sequence
 import torch
 
 __all__ = ["budget_chunks", "pad", "common_prefix", "shared_prefix", "start_cache", "fork_cache",
-           "Prefill", "prefill", "pack", "tree_mask", "supports_tree", "pick", "TREE_ATTENTION"]
+           "Prefill", "prefill", "pack", "tree_mask", "supports_tree", "pick", "TREE_ATTENTION",
+           "tree_token_logprobs", "forked_token_logprobs"]
 
 TREE_ATTENTION = ("sdpa", "eager")
 """Attention implementations that take a custom 4D mask (packed candidates)."""
@@ -183,3 +184,75 @@ def pick(logits: torch.Tensor, temperature: float, top_p: float,
     target = (uniform * cum[:, -1])[:, None]
     k = torch.searchsorted(cum, target, right=True).clamp(max=cum.shape[1] - 1)
     return (k if order is None else order.gather(-1, k))[:, 0]
+
+
+def _flat(cands: Sequence[Sequence[Sequence[int]]]) -> list[tuple[int, int]]:
+    return [(j, k) for j, group in enumerate(cands) for k in range(len(group))]
+
+
+def tree_token_logprobs(model, prompts: Sequence[Sequence[int]],
+                        cands: Sequence[Sequence[Sequence[int]]], prefix: tuple[int, Any],
+                        fill: int, device) -> torch.Tensor:
+    """Log-probability of every candidate token, one packed forward pass (see "Packed
+    candidates" above). Flat, in order: prompt 0's candidate 0 token by token, its
+    candidate 1, ..., then prompt 1's. Differentiable unless called under no-grad."""
+    n = prefix[0]
+    inputs, offsets, segments = pack(cands)
+    width_s = max(len(p) - n for p in prompts)
+    width_w = max(len(i) for i in inputs)
+    rows, real, segs, pos = [], [], [], []
+    for p, inp, off, seg in zip(prompts, inputs, offsets, segments):
+        lead, trail = width_s - (len(p) - n), width_w - len(inp)
+        rows.append([fill] * lead + list(p[n:]) + inp + [fill] * trail)
+        real.append([0] * lead + [1] * (len(p) - n + len(inp)) + [0] * trail)
+        segs.append([-1] * width_s + seg + [-1] * trail)
+        after = [len(p) + o for o in off]  # a candidate starts right after the prompt
+        pos.append([0] * lead + list(range(n, len(p))) + after + [0] * trail)
+    t = lambda x: torch.tensor(x, dtype=torch.long, device=device)  # noqa: E731
+    mask = tree_mask(t(real), t(segs), n, model.dtype)
+    result = model(input_ids=t(rows), attention_mask=mask, position_ids=t(pos),
+                   past_key_values=start_cache(prefix, len(prompts), device), use_cache=True,
+                   logits_to_keep=width_w + 1)
+    logits = result.logits.float()  # [rows, 1 + packed width, vocab]; 0: last prompt token
+    where_r, where_c, targets = [], [], []
+    for j, group in enumerate(cands):
+        start = 1
+        for c in group:
+            where_r += [j] * len(c)
+            where_c += [0] + list(range(start, start + len(c) - 1))
+            targets += c
+            start += max(len(c) - 1, 0)
+    sel = logits[t(where_r), t(where_c)]  # [tokens, vocab]
+    return sel.gather(-1, t(targets)[:, None])[:, 0] - torch.logsumexp(sel, dim=-1)
+
+
+def forked_token_logprobs(model, prompts: Sequence[Sequence[int]],
+                          cands: Sequence[Sequence[Sequence[int]]], prefix: tuple[int, Any],
+                          fill: int, device, budget: int) -> torch.Tensor:
+    """The same flat log-probabilities as :func:`tree_token_logprobs`, in two passes: the
+    prompts, then one row per candidate on a copy of its prompt's KV cache (rows grouped
+    within the token ``budget``). For models that cannot take a 4D mask."""
+    pre = prefill(model, prompts, fill, device, prefix)
+    first = torch.log_softmax(pre.logits, dim=-1)
+    flat = [(j, k) for j, k in _flat(cands) if cands[j][k]]
+    t = lambda x: torch.tensor(x, dtype=torch.long, device=device)  # noqa: E731
+    parts: dict[tuple[int, int], list[torch.Tensor]] = {
+        (j, k): [first[j, cands[j][k][0]][None]] for j, k in flat}
+    width = pre.mask.shape[1]
+    longer = [(j, k) for j, k in flat if len(cands[j][k]) > 1]
+    cost = lambda r: width + len(cands[r[0]][r[1]]) - 1  # noqa: E731
+    for sub in budget_chunks(longer, cost, budget):
+        group = [cands[j][k] for j, k in sub]
+        index = t([j for j, _ in sub])
+        inp, inp_mask = pad([c[:-1] for c in group], fill, device, left=False)
+        tgt, _ = pad([c[1:] for c in group], fill, device, left=False)
+        steps = torch.arange(inp.shape[1], device=device)
+        result = model(input_ids=inp, attention_mask=torch.cat([pre.mask[index], inp_mask], 1),
+                       position_ids=pre.last_pos[index, None] + 1 + steps,
+                       past_key_values=fork_cache(pre.cache, index), use_cache=True)
+        logits = result.logits.float()
+        picked = logits.gather(-1, tgt[..., None])[..., 0] - torch.logsumexp(logits, dim=-1)
+        for r, (key, c) in enumerate(zip(sub, group)):
+            parts[key].append(picked[r, : len(c) - 1])
+    pieces = [torch.cat(parts[key]) for key in flat]
+    return torch.cat(pieces) if pieces else torch.zeros(0, device=device)
