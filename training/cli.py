@@ -47,6 +47,8 @@ def build_train_parser() -> argparse.ArgumentParser:
     p.add_argument("--eval-every", type=int, default=d.eval_every)
     p.add_argument("--eval-games", type=int, default=d.eval_games)
     p.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every)
+    p.add_argument("--ladder-games", type=int, default=d.ladder_games,
+                   help="rating ladder at each checkpoint: matches per pair and seat (0: off)")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--device", default=d.device)
     p.add_argument("--lora-rank", type=int, default=d.lora_rank)
@@ -69,8 +71,8 @@ def config_from_args(args: argparse.Namespace):
         max_new_tokens=args.max_new_tokens, pool_every=args.pool_every, pool_size=args.pool_size,
         opponents=[s for s in args.opponents.split(",") if s], opponent_prob=args.opponent_prob,
         eval_every=args.eval_every, eval_games=args.eval_games,
-        checkpoint_every=args.checkpoint_every, seed=args.seed, device=args.device,
-        lora_rank=args.lora_rank,
+        checkpoint_every=args.checkpoint_every, ladder_games=args.ladder_games, seed=args.seed,
+        device=args.device, lora_rank=args.lora_rank,
     )
 
 
@@ -85,6 +87,8 @@ def _summary(row: dict[str, Any]) -> str:
             parts.append(f"adv[{key[10:]}] {value:+.3f}")
         if key.endswith(("exploitability", "optimal_move_rate")) or key.endswith("vs_random/win_rate"):
             parts.append(f"{key[5:]} {value:.3f}")
+        if key.startswith("ladder/") and key.endswith("/policy/rating"):
+            parts.append(f"rating[{key[7:-14]}] {value:.0f}")
     return "  ".join(parts)
 
 

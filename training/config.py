@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import games
+
 __all__ = ["SelfPlayConfig", "parse_game_weights"]
 
 
@@ -66,6 +68,9 @@ class SelfPlayConfig:
     eval_games: int = 100
     checkpoint_every: int = 5
     keep_checkpoints: int = 3
+    ladder_games: int = 0
+    """Rating ladder at each checkpoint: matches per pair and seat order of the policy, the
+    starting model, recent checkpoints, ``random`` and ``expert`` (0: no ladder)."""
     seed: int = 0
     device: str = "auto"
     lora_rank: int = 0
@@ -81,24 +86,29 @@ class SelfPlayConfig:
             (0 <= self.rae_decay < 1, "rae_decay", "in [0, 1), e.g. 0.95"),
             (0 <= self.opponent_prob <= 1, "opponent_prob", "in [0, 1]"),
             (self.temperature > 0, "temperature", "> 0"),
-            (self.eval_every >= 0 and self.checkpoint_every >= 1, "eval_every/checkpoint_every",
-             ">= 0 and >= 1"),
+            (self.eval_every >= 0, "eval_every", ">= 0 (0: no evaluation)"),
+            (self.eval_games >= 0, "eval_games", ">= 0"),
+            (self.checkpoint_every >= 1, "checkpoint_every", ">= 1"),
+            (self.keep_checkpoints >= 0, "keep_checkpoints", ">= 0 (0: keep all)"),
             (self.mode in ("choice", "generate"), "mode", "choice or generate"),
             (self.advantage in ("rae", "none", "batch-mean"), "advantage", "rae, none or batch-mean"),
             (self.lr_schedule in ("constant", "linear", "cosine"), "lr_schedule",
              "constant, linear or cosine"),
             (0 <= self.lr_final <= 1, "lr_final", "in [0, 1], e.g. 0.1"),
-            (self.kl_coef >= 0 and self.entropy_coef >= 0, "kl_coef/entropy_coef", ">= 0"),
+            (self.kl_coef >= 0, "kl_coef", ">= 0"),
+            (self.entropy_coef >= 0, "entropy_coef", ">= 0"),
+            (self.ladder_games >= 0, "ladder_games", ">= 0 (0: no ladder), e.g. 4"),
             (self.token_budget >= 1, "token_budget", ">= 1, e.g. 16384"),
             (self.clip_eps is None or self.clip_eps > 0, "clip_eps", "> 0 or None"),
             (bool(self.games), "games", "at least one game, e.g. ['kuhn_poker']"),
         ]
         for ok, name, expected in checks:
             if not ok:
-                raise ValueError(f"{name}={getattr(self, name.split('/')[0])!r} must be {expected}")
+                raise ValueError(f"{name}={getattr(self, name)!r} must be {expected}")
         if self.opponent_prob > 0 and not self.opponents and not self.pool_every:
             raise ValueError("opponent_prob > 0 needs opponents (e.g. ['random']) or pool_every > 0")
-        parse_game_weights(self.games)
+        for name, _ in parse_game_weights(self.games):
+            games.make(name)  # an unknown game or option fails here, naming what is known
 
     def run_dir(self) -> Path:
         if self.out:

@@ -2,20 +2,23 @@
 checkpoints. ``train(config)`` is the whole algorithm; ``arena train`` calls it.
 
 Run folder: ``config.json``, ``metrics.jsonl`` (one row per iteration, evaluation keys on
-evaluation iterations), ``checkpoint-N/`` (Hugging Face format plus trainer state),
-``pool/snapshot-N/`` (opponent pool). Running the same command again resumes from the last
-complete checkpoint and reaches the same parameters as an uninterrupted run.
+evaluation iterations, rating-ladder keys on checkpoint iterations when ``ladder_games`` >
+0), ``checkpoint-N/`` (Hugging Face format plus trainer state), ``pool/snapshot-N/``
+(opponent pool). Running the same command again resumes from the last complete checkpoint
+and reaches the same parameters as an uninterrupted run, bit for bit on CPU (the update runs
+with deterministic kernels there; the KL reference stays the starting model).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
 import random
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import torch
 
@@ -28,6 +31,7 @@ from training.checkpoint import (latest_checkpoint, load_trainer_state, prune_ch
                                  save_checkpoint)
 from training.config import SelfPlayConfig, parse_game_weights
 from training.evaluation import evaluate_policy
+from training.ladder import LADDER_CHECKPOINTS, ladder_checkpoints, play_ladder
 from training.learner import Learner
 from training.rollout import collect_samples, play_iteration
 
@@ -57,10 +61,28 @@ def _snapshot_backend(backend: HFBackend, model: Any) -> HFBackend:
     return snap
 
 
-def _load_model_like(backend: HFBackend, path: Path) -> Any:
+def _load_model_like(backend: HFBackend, path: str | Path) -> Any:
     from transformers import AutoModelForCausalLM
 
     return AutoModelForCausalLM.from_pretrained(path, dtype=backend.dtype).to(backend.device).eval()
+
+
+@contextlib.contextmanager
+def _deterministic(device: str) -> Iterator[None]:
+    """Deterministic kernels while learning on CPU. Otherwise the backward of gathering the
+    shared prompt prefix's KV cache into every row (an index with repeated rows) adds the
+    rows' gradients with parallel atomics: the sum's order, and so its last bits, change
+    from run to run, and a resumed run drifts from an uninterrupted one."""
+    if not str(device).startswith("cpu"):
+        yield
+        return
+    was = torch.are_deterministic_algorithms_enabled()
+    warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(was, warn_only=warn_only)
 
 
 class _Run:
@@ -82,8 +104,12 @@ class _Run:
         self.elapsed_before = 0.0
         self.saved_at = -1
         self._pool_models: dict[int, Any] = {}
+        self._ladder_models: dict[int, Any] = {}
         if start is not None:
             self._resume(start)
+            if self.learner.ref_model is not None:  # the KL reference is the starting model
+                self.learner.ref_model = _load_model_like(self.backend, config.model)
+                self.learner.ref_model.requires_grad_(False)
 
     def _maybe_lora(self) -> None:
         if self.config.lora_rank <= 0:
@@ -142,6 +168,26 @@ class _Run:
             agents.append(make_agent(spec, seed=self.config.seed * 31 + i))
         return agents
 
+    def ladder(self) -> dict[str, float]:
+        """The rating ladder of the policy now (``policy``), the starting model and the
+        checkpoints before it (see :mod:`training.ladder`)."""
+        cfg = self.config
+        older = [(it, p) for it, p in ladder_checkpoints(self.dir) if it < self.iteration]
+        wanted: dict[int, str | Path] = {0: cfg.model}
+        wanted.update(older[-(LADDER_CHECKPOINTS - 1):])
+        self._ladder_models = {it: m for it, m in self._ladder_models.items() if it in wanted}
+        players: dict[str, Agent] = {}
+        for it, path in wanted.items():
+            if it not in self._ladder_models:
+                self._ladder_models[it] = _load_model_like(self.backend, path)
+            name = f"checkpoint-{it}" if it else "start"
+            players[name] = policy_agent(_snapshot_backend(self.backend, self._ladder_models[it]),
+                                         cfg, name=name)
+        players["policy"] = policy_agent(self.backend, cfg, name="policy")
+        game_names = [name for name, _ in parse_game_weights(cfg.games)]
+        seed = cfg.seed * 100_003 + self.iteration
+        return play_ladder(players, game_names, cfg.ladder_games, seed)
+
     def snapshot(self) -> None:
         path = self.dir / "pool" / f"snapshot-{self.iteration}"
         self.plain_model().save_pretrained(path)
@@ -178,7 +224,8 @@ def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | Non
     cfg_path = run_dir / "config.json"
     if cfg_path.exists():
         saved = json.loads(cfg_path.read_text())
-        changed = {k for k in saved if k not in ("iterations", "minutes") and saved[k] != config.to_dict().get(k)}
+        free = ("iterations", "minutes", "ladder_games")  # may change when resuming
+        changed = {k for k in saved if k not in free and saved[k] != config.to_dict().get(k)}
         if changed:
             raise ValueError(f"{run_dir} holds a run with a different config ({', '.join(sorted(changed))}); "
                              "use another --out, or the same settings to resume")
@@ -207,7 +254,8 @@ def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | Non
         samples = collect_samples(records, POLICY_NAME, config.invalid_penalty)
         adv = compute_advantages([s.reward for s in samples], [s.key for s in samples],
                                  config.advantage, run.baselines)
-        stats = run.learner.update(samples, adv, run.iteration)
+        with _deterministic(run.backend.device):
+            stats = run.learner.update(samples, adv, run.iteration)
         t2 = time.perf_counter()
         row = _iteration_row(run, records, samples, adv, stats, t1 - t0)
         row.update({"learn_s": t2 - t1, "elapsed_s": t2 - start,
@@ -216,12 +264,18 @@ def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | Non
         if config.eval_every and run.iteration % config.eval_every == 0:
             row.update(evaluate_policy(judged, game_names, config.eval_games // 2,
                                        config.seed + run.iteration, greedy))
+        out_of_time = (config.minutes is not None
+                       and time.perf_counter() - start > config.minutes * 60)
+        saving = (run.iteration % config.checkpoint_every == 0 or out_of_time
+                  or run.iteration == config.iterations)
+        if saving and config.ladder_games:
+            row.update(run.ladder())  # before saving: the checkpoint's rows hold the ratings
         run.rows.append(row)
         if on_row:
             on_row(row)
         if config.pool_every and run.iteration % config.pool_every == 0:
             run.snapshot()
-        if run.iteration % config.checkpoint_every == 0 or run.iteration == config.iterations:
+        if saving:
             run.save(time.perf_counter() - start)
     if run.saved_at != run.iteration:
         run.save(time.perf_counter() - start)

@@ -1,4 +1,10 @@
-"""``arena plot RUN_DIR``: PNG curves from a run's metrics.jsonl (matplotlib, Agg)."""
+"""``arena plot RUN_DIR``: PNG curves from a run's metrics.jsonl (matplotlib, Agg).
+
+One PNG per panel of :data:`PANELS` that has data (``exploitability.png``, ``ratings.png``,
+...), written to ``RUN_DIR/plots`` unless told otherwise; x is the iteration. The ratings
+panel (the rating ladder, ``ladder/<game>/<player>/rating``) shades each player's 95%
+interval (its ``.../low`` and ``.../high`` keys).
+"""
 
 from __future__ import annotations
 
@@ -14,14 +20,29 @@ PANELS = [
     ("RAE baselines per role", lambda k: k.startswith("baseline/")),
     ("mean advantage per role", lambda k: k.startswith("advantage/")),
     ("loss", lambda k: k == "losses/loss"),
+    ("ratings", lambda k: k.startswith("ladder/") and k.endswith("/rating")),
 ]
 
 
 def read_metrics(run_dir: str | Path) -> list[dict]:
+    if not Path(run_dir).is_dir():
+        raise FileNotFoundError(f"run folder {str(run_dir)!r} does not exist: give the --out "
+                                "folder of an arena train run (default runs/GAME__ADV__SEED__TIME)")
     path = Path(run_dir) / "metrics.jsonl"
     if not path.exists():
         raise FileNotFoundError(f"no metrics.jsonl in {run_dir}: is it a run folder of arena train?")
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _band(ax, rows: list[dict], key: str, color: str) -> None:
+    """Shade the interval of a ``.../rating`` series where its low and high are recorded."""
+    if not key.endswith("/rating"):
+        return
+    low, high = key[:-len("rating")] + "low", key[:-len("rating")] + "high"
+    pts = [(r["iteration"], r[low], r[high]) for r in rows if low in r and high in r]
+    if pts:
+        ax.fill_between([p[0] for p in pts], [p[1] for p in pts], [p[2] for p in pts],
+                        color=color, alpha=0.15, linewidth=0)
 
 
 def plot_run(run_dir: str | Path, out: str | Path | None = None) -> list[Path]:
@@ -43,7 +64,8 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None) -> list[Path]:
         fig, ax = plt.subplots(figsize=(7, 4))
         for k in series:
             pts = [(r["iteration"], r[k]) for r in rows if k in r]
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=k)
+            line, = ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=k)
+            _band(ax, rows, k, line.get_color())
         ax.set_xlabel("iteration")
         ax.set_title(title)
         ax.grid(alpha=0.3)

@@ -1,0 +1,76 @@
+"""``arena plot``: one PNG per panel with data, and a clear error for a missing folder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from arena.cli import main as arena_main  # noqa: E402
+from training.plots import plot_run, read_metrics  # noqa: E402
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _synthetic_run(run_dir, with_ladder: bool = True) -> None:
+    rows = []
+    for it in range(5):
+        row = {"iteration": it, "losses/loss": 0.1 * it, "baseline/kuhn_poker/first": -0.05,
+               "advantage/kuhn_poker/first": 0.01 * it, "elapsed_s": float(it)}
+        if it % 2 == 0:
+            row.update({"eval/kuhn_poker/exploitability": 0.4 - 0.02 * it,
+                        "eval/kuhn_poker/vs_random/win_rate": 0.5,
+                        "eval/kuhn_poker/vs_random/first/win_rate": 0.5,  # per seat: not plotted
+                        "eval/tictactoe/optimal_move_rate": 0.3,
+                        "eval/kuhn_poker/policy": {"J:": 0.5}})
+        if with_ladder and it in (2, 4):
+            for name, r in (("policy", 1100.0 + it), ("random", 1000.0)):
+                row.update({f"ladder/kuhn_poker/{name}/rating": r,
+                            f"ladder/kuhn_poker/{name}/low": r - 50,
+                            f"ladder/kuhn_poker/{name}/high": r + 50})
+        rows.append(row)
+    run_dir.mkdir(parents=True)
+    (run_dir / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_plot_writes_one_png_per_panel(tmp_path):
+    run = tmp_path / "run"
+    _synthetic_run(run)
+    written = plot_run(run)
+    names = sorted(p.name for p in written)
+    assert names == sorted(["exploitability.png", "optimal_move_rate.png", "win_rate.png",
+                            "RAE_baselines_per_role.png", "mean_advantage_per_role.png",
+                            "loss.png", "ratings.png"])
+    for path in written:
+        assert path.parent == run / "plots"
+        assert path.read_bytes()[:8] == PNG
+
+
+def test_panels_without_data_are_skipped_and_out_is_honoured(tmp_path):
+    run = tmp_path / "run"
+    _synthetic_run(run, with_ladder=False)
+    written = plot_run(run, tmp_path / "pngs")
+    assert "ratings.png" not in {p.name for p in written}
+    assert all(p.parent == tmp_path / "pngs" for p in written)
+
+
+def test_arena_plot_command(tmp_path, capsys):
+    run = tmp_path / "run"
+    _synthetic_run(run)
+    assert arena_main(["plot", str(run)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert str(run / "plots" / "ratings.png") in printed
+
+
+def test_missing_folder_is_a_clear_error(tmp_path, capsys):
+    missing = tmp_path / "no-such-run"
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        plot_run(missing)
+    assert arena_main(["plot", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-run" in err and "does not exist" in err
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="no metrics.jsonl"):
+        read_metrics(tmp_path / "empty")
