@@ -78,9 +78,10 @@ def _self_play(console: Console, work: Path, fast: bool) -> None:
         build_model(model)
         console.print(f"wrote {model}")
     _section(console, "Self-play training on Kuhn Poker (choice mode, RAE): exploitability falls")
-    iterations = "6" if fast else "20"
+    iterations = "4" if fast else "30"
     train_from_argv(["--game", "kuhn_poker", "--model", str(model), "--iterations", iterations,
-                     "--eval-every", "2", "--eval-games", "40", "--out", str(work / "run")])
+                     "--matches", "256", "--eval-every", "5" if not fast else "2",
+                     "--eval-games", "40", "--out", str(work / "run")])
 
 
 def run_demo(fast: bool = False) -> int:

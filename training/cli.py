@@ -124,13 +124,22 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
 
 
 def plot_from_argv(argv: Sequence[str] | None = None) -> int:
-    from training.plots import plot_run
+    from training.plots import compare_runs, plot_run
 
-    p = argparse.ArgumentParser(prog="arena plot", description="PNG curves of a training run.")
-    p.add_argument("run_dir")
-    p.add_argument("--out", default=None, help="folder for the PNGs (default RUN_DIR/plots)")
+    p = argparse.ArgumentParser(
+        prog="arena plot",
+        description="PNG curves of a training run; with several runs, their evaluation "
+                    "curves overlaid against wall time.")
+    p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    p.add_argument("--out", default=None,
+                   help="folder for the PNGs (default RUN_DIR/plots; with several runs: "
+                        "plots-compare in the working directory)")
     args = p.parse_args(argv)
-    for path in plot_run(args.run_dir, args.out):
+    if len(args.run_dirs) == 1:
+        written = plot_run(args.run_dirs[0], args.out)
+    else:
+        written = compare_runs(args.run_dirs, args.out or "plots-compare")
+    for path in written:
         print(path)
     return 0
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["read_metrics", "plot_run"]
+__all__ = ["read_metrics", "plot_run", "compare_runs"]
 
 PANELS = [
     ("exploitability", lambda k: k.endswith("/exploitability")),
@@ -71,6 +71,45 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None) -> list[Path]:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
         path = out_dir / (title.replace(" ", "_").replace("-", "_") + ".png")
+        fig.tight_layout()
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+COMPARED = ("/exploitability", "/optimal_move_rate", "/vs_random/win_rate", "/vs_random/loss_rate")
+"""Evaluation keys that :func:`compare_runs` overlays (those ending so)."""
+
+
+def compare_runs(run_dirs: list[str | Path], out: str | Path) -> list[Path]:
+    """One PNG per evaluation key shared by the runs: each run's curve against wall time,
+    labelled by its folder name (e.g. the same game with ``--advantage rae`` and ``none``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = {Path(d).name: read_metrics(d) for d in run_dirs}
+    keys = sorted(set.intersection(*({k for r in rows for k in r if k.startswith("eval/")
+                                      and k.endswith(COMPARED) and k.count("/") <= 3}
+                                     for rows in runs.values())))
+    if not keys:
+        raise ValueError(f"the runs {', '.join(runs)} share no evaluation key ending in "
+                         f"{', '.join(COMPARED)}; compare runs of the same game")
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for key in keys:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        for name, rows in runs.items():
+            pts = [(r["elapsed_s"] / 60, r[key]) for r in rows if key in r]
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=name)
+        ax.set_xlabel("wall time (minutes)")
+        ax.set_title(key)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        path = out_dir / (key.replace("eval/", "").replace("/", "_") + ".png")
         fig.tight_layout()
         fig.savefig(path, dpi=90)
         plt.close(fig)

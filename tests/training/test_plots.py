@@ -74,3 +74,27 @@ def test_missing_folder_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="no metrics.jsonl"):
         read_metrics(tmp_path / "empty")
+
+
+def test_plot_of_several_runs_overlays_their_shared_evaluation_keys(tmp_path):
+    _synthetic_run(tmp_path / "rae")
+    _synthetic_run(tmp_path / "none", with_ladder=False)
+    out = tmp_path / "cmp"
+    assert arena_main(["plot", str(tmp_path / "rae"), str(tmp_path / "none"),
+                       "--out", str(out)]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["kuhn_poker_exploitability.png", "kuhn_poker_vs_random_win_rate.png",
+                     "tictactoe_optimal_move_rate.png"]
+    assert all((out / n).read_bytes().startswith(PNG) for n in names)
+
+
+def test_plot_of_runs_of_different_games_says_why(tmp_path, capsys):
+    from training.plots import compare_runs
+
+    _synthetic_run(tmp_path / "a")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "metrics.jsonl").write_text(
+        json.dumps({"iteration": 0, "elapsed_s": 0.0, "eval/negotiation/vs_random/draw_rate": 1})
+        + "\n")
+    with pytest.raises(ValueError, match="share no evaluation key"):
+        compare_runs([tmp_path / "a", tmp_path / "b"], tmp_path / "out")

@@ -1,4 +1,4 @@
-"""Shared fixtures of the agent tests: a tiny local model, and no network for the hub."""
+"""Fixtures shared by every test package: the tiny local model, and no network for the hub."""
 
 from __future__ import annotations
 
