@@ -66,16 +66,21 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None) -> list[Path]:
             pts = [(r["iteration"], r[k]) for r in rows if k in r]
             line, = ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=k)
             _band(ax, rows, k, line.get_color())
-        ax.set_xlabel("iteration")
-        ax.set_title(title)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
         path = out_dir / (title.replace(" ", "_").replace("-", "_") + ".png")
-        fig.tight_layout()
-        fig.savefig(path, dpi=90)
-        plt.close(fig)
-        written.append(path)
+        written.append(_finish(plt, fig, ax, "iteration", title, path, legend_size=7))
     return written
+
+
+def _finish(plt, fig, ax, xlabel: str, title: str, path: Path, legend_size: int) -> Path:
+    """Label, grid and legend a panel, write it as a PNG, close it."""
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=legend_size)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
 
 
 COMPARED = ("/exploitability", "/optimal_move_rate", "/vs_random/win_rate", "/vs_random/loss_rate")
@@ -105,13 +110,6 @@ def compare_runs(run_dirs: list[str | Path], out: str | Path) -> list[Path]:
         for name, rows in runs.items():
             pts = [(r["elapsed_s"] / 60, r[key]) for r in rows if key in r]
             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=name)
-        ax.set_xlabel("wall time (minutes)")
-        ax.set_title(key)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
         path = out_dir / (key.replace("eval/", "").replace("/", "_") + ".png")
-        fig.tight_layout()
-        fig.savefig(path, dpi=90)
-        plt.close(fig)
-        written.append(path)
+        written.append(_finish(plt, fig, ax, "wall time (minutes)", key, path, legend_size=8))
     return written
