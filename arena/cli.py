@@ -140,10 +140,26 @@ DELEGATED = {
     "tournament": ("arena.tournament", "run_from_argv", "run (or resume) a tournament"),
     "leaderboard": ("arena.tournament", "leaderboard_from_argv", "ratings from the store"),
     "export": ("arena.tournament", "export_from_argv", "export stored records (jsonl)"),
-    "train": ("training.cli", "train_from_argv", "self-play training with RAE"),
-    "plot": ("training.cli", "plot_from_argv", "plot a training run's curves"),
 }
-"""Commands whose own module parses their arguments (``arena train --help``)."""
+"""Commands whose own module parses their arguments (``arena tournament --help``)."""
+
+COMMAND_GROUP = "arena.commands"
+"""Entry-point group through which packages above the arena add commands: ``arena train``
+and ``arena plot`` come from the training package this way, so the arena never imports it.
+A command is a function ``(argv: list[str]) -> int``; its docstring's first line is its help."""
+
+
+def commands() -> dict[str, tuple[str, str, str]]:
+    """Every delegated command: (module, function, help) by name, the arena's own first."""
+    from importlib.metadata import entry_points
+
+    found = dict(DELEGATED)
+    for ep in entry_points(group=COMMAND_GROUP):
+        if ep.name in found or ":" not in ep.value:
+            continue
+        module, func = ep.value.split(":", 1)
+        found[ep.name] = (module.strip(), func.strip(), f"from the {module.split('.')[0].strip()} package (arena {ep.name} --help)")
+    return found
 
 
 def _delegate(module: str, func: str):
@@ -155,6 +171,17 @@ def _delegate(module: str, func: str):
         return getattr(importlib.import_module(module), func)(args.rest)
 
     return run
+
+
+def run_command(name: str, argv: Sequence[str]) -> int:
+    """Run a delegated command by name (``arena demo`` runs ``train`` this way); a
+    ``LookupError`` names what is installed when ``name`` is not."""
+    known = commands()
+    if name not in known:
+        raise LookupError(f"no arena command {name!r} is installed (known: {', '.join(known)}); "
+                          "install the package that provides it, e.g. pip install -e .")
+    module, func, _ = known[name]
+    return _delegate(module, func)(argparse.Namespace(rest=list(argv)))
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -211,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 
-    for name, (module, func, text) in DELEGATED.items():
+    for name, (module, func, text) in commands().items():
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(func=_delegate(module, func))
@@ -242,8 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if argv and argv[0] in DELEGATED:
-        args = argparse.Namespace(func=_delegate(*DELEGATED[argv[0]][:2]), rest=argv[1:])
+    delegated = commands()
+    if argv and argv[0] in delegated:
+        args = argparse.Namespace(func=_delegate(*delegated[argv[0]][:2]), rest=argv[1:])
     else:
         args = parser.parse_args(argv)
     try:

@@ -93,6 +93,7 @@ def _summary(row: dict[str, Any]) -> str:
 
 
 def train_from_argv(argv: Sequence[str] | None = None) -> int:
+    """Self-play training with RAE (``arena train``)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -124,6 +125,7 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
 
 
 def plot_from_argv(argv: Sequence[str] | None = None) -> int:
+    """Plot a training run's curves, or overlay several runs (``arena plot``)."""
     from training.plots import compare_runs, plot_run
 
     p = argparse.ArgumentParser(
