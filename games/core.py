@@ -23,7 +23,10 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Literal, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal, NoReturn, Sequence
+
+if TYPE_CHECKING:
+    from games.evaluation import Evaluator
 
 __all__ = ["GameInfo", "Game", "State", "Observation", "IllegalAction"]
 
@@ -307,6 +310,30 @@ class Game:
         numeric interfaces such as the PettingZoo numeric mode index it), or None where
         actions are free text."""
         return None
+
+    def evaluators(self) -> tuple["Evaluator", ...]:
+        """Exact evaluators this game offers (:mod:`games.evaluation`); none by default.
+        The arena adds a generic sampled evaluation (against ``random`` and the expert)
+        for every game."""
+        return ()
+
+    def teams(self) -> tuple[int, ...]:
+        """Team index of each seat: seats with the same index win and lose together.
+        Default: every seat is its own team."""
+        return tuple(range(self.num_players))
+
+    def forfeit_returns(self, offender: int) -> list[float]:
+        """Returns when ``offender`` forfeits (an invalid action under the forfeit policy,
+        or a quit). Default: every seat of the offender's team gets -1 and the other seats
+        share the same total, so the returns sum to zero (two players: -1 and +1). A game
+        overrides it where a forfeit is worth more or less (a match of several hands)."""
+        teams = self.teams()
+        n = self.num_players
+        losers = [p for p in range(n) if teams[p] == teams[offender]]
+        if len(losers) == n:
+            return [-1.0] * n
+        share = len(losers) / (n - len(losers))
+        return [-1.0 if p in losers else share for p in range(n)]
 
     def canonicalize(self, answer: str) -> str:
         """Free-text games: turn an extracted answer into a canonical action or raise
