@@ -18,6 +18,7 @@ says precisely why: ``no answer found``, ``'[9]' is not legal; legal: [0], [2], 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Sequence
 
 from games.core import IllegalAction
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["ParseError", "parse_action", "extract_answer", "normalise"]
 
 _BOXED = "\\boxed{"
+_BRACES = re.compile(r"[{}]")
 
 
 class ParseError(IllegalAction):
@@ -47,31 +49,34 @@ def normalise(text: str) -> str:
 
 
 def _last_boxed(text: str) -> str | None:
-    start = text.rfind(_BOXED)
-    while start != -1:
-        depth, i = 1, start + len(_BOXED)
-        while i < len(text):
-            ch = text[i]
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    return text[start + len(_BOXED) : i]
-            i += 1
-        # unbalanced: try an earlier \boxed{
-        start = text.rfind(_BOXED, 0, start)
-    return None
+    """The content of the balanced ``\\boxed{...}`` that starts last, in one pass.
+
+    Every ``{`` is pushed on a stack (marked when it ends a ``\\boxed{``) and popped by
+    its matching ``}``, which is where a scan from that ``{`` would close it; a ``}`` with
+    nothing open is skipped. Linear in ``len(text)`` whatever the nesting or balance.
+    """
+    if _BOXED not in text:
+        return None
+    stack: list[tuple[int, bool]] = []
+    best: tuple[int, int] | None = None
+    for match in _BRACES.finditer(text):
+        i = match.start()
+        if text[i] == "{":
+            opens_box = i + 1 >= len(_BOXED) and text.startswith(_BOXED, i + 1 - len(_BOXED))
+            stack.append((i + 1, opens_box))
+        elif stack:
+            start, boxed = stack.pop()
+            if boxed and (best is None or start > best[0]):
+                best = (start, i)
+    return None if best is None else text[best[0]:best[1]]
 
 
 def _last_bracketed(text: str) -> str | None:
+    """The last ``[...]`` span: from the last ``[`` before the last ``]`` (if there is no
+    ``[`` before the last ``]`` there is none before any earlier one either)."""
     end = text.rfind("]")
-    while end != -1:
-        start = text.rfind("[", 0, end)
-        if start != -1:
-            return text[start : end + 1]
-        end = text.rfind("]", 0, end)
-    return None
+    start = text.rfind("[", 0, end) if end != -1 else -1
+    return None if start == -1 else text[start : end + 1]
 
 
 def extract_answer(text: str) -> str | None:
