@@ -8,7 +8,8 @@ Each subcommand lives in its own module and takes ``--json`` for the same figure
 - ``llm``: decisions/s of the local model batched across 64 matches vs one match at a time,
   both modes, peak memory (scripts/bench_llm.py);
 - ``train``: samples/s and tokens/s of rollouts and of the learner, and the split of an
-  iteration's time (scripts/bench_train.py).
+  iteration's time (scripts/bench_train.py);
+- ``parse``: the action parser on adversarial replies of 28-400 KB (scripts/bench_parse.py).
 
 Speed claims live here, never in timed tests. Compare figures taken on the same machine.
 """
@@ -26,7 +27,7 @@ for path in (ROOT, ROOT / "scripts"):
         sys.path.insert(0, str(path))
 
 SUBCOMMANDS = {"engine": "bench_engine", "arena": "bench_arena", "llm": "bench_llm",
-               "train": "bench_train"}
+               "train": "bench_train", "parse": "bench_parse"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
