@@ -48,6 +48,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     import games
     from agents import make_agent
     from agents.registry import split_agent_specs
+    from games.seeds import derive_seed
 
     from arena.runner import MatchConfig, play_match
 
@@ -58,7 +59,8 @@ def cmd_play(args: argparse.Namespace) -> int:
             f"error: {args.game} needs {game.num_players} agents, got {len(specs)}: "
             f"{specs} (e.g. --agents random,expert)"
         )
-    agents = [make_agent(s, seed=args.seed * 100 + i) for i, s in enumerate(specs)]
+    agents = [make_agent(s, seed=derive_seed("play-agent", args.seed, i, s))
+              for i, s in enumerate(specs)]
     config = MatchConfig(invalid=args.invalid, max_turns=args.max_turns)
     if args.watch:
         from arena.viewer import watch_match
@@ -137,9 +139,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 DELEGATED = {
-    "tournament": ("arena.tournament", "run_from_argv", "run (or resume) a tournament"),
-    "leaderboard": ("arena.tournament", "leaderboard_from_argv", "ratings from the store"),
-    "export": ("arena.tournament", "export_from_argv", "export stored records (jsonl)"),
+    "tournament": ("arena.tournament_cli", "run_from_argv", "run (or resume) a tournament"),
+    "leaderboard": ("arena.tournament_cli", "leaderboard_from_argv", "ratings from the store"),
+    "export": ("arena.tournament_cli", "export_from_argv", "export stored records (jsonl)"),
 }
 """Commands whose own module parses their arguments (``arena tournament --help``)."""
 

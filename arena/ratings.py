@@ -11,84 +11,43 @@ Two-player matches (``bradley-terry``)
     percentiles over ``bootstrap`` refits on matches resampled with replacement (a seeded
     rng). Matches of an agent against itself carry no information and are left out.
 
-Matches with more seats (``plackett-luce``)
-    Each match ranks its distinct agents by return (an agent holding several seats gets
-    its mean return) and updates an openskill Plackett-Luce model, match by match in
-    stored order. Rating = mu, interval = mu +- 1.96 sigma (openskill's scale, mu starts
-    at 25). Needs the ``openskill`` package.
+Matches with more seats or with teams (``plackett-luce``)
+    Each match ranks its sides (:func:`arena.results.sides`: a team, or an agent with all
+    the seats it holds) by score and updates an openskill Plackett-Luce model with each
+    side as one team, so team members share the credit; match by match in stored order.
+    Rating = mu, interval = mu +- 1.96 sigma (openskill's scale, mu starts at 25).
 
-Tables: per agent, per pair of agents and per seat, wins/draws/losses counted the same
-way (a win: a higher return than every other agent in the match; a draw: tied highest).
+Benchmarks (``benchmark``)
+    A benchmark tournament (or matches of one seat) has no pairwise ratings: the board
+    shows each benchmarked agent's success rate and mean return with 95% intervals
+    (:func:`arena.results.benchmark_rows`).
+
+Tables (:mod:`arena.results`): per agent, per pair of agents, per seat and per role (win
+rate with a 95% Wilson interval), a win being a side's score above every other side's.
+Teams and best returns come from the stored game (``games.make(id, **options)``).
 Everything is computed from the store in a fixed order, so it is deterministic.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
 
+from arena.results import (BenchmarkRow, Match, PairRow, RoleRow, SeatRow, benchmark_rows,
+                           sides, tables)
+
 __all__ = [
-    "Row", "PairRow", "SeatRow", "Leaderboard", "bradley_terry", "bt_ratings",
-    "plackett_luce_ratings", "leaderboard", "ELO_SCALE",
+    "Row", "PairRow", "SeatRow", "RoleRow", "BenchmarkRow", "Leaderboard", "Match",
+    "bradley_terry", "bt_ratings", "plackett_luce_ratings", "pairwise_results",
+    "leaderboard", "ELO_SCALE",
 ]
 
 ELO_SCALE = 400.0 / math.log(10.0)
 Result = tuple[str, str, float]
 """``(agent a, agent b, score of a)``: 1 a won, 0.5 draw, 0 b won."""
-Outcome = tuple[tuple[str, ...], tuple[float, ...]]
-"""``(agents by seat, returns by seat)`` of one match."""
-
-
-@dataclass(frozen=True)
-class Row:
-    agent: str
-    rating: float
-    ci_low: float
-    ci_high: float
-    games: int
-    wins: int
-    draws: int
-    losses: int
-    mean_return: float
-
-
-@dataclass(frozen=True)
-class PairRow:
-    agent_a: str
-    agent_b: str
-    wins_a: int
-    draws: int
-    wins_b: int
-
-
-@dataclass(frozen=True)
-class SeatRow:
-    agent: str
-    seat: int
-    games: int
-    wins: int
-    draws: int
-    losses: int
-    mean_return: float
-
-
-@dataclass(frozen=True)
-class Leaderboard:
-    game: str | None
-    tournament: str | None
-    method: str
-    """``bradley-terry``, ``plackett-luce`` or ``none`` (no matches)."""
-    matches: int
-    rows: list[Row]
-    pairs: list[PairRow]
-    seats: list[SeatRow]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 # ---- Bradley-Terry -------------------------------------------------------------------
@@ -201,19 +160,15 @@ def bt_ratings(results: Sequence[Result], prior: float = 1.0, bootstrap: int = 2
     return {a: (point[a], float(low[i]), float(high[i])) for i, a in enumerate(names)}
 
 
-# ---- Plackett-Luce (openskill) ---------------------------------------------------------
+# ---- Plackett-Luce (openskill) with teams ----------------------------------------------
 
 
-def _by_agent(agents: Sequence[str], returns: Sequence[float]) -> dict[str, float]:
-    """Mean return of each distinct agent in a match, in order of first seat."""
-    sums: dict[str, list[float]] = {}
-    for a, r in zip(agents, returns):
-        sums.setdefault(a, []).append(float(r))
-    return {a: sum(v) / len(v) for a, v in sums.items()}
+def plackett_luce_ratings(outcomes: Iterable[Match | Sequence]
+                          ) -> dict[str, tuple[float, float, float]]:
+    """``{agent: (mu, mu - 1.96 sigma, mu + 1.96 sigma)}`` after every match in order.
 
-
-def plackett_luce_ratings(outcomes: Sequence[Outcome]) -> dict[str, tuple[float, float, float]]:
-    """``{agent: (mu, mu - 1.96 sigma, mu + 1.96 sigma)}`` after every match in order."""
+    Each match is a ranking of its sides (:func:`arena.results.sides`) by score; a side's
+    agents are rated as one openskill team, so team members share the credit."""
     try:
         from openskill.models import PlackettLuce
     except ImportError as err:
@@ -222,82 +177,137 @@ def plackett_luce_ratings(outcomes: Sequence[Outcome]) -> dict[str, tuple[float,
         ) from err
     model = PlackettLuce()
     state = {}
-    for agents, returns in outcomes:
-        scores = _by_agent(agents, returns)
-        if len(scores) < 2:
+    for outcome in outcomes:
+        found = sides(outcome)
+        if len(found) < 2:
             continue
-        names = list(scores)
-        teams = [[state.get(a) or model.rating(name=a)] for a in names]
-        for a, (rated,) in zip(names, model.rate(teams, scores=[scores[a] for a in names])):
-            state[a] = rated
+        teams = [[state.get(a) or model.rating(name=a) for a in side.agents] for side in found]
+        rated = model.rate(teams, scores=[side.score for side in found])
+        for side, team in zip(found, rated):
+            for a, r in zip(side.agents, team):
+                state[a] = r
     return {a: (r.mu, r.mu - 1.96 * r.sigma, r.mu + 1.96 * r.sigma) for a, r in state.items()}
 
 
-# ---- tables and the leaderboard --------------------------------------------------------
+# ---- the leaderboard ---------------------------------------------------------------------
 
 
-def _result(mine: float, best_other: float) -> int:
-    """1 win, 0 draw, -1 loss."""
-    return (mine > best_other) - (mine < best_other)
+@dataclass(frozen=True)
+class Row:
+    agent: str
+    rating: float
+    ci_low: float
+    ci_high: float
+    games: int
+    wins: int
+    draws: int
+    losses: int
+    mean_return: float
 
 
-def pairwise_results(outcomes: Iterable[Outcome]) -> list[Result]:
+@dataclass(frozen=True)
+class Leaderboard:
+    game: str | None
+    tournament: str | None
+    method: str
+    """``bradley-terry``, ``plackett-luce``, ``benchmark`` or ``none`` (no matches)."""
+    matches: int
+    rows: list[Row]
+    pairs: list[PairRow]
+    seats: list[SeatRow]
+    roles: list[RoleRow] = field(default_factory=list)
+    """Win rate per agent per role, with 95% Wilson intervals."""
+    benchmark: list[BenchmarkRow] = field(default_factory=list)
+    """``benchmark`` method: success rate and mean return per agent (``rows`` empty)."""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def pairwise_results(outcomes: Iterable[Match | Sequence]) -> list[Result]:
     """Two-player outcomes as ``(seat 0 agent, seat 1 agent, score)``; mirrors dropped."""
     out = []
-    for agents, returns in outcomes:
+    for raw in outcomes:
+        agents, returns = raw[0], raw[1]
         if len(agents) == 2 and agents[0] != agents[1]:
-            out.append((agents[0], agents[1], 0.5 + 0.5 * _result(returns[0], returns[1])))
+            out.append((agents[0], agents[1], 0.5 + 0.5 * _sign(returns[0] - returns[1])))
     return out
 
 
-def _tables(outcomes: Sequence[Outcome]) -> tuple[dict, list[PairRow], list[SeatRow]]:
-    agent_t = defaultdict(lambda: [0, 0, 0, 0, 0.0])  # games, wins, draws, losses, sum
-    seat_t = defaultdict(lambda: [0, 0, 0, 0, 0.0])
-    pair_t = defaultdict(lambda: [0, 0, 0])
-    for agents, returns in outcomes:
-        scores = _by_agent(agents, returns)
-        if len(scores) < 2:
-            continue
-        for a, r in scores.items():
-            _count(agent_t[a], _result(r, max(v for b, v in scores.items() if b != a)), r)
-        for seat, (a, r) in enumerate(zip(agents, returns)):
-            best = max(v for b, v in scores.items() if b != a)
-            _count(seat_t[(a, seat)], _result(float(r), best), float(r))
-        for a, b in ((a, b) for a in scores for b in scores if a < b):
-            pair_t[(a, b)][1 - _result(scores[a], scores[b])] += 1
-    pairs = [PairRow(a, b, *v) for (a, b), v in sorted(pair_t.items())]
-    seats = [SeatRow(a, s, g, w, d, l, tot / g)
-             for (a, s), (g, w, d, l, tot) in sorted(seat_t.items())]
-    return dict(agent_t), pairs, seats
+def _sign(x: float) -> int:
+    return (x > 0) - (x < 0)
 
 
-def _count(cell: list, result: int, ret: float) -> None:
-    cell[0] += 1
-    cell[2 - result] += 1
-    cell[4] += ret
+class _GameFacts:
+    """Teams and best return of each stored game (by id and options), built once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[tuple[int, ...], float | None]] = {}
+
+    def get(self, game_id: str, options: dict) -> tuple[tuple[int, ...], float | None]:
+        import json
+
+        import games
+
+        key = game_id + json.dumps(options, sort_keys=True)
+        if key not in self._cache:
+            try:
+                game = games.make(game_id, **options)
+                facts = (tuple(game.teams()), float(game.info.max_utility))
+            except (ValueError, KeyError, ImportError, TypeError):
+                facts = ((), None)  # not installed here: every seat for itself
+            self._cache[key] = facts
+        return self._cache[key]
+
+
+def _stored(store, tid: str | None, game: str | None) -> tuple[list[Match], float | None]:
+    facts, out, best = _GameFacts(), [], None
+    for rec in store.matches(tid, game):
+        teams, best = facts.get(rec.game, rec.options)
+        if len(teams) != len(rec.agents):
+            teams = ()
+        out.append(Match(tuple(rec.agents), tuple(rec.returns), tuple(rec.roles), teams))
+    return out, best
+
+
+def _benchmarked(store, tid: str | None, matches: list[Match]) -> list[str] | None:
+    """The agents of a benchmark tournament, of one-seat matches, or None."""
+    config = store.tournament_config(tid) if tid is not None else None
+    if config and config.get("format") == "benchmark":
+        return list(config["agents"])
+    if all(len(m.agents) == 1 for m in matches):
+        return sorted({m.agents[0] for m in matches})
+    return None
 
 
 def leaderboard(store, game: str | None = None, tid: str | None = None, *,
                 prior: float = 1.0, bootstrap: int = 200, seed: int = 0,
                 anchor: str | None = None) -> Leaderboard:
     """Ratings and tables from the matches in ``store`` (one game or all, one tournament
-    or all). Bradley-Terry when every selected match has two seats, else Plackett-Luce."""
+    or all). Bradley-Terry when every selected match has two seats on two teams, a
+    benchmark table for a benchmark tournament (or one-seat matches), else Plackett-Luce
+    with teams."""
     if tid is not None and store.tournament_config(tid) is None:
         known = [t["id"] for t in store.tournaments()]
         raise ValueError(
             f"no tournament {tid!r} in {store.path!r} (known: {', '.join(known) or 'none'})"
         )
-    outcomes = [(agents, returns) for _, _, agents, returns in store.outcomes(tid, game)]
-    if not outcomes:
+    matches, best = _stored(store, tid, game)
+    if not matches:
         return Leaderboard(game, tid, "none", 0, [], [], [])
-    agent_t, pairs, seats = _tables(outcomes)
-    if all(len(a) == 2 for a, _ in outcomes):
+    agent_t, pairs, seats, roles = tables(matches)
+    benchmarked = _benchmarked(store, tid, matches)
+    if benchmarked is not None:
+        one_seat = all(len(m.agents) == 1 for m in matches)
+        rows = benchmark_rows(matches, benchmarked, best if one_seat else None)
+        return Leaderboard(game, tid, "benchmark", len(matches), [], pairs, seats, roles, rows)
+    if all(len(m.agents) == 2 and len(set(m.teams or (0, 1))) == 2 for m in matches):
         method = "bradley-terry"
-        rated = bt_ratings(pairwise_results(outcomes), prior, bootstrap, seed, anchor)
+        rated = bt_ratings(pairwise_results(matches), prior, bootstrap, seed, anchor)
     else:
         method = "plackett-luce"
-        rated = plackett_luce_ratings(outcomes)
-    rows = [Row(a, *rated[a], g, w, d, l, tot / g)
-            for a, (g, w, d, l, tot) in agent_t.items() if a in rated]
+        rated = plackett_luce_ratings(matches)
+    rows = [Row(a, *rated[a], t.games, t.wins, t.draws, t.losses, t.mean)
+            for a, t in agent_t.items() if a in rated]
     rows.sort(key=lambda r: (-r.rating, r.agent))
-    return Leaderboard(game, tid, method, len(outcomes), rows, pairs, seats)
+    return Leaderboard(game, tid, method, len(matches), rows, pairs, seats, roles)

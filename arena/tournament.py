@@ -1,20 +1,20 @@
 """Tournaments: a schedule of matches, played by a backend, committed to the store.
 
-Schedule (:func:`schedule`)
-    For each game, for each round, for each group of agents, every seat order of the
-    group. ``round-robin``: the groups are all combinations of distinct agents of the
-    game's size (pairs for two-player games); ``gauntlet``: the first agent with each
-    combination of the others. Seat orders are all permutations for up to 4 seats, and
-    the cyclic rotations beyond (7! seatings per group would swamp a tournament). With
-    fewer agents than seats the agents fill the seats in turn, in every rotation.
-    Match ``i`` has seed ``derived_seed(config seed, i)``: results never depend on the
-    backend, the number of workers or the order in which matches finish.
+Schedule (:mod:`arena.schedule`)
+    Who plays where is decided by :func:`arena.schedule.tournament_schedule`: for each game,
+    for each round, every line-up of every group. ``round-robin``: all groups of distinct
+    agents of the game's size in every seat order; ``gauntlet``: the first agent with each
+    group of the others; ``benchmark``: each agent alone for ``rounds`` seeded episodes per
+    seat (one-player games; in other games the other seats hold ``fill``). ``fill`` (an
+    agent spec) takes the seats a group leaves free in a many-player game. Match seeds come
+    from :func:`games.seeds.derive_seed`: results never depend on the backend, the number
+    of workers or the order in which matches finish.
 
 Identity and resuming
     The tournament id is a short stable hash of what determines the results (games,
-    agents, rounds, format, seed, invalid-action policy), so running the same command
-    again resumes it: only matches not yet in the store are played. Workers, backend and
-    batch size can change between runs.
+    agents, rounds, format, seed, invalid-action policy, and the fill agent when there is
+    one), so running the same command again resumes it: only matches not yet in the store
+    are played. Workers, backend and batch size can change between runs.
 
 Backends (:mod:`arena.backends`)
     ``local`` with ``workers=1``: in this process, ``batch`` matches per runner call,
@@ -22,8 +22,7 @@ Backends (:mod:`arena.backends`)
     ``ray``: remote tasks on a Ray cluster (``ray_address``) or a local Ray with
     ``workers`` CPUs (the optional extra: ``pip install selfplay-arena[ray]``).
 
-The command-line entry points (:func:`run_from_argv`, :func:`leaderboard_from_argv`,
-:func:`export_from_argv`) live in :mod:`arena.tournament_cli`; they are re-exported here.
+The command-line entry points live in :mod:`arena.tournament_cli`.
 """
 
 from __future__ import annotations
@@ -34,27 +33,27 @@ import logging
 import math
 import time
 from dataclasses import asdict, dataclass
-from itertools import combinations, permutations
 from typing import Callable, Literal
 
 import games
 from agents.registry import available_agents, parse_agent_spec
 
+from games.seeds import derive_seed
+
 from arena import backends
-from arena.backends import Scheduled, derived_seed
 from arena.runner import MatchConfig
+from arena.schedule import FORMATS, Scheduled, tournament_schedule
 from arena.store import Store
 
 __all__ = [
     "TournamentConfig", "TournamentResult", "Scheduled", "schedule", "run_tournament",
-    "match_seed", "run_from_argv", "leaderboard_from_argv", "export_from_argv",
+    "match_seed", "FORMATS", "BACKENDS",
 ]
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("round-robin", "gauntlet")
 BACKENDS = ("local", "ray")
-_IDENTITY = ("games", "agents", "rounds", "format", "seed", "invalid")
+_IDENTITY = ("games", "agents", "rounds", "format", "seed", "invalid", "fill")
 
 
 @dataclass
@@ -66,9 +65,11 @@ class TournamentConfig:
     agents: list[str]
     """Distinct agent specs, e.g. ``["random", "expert", "mcts:simulations=50"]``."""
     rounds: int = 2
-    """How many times every pairing is played in every seat order."""
-    format: Literal["round-robin", "gauntlet"] = "round-robin"
-    """``round-robin``: all groups of agents; ``gauntlet``: the first agent against the rest."""
+    """How many times every pairing is played in every seat order (``benchmark``:
+    episodes per agent and seat)."""
+    format: Literal["round-robin", "gauntlet", "benchmark"] = "round-robin"
+    """``round-robin``: all groups of agents; ``gauntlet``: the first agent against the rest;
+    ``benchmark``: each agent alone (against ``fill`` in the other seats)."""
     workers: int = 1
     """Worker processes (local) or CPUs of a local Ray."""
     backend: Literal["local", "ray"] = "local"
@@ -79,12 +80,19 @@ class TournamentConfig:
     """A running Ray cluster (``ray://host:10001`` or ``auto``); None: start a local one."""
     batch: int = 64
     """Matches per runner call: each agent answers up to this many decisions at once."""
+    fill: str | None = None
+    """Agent spec for the seats a group leaves free (many-player games), and the fixed
+    field of a ``benchmark`` in a game of more than one seat; None: agents repeat."""
 
     def __post_init__(self) -> None:
         self.games = _str_list("games", self.games, "--game kuhn_poker")
         self.agents = _str_list("agents", self.agents, "--agents random,expert")
         for spec in self.games:
-            games.make(spec)  # raises a clear error for an unknown game or option
+            game = games.make(spec)  # raises a clear error for an unknown game or option
+            if self.format == "benchmark" and game.num_players > 1 and self.fill is None:
+                raise ValueError(
+                    f"a benchmark on {spec!r} ({game.num_players} seats) needs a field for "
+                    "the other seats: give --fill SPEC (e.g. --fill random)")
         for spec in self.agents:
             name, _ = parse_agent_spec(spec)
             if name not in available_agents():
@@ -94,8 +102,11 @@ class TournamentConfig:
         dupes = sorted({a for a in self.agents if self.agents.count(a) > 1})
         if dupes:
             raise ValueError(f"agents must be distinct; {dupes} listed twice")
-        if len(self.agents) < 2:
-            raise ValueError(f"a tournament needs at least 2 agents, got {self.agents}")
+        if len(self.agents) < 2 and self.format != "benchmark":
+            raise ValueError(f"a tournament needs at least 2 agents, got {self.agents} "
+                             "(or --format benchmark for agents on their own)")
+        if self.fill is not None:
+            self._check_fill()
         _check_int("rounds", self.rounds, 1)
         _check_int("workers", self.workers, 1)
         _check_int("batch", self.batch, 1)
@@ -111,9 +122,23 @@ class TournamentConfig:
             )
         MatchConfig(invalid=self.invalid)  # validates the policy
 
+    def _check_fill(self) -> None:
+        if not isinstance(self.fill, str) or not self.fill.strip():
+            raise ValueError(f"fill={self.fill!r} must be an agent spec (e.g. --fill random)")
+        self.fill = self.fill.strip()
+        name, _ = parse_agent_spec(self.fill)
+        if name not in available_agents():
+            raise ValueError(f"unknown agent {name!r} in fill {self.fill!r} "
+                             f"(known: {', '.join(available_agents())})")
+        if self.fill in self.agents:
+            raise ValueError(f"fill {self.fill!r} is also one of the agents; results could not "
+                             "tell them apart: drop it from --agents or fill with another agent")
+
     def identity(self) -> dict:
-        """What determines the results (stored with the tournament, hashed into its id)."""
-        return {k: v for k, v in asdict(self).items() if k in _IDENTITY}
+        """What determines the results (stored with the tournament, hashed into its id).
+        ``fill`` only when set, so ids of tournaments without it stay as they were."""
+        return {k: v for k, v in asdict(self).items()
+                if k in _IDENTITY and not (k == "fill" and v is None)}
 
     def tournament_id(self) -> str:
         text = json.dumps(self.identity(), sort_keys=True)
@@ -139,36 +164,14 @@ def _check_int(name: str, value, low: int) -> None:
 
 
 def match_seed(tournament_seed: int, index: int) -> int:
-    return derived_seed("arena-match", tournament_seed, index)
-
-
-def _groups(agents: list[str], seats: int, fmt: str) -> list[tuple[str, ...]]:
-    if len(agents) <= seats:
-        return [tuple(agents)]
-    if fmt == "gauntlet":
-        return [(agents[0], *rest) for rest in combinations(agents[1:], seats - 1)]
-    return list(combinations(agents, seats))
-
-
-def _seatings(group: tuple[str, ...], seats: int) -> list[tuple[str, ...]]:
-    m = len(group)
-    if m == seats and seats <= 4:
-        return list(permutations(group))
-    return [tuple(group[(s + r) % m] for s in range(seats)) for r in range(m)]
+    """The seed of round-robin and gauntlet match ``index``."""
+    return derive_seed("arena-match", tournament_seed, index)
 
 
 def schedule(config: TournamentConfig) -> list[Scheduled]:
-    """Every match of the tournament, in index order (see the module docstring)."""
-    out: list[Scheduled] = []
-    for game_spec in config.games:
-        seats = games.make(game_spec).num_players
-        lineups = [s for g in _groups(config.agents, seats, config.format)
-                   for s in _seatings(g, seats)]
-        for _ in range(config.rounds):
-            for lineup in lineups:
-                i = len(out)
-                out.append(Scheduled(i, game_spec, lineup, match_seed(config.seed, i)))
-    return out
+    """Every match of the tournament, in index order (:mod:`arena.schedule`)."""
+    return tournament_schedule(config.games, config.agents, config.rounds, config.format,
+                               config.seed, config.fill)
 
 
 @dataclass(frozen=True)
@@ -237,21 +240,3 @@ def _dispatch(config: TournamentConfig, tid: str, pending: list[Scheduled], comm
         backends.run_in_process(chunks, commit)
     else:
         backends.run_in_pool(chunks, commit, config.workers)
-
-
-def run_from_argv(argv=None) -> int:
-    from arena.tournament_cli import run_from_argv as run
-
-    return run(argv)
-
-
-def leaderboard_from_argv(argv=None) -> int:
-    from arena.tournament_cli import leaderboard_from_argv as run
-
-    return run(argv)
-
-
-def export_from_argv(argv=None) -> int:
-    from arena.tournament_cli import export_from_argv as run
-
-    return run(argv)

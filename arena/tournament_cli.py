@@ -23,8 +23,10 @@ from arena.store import Store
 from arena.tournament import BACKENDS, FORMATS, TournamentConfig, run_tournament
 
 from agents.registry import split_agent_specs
+from rich.markup import escape as _safe
 
-__all__ = ["run_from_argv", "leaderboard_from_argv", "export_from_argv", "leaderboard_table"]
+__all__ = ["run_from_argv", "leaderboard_from_argv", "export_from_argv", "leaderboard_table",
+           "benchmark_table", "roles_table"]
 
 
 _agent_list = split_agent_specs
@@ -36,7 +38,12 @@ def tournament_parser(prog: str = "arena tournament") -> argparse.ArgumentParser
                    help="game spec; repeat for several games (e.g. --game kuhn_poker)")
     p.add_argument("--agents", help="agent specs, comma separated (e.g. random,expert,minimax)")
     p.add_argument("--rounds", type=int, default=2, help="repeats of every pairing and seating")
-    p.add_argument("--format", choices=FORMATS, default="round-robin")
+    p.add_argument("--format", choices=FORMATS, default="round-robin",
+                   help="round-robin | gauntlet (the first agent against the rest) | "
+                        "benchmark (each agent alone, --rounds episodes per seat)")
+    p.add_argument("--fill", metavar="SPEC", default=None,
+                   help="agent for the seats a group leaves free (many-player games) and the "
+                        "field of a benchmark in a game of several seats (e.g. random)")
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--backend", choices=BACKENDS, default="local")
     p.add_argument("--ray-address", default=None)
@@ -68,7 +75,7 @@ def _config(args: argparse.Namespace, store: Store) -> TournamentConfig:
         )
     return TournamentConfig(
         games=args.games, agents=_agent_list(args.agents), rounds=args.rounds,
-        format=args.format, seed=args.seed, invalid=args.invalid, **runtime,
+        format=args.format, seed=args.seed, invalid=args.invalid, fill=args.fill, **runtime,
     )
 
 
@@ -133,35 +140,72 @@ def _game_id(spec: str) -> str:
 
 
 def leaderboard_table(board: Leaderboard):
-    """A rich Table of one leaderboard (the caller prints it)."""
+    """A rich Table of one leaderboard (the caller prints it): ratings, or success rates
+    and mean returns for a benchmark."""
     from rich.table import Table
 
-    scope = board.game or "all games"
-    if board.tournament:
-        scope += f", tournament {board.tournament}"
-    table = Table(title=f"Leaderboard: {scope} ({board.method}, {board.matches} matches)")
+    if board.method == "benchmark":
+        return benchmark_table(board)
+    table = Table(title=f"Leaderboard: {_scope(board)} ({board.method}, {board.matches} matches)")
     for col in ("#", "agent", "rating", "95% CI", "games", "W", "D", "L", "mean"):
         table.add_column(col, justify="left" if col == "agent" else "right")
     table.caption = "mean: mean return per match; CI: bootstrap interval" if (
         board.method == "bradley-terry") else "rating: openskill mu; CI: mu +- 1.96 sigma"
     f = ".0f" if board.method == "bradley-terry" else ".1f"
     for i, r in enumerate(board.rows, 1):
-        table.add_row(str(i), r.agent, f"{r.rating:{f}}", f"{r.ci_low:{f}}..{r.ci_high:{f}}",
-                      str(r.games), str(r.wins), str(r.draws), str(r.losses),
+        table.add_row(str(i), _safe(r.agent), f"{r.rating:{f}}",
+                      f"{r.ci_low:{f}}..{r.ci_high:{f}}", str(r.games), str(r.wins),
+                      str(r.draws), str(r.losses), f"{r.mean_return:+.3f}")
+    return table
+
+
+def benchmark_table(board: Leaderboard):
+    """Success rate and mean return per benchmarked agent, with 95% intervals."""
+    from rich.table import Table
+
+    table = Table(title=f"Benchmark: {_scope(board)} ({board.matches} matches)")
+    for col in ("#", "agent", "episodes", "success", "95% CI", "mean", "95% CI "):
+        table.add_column(col, justify="left" if col == "agent" else "right")
+    table.caption = "success: Wilson interval; mean return: normal interval"
+    for i, r in enumerate(board.benchmark, 1):
+        table.add_row(str(i), _safe(r.agent), str(r.episodes), f"{r.success_rate:.3f}",
+                      f"{r.success_low:.2f}..{r.success_high:.2f}", f"{r.mean_return:+.3f}",
+                      f"{r.mean_low:+.2f}..{r.mean_high:+.2f}")
+    return table
+
+
+def roles_table(board: Leaderboard):
+    """Win rate per agent per role with 95% Wilson intervals."""
+    from rich.table import Table
+
+    table = Table(title=f"Per role: {_scope(board)}")
+    for col in ("agent", "role", "games", "W", "D", "L", "win rate", "95% CI", "mean"):
+        table.add_column(col, justify="left" if col in ("agent", "role") else "right")
+    for r in board.roles:
+        table.add_row(_safe(r.agent), _safe(r.role), str(r.games), str(r.wins), str(r.draws),
+                      str(r.losses), f"{r.win_rate:.3f}", f"{r.win_low:.2f}..{r.win_high:.2f}",
                       f"{r.mean_return:+.3f}")
     return table
 
 
+def _scope(board: Leaderboard) -> str:
+    scope = _safe(board.game or "all games")
+    if board.tournament:
+        scope += f", tournament {_safe(board.tournament)}"
+    return scope
+
+
 def _print_boards(boards: list[Leaderboard], file: IO[str] | None = None) -> None:
     from rich.console import Console
-    from rich.markup import escape
 
     console = Console(file=file or sys.stdout)
     for board in boards:
-        if not board.rows:
-            console.print(escape(f"no matches stored for {board.game or 'any game'}"))
+        if not board.matches:
+            console.print(_safe(f"no matches stored for {board.game or 'any game'}"))
             continue
         console.print(leaderboard_table(board))
+        if board.roles:
+            console.print(roles_table(board))
 
 
 def leaderboard_from_argv(argv: Sequence[str] | None = None) -> int:

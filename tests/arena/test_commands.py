@@ -15,7 +15,7 @@ def test_training_commands_are_found_without_importing_training(monkeypatch):
     found = commands()
     assert found["train"][:2] == ("training.cli", "train_from_argv")
     assert found["plot"][:2] == ("training.cli", "plot_from_argv")
-    assert found["tournament"][0] == "arena.tournament"
+    assert found["tournament"][0] == "arena.tournament_cli"
     assert "training" not in sys.modules
 
 

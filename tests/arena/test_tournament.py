@@ -1,6 +1,7 @@
 """Tournaments: configs, schedules, resuming, backends giving identical records, the
 command-line entry points, and a tournament killed mid-run that resumes losslessly."""
 
+import hashlib
 import json
 import os
 import signal
@@ -17,8 +18,8 @@ from agents import registry as agent_registry
 from arena import tournament
 from arena.ratings import leaderboard
 from arena.store import Store
-from arena.tournament import (TournamentConfig, export_from_argv, leaderboard_from_argv,
-                              match_seed, run_from_argv, run_tournament, schedule)
+from arena.tournament import TournamentConfig, match_seed, run_tournament, schedule
+from arena.tournament_cli import export_from_argv, leaderboard_from_argv, run_from_argv
 from tests.arena.helpers import strip_timing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,11 +46,14 @@ def highest(monkeypatch):
     (dict(games=[]), "games is empty"),
     (dict(agents=["random", "nobody"]), "unknown agent 'nobody'"),
     (dict(agents=["random", "random"]), "distinct"),
-    (dict(agents=["random"]), "at least 2 agents"),
+    (dict(agents=["random"]), "at least 2 agents.*--format benchmark"),
     (dict(rounds=0), "rounds=0 must be a whole number >= 1"),
     (dict(workers=0), "workers=0"),
     (dict(batch=0), "batch=0"),
-    (dict(format="swiss"), "format='swiss' must be one of round-robin, gauntlet"),
+    (dict(format="swiss"), "format='swiss' must be one of round-robin, gauntlet, benchmark"),
+    (dict(format="benchmark", fill=None), "needs a field for the other seats: give --fill"),
+    (dict(fill="nobody"), "unknown agent 'nobody' in fill"),
+    (dict(fill="random"), "fill 'random' is also one of the agents"),
     (dict(backend="slurm"), "backend='slurm'"),
     (dict(invalid="retry"), "invalid-action policy 'retry'"),
     (dict(ray_address="auto"), "add --backend ray"),
@@ -65,6 +69,13 @@ def test_tournament_id_is_stable_and_ignores_how_it_runs():
     assert tid == config(workers=2, batch=3, backend="ray").tournament_id()
     assert tid != config(seed=1).tournament_id()
     assert tid != config(rounds=3).tournament_id()
+    assert "fill" not in config().identity()  # ids of tournaments without a fill unchanged
+    assert tid == "t" + hashlib.sha256(json.dumps(
+        {"agents": ["random", "expert", "minimax"], "format": "round-robin",
+         "games": ["tictactoe"], "invalid": "forfeit", "rounds": 2, "seed": 0},
+        sort_keys=True).encode()).hexdigest()[:10]
+    filled = config(agents=["random", "expert"], fill="minimax")
+    assert filled.identity()["fill"] == "minimax" and filled.tournament_id() != tid
 
 
 # ---- schedule ----------------------------------------------------------------------------
@@ -227,7 +238,7 @@ def test_cli_errors_are_one_clear_line(fn, argv, message, tmp_path, capsys, monk
 LAUNCH = (
     "import sys; from agents.registry import register_builtin; "
     "register_builtin('slow', 'tests.arena.helpers:SlowRandom'); "
-    "from arena.tournament import run_from_argv; sys.exit(run_from_argv(sys.argv[1:]))"
+    "from arena.tournament_cli import run_from_argv; sys.exit(run_from_argv(sys.argv[1:]))"
 )
 
 
