@@ -8,9 +8,10 @@ Who plays
     and counts as one of those checkpoints; the ones before it play as ``checkpoint-N``.
 
 How
-    Every pair of players meets in every seat order ``games_per_seat`` times, all matches
-    of a game in one batched runner call (invalid outputs forfeit). A match's seed depends
-    only on (seed, game, lineup, repetition), so a ladder is reproducible. Two-player
+    Every pair of players meets in every seat order ``games_per_seat`` times
+    (:func:`arena.schedule.round_robin_schedule`), all matches of a game in one batched
+    runner call (invalid outputs forfeit). A match's seed depends only on (seed, game,
+    lineup, repetition), so a ladder is reproducible. Two-player
     games are rated by Bradley-Terry with 95% bootstrap intervals
     (:func:`arena.ratings.bt_ratings`), anchored on ``random`` = 1000 when it plays so
     ratings of successive ladders share a scale (the anchor's interval is that point);
@@ -26,15 +27,15 @@ from __future__ import annotations
 
 import json
 import logging
-from itertools import combinations, permutations
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import games
 from agents import Agent, make_agent
-from arena.backends import derived_seed
-from arena.ratings import bt_ratings, pairwise_results, plackett_luce_ratings
-from arena.runner import MatchConfig, MatchSpec, run_matches
+from arena.ratings import Match, bt_ratings, pairwise_results, plackett_luce_ratings
+from arena.runner import MatchConfig
+from arena.schedule import play, round_robin_schedule
+from games.seeds import derive_seed
 
 from training.checkpoint import _checkpoints
 from training.config import parse_game_weights
@@ -65,26 +66,14 @@ def _fixed_players(game: games.Game, fixed: Sequence[str], seed: int) -> dict[st
         if spec == "expert" and type(game).expert is None:
             log.info("ladder on %s without expert: the game declares none", game.info.id)
             continue
-        out[spec] = make_agent(spec, seed=derived_seed("ladder-agent", seed, spec))
+        out[spec] = make_agent(spec, seed=derive_seed("ladder-agent", seed, spec))
     return out
 
 
-def _lineups(names: list[str], seats: int) -> list[tuple[str, ...]]:
-    """Every group of ``seats`` distinct players in every seat order (rotations past 4)."""
-    lineups = []
-    for group in combinations(names, seats):
-        if seats <= 4:
-            lineups.extend(permutations(group))
-        else:
-            lineups.extend(tuple(group[(s + r) % seats] for s in range(seats))
-                           for r in range(seats))
-    return lineups
-
-
-def _rate(records, seats: int, seed: int) -> dict[str, tuple[float, float, float]]:
-    outcomes = [(r.agents, r.returns) for r in records]
-    if seats == 2:
-        names = {a for agents, _ in outcomes for a in agents}
+def _rate(records, game: games.Game, seed: int) -> dict[str, tuple[float, float, float]]:
+    outcomes = [Match(r.agents, r.returns, r.roles, tuple(game.teams())) for r in records]
+    if game.num_players == 2 and len(set(game.teams())) == 2:
+        names = {a for m in outcomes for a in m.agents}
         anchor = "random" if "random" in names else None
         return bt_ratings(pairwise_results(outcomes), bootstrap=BOOTSTRAP, seed=seed,
                           anchor=anchor)
@@ -110,19 +99,14 @@ def play_ladder(players: Mapping[str, Agent], game_names: Sequence[str], games_p
         if len(entrants) < max(2, game.num_players):
             raise ValueError(f"a ladder on {name!r} needs at least {max(2, game.num_players)} "
                              f"players, got {sorted(entrants)}")
-        specs = []
-        for lineup in _lineups(sorted(entrants), game.num_players):
-            for k in range(games_per_seat):
-                match_seed = derived_seed("ladder", seed, name, ",".join(lineup), k)
-                specs.append(MatchSpec(game, [entrants[a] for a in lineup], match_seed,
-                                       match_id=f"ladder:{'-'.join(lineup)}:{k}"))
-        records = run_matches(specs, MatchConfig(invalid="forfeit"))
+        planned = round_robin_schedule(name, entrants, games_per_seat, seed, "ladder", game)
+        records = play(planned, entrants, MatchConfig(invalid="forfeit"), "ladder:")
         base = name.split(":")[0]
         played = {a: 0 for a in entrants}
         for rec in records:
             for a in set(rec.agents):
                 played[a] += 1
-        for agent, (rating, low, high) in _rate(records, game.num_players, seed).items():
+        for agent, (rating, low, high) in _rate(records, game, seed).items():
             prefix = f"ladder/{base}/{agent}"
             row.update({f"{prefix}/rating": float(rating), f"{prefix}/low": float(low),
                         f"{prefix}/high": float(high), f"{prefix}/games": float(played[agent])})

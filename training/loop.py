@@ -25,6 +25,7 @@ import torch
 from agents import Agent, make_agent
 from agents.llm.agent import LLMAgent
 from agents.llm.hf import HFBackend
+from games.seeds import derive_seed
 
 from training.advantages import RoleBaselines, compute_advantages
 from training.checkpoint import (latest_checkpoint, load_trainer_state, prune_checkpoints,
@@ -165,7 +166,7 @@ class _Run:
             agents.append(policy_agent(_snapshot_backend(self.backend, model), self.config,
                                        name=f"snapshot-{it}"))
         for i, spec in enumerate(self.config.opponents):
-            agents.append(make_agent(spec, seed=self.config.seed * 31 + i))
+            agents.append(make_agent(spec, seed=derive_seed("pool-agent", self.config.seed, i, spec)))
         return agents
 
     def ladder(self) -> dict[str, float]:
@@ -185,7 +186,7 @@ class _Run:
                                          cfg, name=name)
         players["policy"] = policy_agent(self.backend, cfg, name="policy")
         game_names = [name for name, _ in parse_game_weights(cfg.games)]
-        seed = cfg.seed * 100_003 + self.iteration
+        seed = derive_seed("ladder-run", cfg.seed, self.iteration)
         return play_ladder(players, game_names, cfg.ladder_games, seed)
 
     def snapshot(self) -> None:
