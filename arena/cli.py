@@ -268,22 +268,66 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
+"""Exit statuses of every ``arena`` command: 0 done; 2 a usage or input error (a bad
+option or value, an unknown name, a missing, damaged or unwritable file: fix the command);
+1 a failure at run time (a model server's fault, a worker that died, a disk that filled:
+the command was right); 130 interrupted (Ctrl-C; what was finished is kept); 141 the
+reader of the output went away (``arena leaderboard --json | head``), quietly."""
+
+_INPUT_ERRORS = (ValueError, LookupError, ImportError, FileNotFoundError, IsADirectoryError,
+                 NotADirectoryError, PermissionError, FileExistsError)
+
+
+def _error(err: BaseException | str) -> None:
+    """One line on stderr, cleaned like any untrusted text (messages quote names and
+    server replies)."""
+    from games.untrusted import terminal_safe
+
+    if isinstance(err, KeyError) and err.args:
+        err = str(err.args[0])
+    text = terminal_safe(str(err), multiline=False).strip()
+    print(text if text.startswith("error:") else f"error: {text}", file=sys.stderr)
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe: point stdout at /dev/null so the exit flush stays silent."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     delegated = commands()
-    if argv and argv[0] in delegated:
-        args = argparse.Namespace(func=_delegate(*delegated[argv[0]][:2]), rest=argv[1:])
-    else:
-        args = parser.parse_args(argv)
     try:
+        if argv and argv[0] in delegated:
+            args = argparse.Namespace(func=_delegate(*delegated[argv[0]][:2]), rest=argv[1:])
+        else:
+            args = parser.parse_args(argv)
         return args.func(args)
-    except KeyError as err:
-        print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
-        return 2
-    except (ValueError, FileNotFoundError, ImportError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    except SystemExit as err:  # argparse (its own status) or a command's "error: ..." text
+        if err.code is None or isinstance(err.code, int):
+            return err.code or 0
+        _error(err.code)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_PIPE
+    except _INPUT_ERRORS as err:
+        _error(err)
+        return EXIT_USAGE
+    except (RuntimeError, OSError) as err:
+        _error(err)
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

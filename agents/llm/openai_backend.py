@@ -28,21 +28,35 @@ It is never logged, never in a repr, and redacted from any server text quoted in
 Prompts are plain text; pass ``tokenizer=FOLDER_OR_HUB_ID`` (needs transformers) to give
 the agent the served model's tokenizer, so its prompts use the model's chat template.
 
-Failures: 429, 5xx, timeouts and connection errors are retried ``max_retries`` times with
-exponential backoff (``backoff * 2**attempt`` seconds, capped at ``max_backoff``; a
-``Retry-After`` header within the cap wins); other statuses fail at once. Every error is
-an ``OpenAIBackendError`` naming the URL and the HTTP status.
+Bounds: every ``generate``/``score`` call (one decision of each pending match) has an
+overall ``deadline`` (seconds, default 180) that covers every request, retry and backoff;
+each attempt is limited to ``timeout`` seconds from connecting to the last byte of the
+reply (a watchdog shuts the socket, so a server that trickles bytes cannot hold it); a
+reply larger than ``max_reply_bytes`` is refused. ``timeout``, ``max_retries`` and
+``deadline`` are spec options of the ``llm`` agent (``llm:backend=openai,...,timeout=20,
+max_retries=2,deadline=60``).
+
+Failures: 429, 408, 425 and 5xx replies, timeouts, refused or reset connections and broken
+HTTP exchanges (a bad status line, a reply cut short) are retried ``max_retries`` times
+with exponential backoff (``backoff * 2**attempt`` seconds, capped at ``max_backoff``; a
+``Retry-After`` header within the cap wins) while the deadline allows; other statuses fail
+at once. A reply that is not what the API promises (not JSON, no choices, ``"text":
+null``) is a server fault too. Every failure is an ``OpenAIBackendError`` (a
+``RuntimeError``, picklable so it crosses worker processes) naming the URL and the HTTP
+status; the runner does not turn it into a forfeit: the command stops with one line.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
 import socket
+import ssl
+import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from bisect import bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Sequence
@@ -64,6 +78,13 @@ class OpenAIBackendError(RuntimeError):
         super().__init__(message)
         self.url = url
         self.status = status
+
+    def __reduce__(self):  # rebuilt with all its fields in the process that catches it
+        return (type(self), (str(self), self.url, self.status))
+
+
+class _Expired(Exception):
+    """An attempt ran past its time limit (the watchdog shut its socket)."""
 
 
 def candidate_span(offsets: Sequence[int], prompt_len: int, text_len: int) -> tuple[int, int]:
@@ -90,20 +111,27 @@ class OpenAIBackend:
     def __init__(self, base_url: str, model: str, *, api_key_env: str | None = "OPENAI_API_KEY",
                  timeout: float = 60.0, max_retries: int = 3, concurrency: int = 8,
                  backoff: float = 0.5, max_backoff: float = 8.0, token_ids: bool = False,
-                 tokenizer: str | None = None):
+                 tokenizer: str | None = None, deadline: float = 180.0,
+                 max_reply_bytes: int = 64 << 20):
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url {base_url!r} is not an http(s) URL; "
                              "expected e.g. http://127.0.0.1:8000/v1")
         if not model:
             raise ValueError("model is empty; pass the served model name (vllm serve NAME)")
-        for label, value, low in (("timeout", timeout, 1e-9), ("concurrency", concurrency, 1),
-                                  ("max_retries", max_retries, 0), ("backoff", backoff, 0)):
-            if value < low:
-                raise ValueError(f"{label}={value!r} must be at least {low}")
+        for label, value, low, high in (
+                ("timeout", timeout, 1e-3, 3600), ("deadline", deadline, 1e-3, 86400),
+                ("concurrency", concurrency, 1, 1024), ("max_retries", max_retries, 0, 100),
+                ("backoff", backoff, 0, 600), ("max_backoff", max_backoff, 0, 3600),
+                ("max_reply_bytes", max_reply_bytes, 1, 1 << 34)):
+            if not (isinstance(value, (int, float)) and low <= value <= high):
+                raise ValueError(f"{label}={value!r} must be a number from {low:g} to "
+                                 f"{high:g}")
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.api_key_env = api_key_env
         self.timeout = float(timeout)
+        self.deadline = float(deadline)
+        self.max_reply_bytes = int(max_reply_bytes)
         self.max_retries = int(max_retries)
         self.concurrency = int(concurrency)
         self.backoff = float(backoff)
@@ -153,7 +181,7 @@ class OpenAIBackend:
                 body["return_tokens_as_token_ids"] = True
             bodies.append(body)
         replies = self._post_all("/completions", bodies)
-        return [self._generation(reply) for reply in replies]
+        return [self._read_reply(self._generation, reply) for reply in replies]
 
     def score(self, prompts: Sequence[str], candidates: Sequence[Sequence[str]]) -> list[Scores]:
         if len(candidates) != len(prompts):
@@ -166,7 +194,7 @@ class OpenAIBackend:
         replies = self._post_all("/completions", [bodies[i] for i in todo])
         out = [Scores(logprob=(), num_tokens=())] * len(prompts)
         for i, reply in zip(todo, replies):
-            out[i] = self._scores(reply, prompts[i], candidates[i])
+            out[i] = self._read_reply(self._scores, reply, prompts[i], candidates[i])
         return out
 
     def close(self) -> None:
@@ -182,15 +210,34 @@ class OpenAIBackend:
 
     # -- replies ------------------------------------------------------------------------------
 
+    def _read_reply(self, read, reply: Any, *args: Any):
+        """``read(reply, *args)``; a reply whose fields have the wrong types is a server
+        fault (an ``OpenAIBackendError``), never a ``TypeError`` from deep inside."""
+        try:
+            return read(reply, *args)
+        except (TypeError, ValueError, AttributeError, KeyError) as err:
+            if isinstance(err, OpenAIBackendError):
+                raise
+            url = self._url("/completions")
+            raise OpenAIBackendError(
+                f"server fault: {url} replied with a malformed completion ({err}): "
+                f"{self._redact(json.dumps(reply))[:300]}", url, 200) from err
+
     def _generation(self, reply: dict[str, Any]) -> Generation:
         choice = self._choices(reply, 1)[0]
+        text = choice.get("text")
+        if not isinstance(text, str):
+            url = self._url("/completions")
+            raise OpenAIBackendError(
+                f"server fault: {url} replied with text {json.dumps(text)} instead of the "
+                "completion's text; check the server's logs", url, 200)
         lp = choice.get("logprobs") or {}
         logprobs = tuple(float(x) for x in (lp.get("token_logprobs") or ()) if x is not None)
         ids: tuple[int, ...] = ()
         tokens = lp.get("tokens") or ()
         if self.token_ids and tokens and all(str(t).startswith("token_id:") for t in tokens):
             ids = tuple(int(str(t).split(":", 1)[1]) for t in tokens)
-        return Generation(text=str(choice.get("text", "")), token_ids=ids, logprobs=logprobs)
+        return Generation(text=text, token_ids=ids, logprobs=logprobs)
 
     def _scores(self, reply: dict[str, Any], prompt: str, cands: Sequence[str]) -> Scores:
         choices = sorted(self._choices(reply, len(cands)), key=lambda c: c.get("index", 0))
@@ -219,7 +266,8 @@ class OpenAIBackend:
 
     def _choices(self, reply: dict[str, Any], n: int) -> list[dict[str, Any]]:
         choices = reply.get("choices") if isinstance(reply, dict) else None
-        if not isinstance(choices, list) or len(choices) < n:
+        if (not isinstance(choices, list) or len(choices) < n
+                or not all(isinstance(c, dict) for c in choices)):
             raise OpenAIBackendError(
                 f"{self._url('/completions')} replied without the expected {n} choice(s); "
                 f"got {self._redact(json.dumps(reply))[:300]}", self._url("/completions"), 200)
@@ -234,76 +282,146 @@ class OpenAIBackend:
         return text.replace(self.__key, "[API key]") if self.__key else text
 
     def _post_all(self, path: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every body posted (concurrently), all within one deadline from now."""
+        deadline_at = time.monotonic() + self.deadline
         if len(bodies) <= 1 or self.concurrency == 1:
-            return [self._post(path, b) for b in bodies]
+            return [self._post(path, b, deadline_at) for b in bodies]
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="openai-backend")
-        return list(self._pool.map(lambda b: self._post(path, b), bodies))
+        return list(self._pool.map(lambda b: self._post(path, b, deadline_at), bodies))
 
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _post(self, path: str, body: dict[str, Any], deadline_at: float) -> dict[str, Any]:
         url = self._url(path)
         data = json.dumps(body).encode("utf-8")
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self.__key:
             headers["Authorization"] = f"Bearer {self.__key}"
         for attempt in range(self.max_retries + 1):
-            request = urllib.request.Request(url, data=data, headers=headers, method="POST")
-            start = time.perf_counter()
-            try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    payload = response.read()
-                log.debug("POST %s: %d in %.3f s", url, response.status,
-                          time.perf_counter() - start)
-                return self._decode(url, payload)
-            except urllib.error.HTTPError as err:
-                error, wait = self._http_error(url, err), self._retry_after(err)
-            except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as err:
-                error, wait = self._connection_error(url, err), None
+            limit = min(self.timeout, deadline_at - time.monotonic())
+            if limit <= 0:
+                break
+            error, wait = self._attempt(url, data, headers, limit)
+            if isinstance(error, dict):
+                return error
             if error.status is not None and error.status not in RETRY_STATUSES:
                 raise error
             if attempt == self.max_retries:
                 raise OpenAIBackendError(
-                    f"{error} (gave up after {attempt + 1} attempts)", url, error.status) from error
+                    f"{error} (gave up after {attempt + 1} attempts)", url, error.status)
             delay = min(self.max_backoff, self.backoff * 2 ** attempt)
             delay = wait if wait is not None and wait <= self.max_backoff else delay
+            if time.monotonic() + delay >= deadline_at:
+                break
             log.warning("POST %s failed (%s); retry %d of %d in %.2f s", url,
                         error.status or "no reply", attempt + 1, self.max_retries, delay)
             time.sleep(delay)
-        raise AssertionError("unreachable")  # the loop returns or raises
+        raise OpenAIBackendError(
+            f"POST {url}: no reply within the deadline of {self.deadline:g} s per decision "
+            f"(attempts of up to {self.timeout:g} s each); is the server overloaded? raise "
+            "deadline=/timeout= in the agent spec or check the server", url, None)
+
+    def _attempt(self, url: str, data: bytes, headers: dict[str, str], limit: float
+                 ) -> tuple[dict[str, Any] | OpenAIBackendError, float | None]:
+        """One request: (decoded reply, None) or (the error, the server's Retry-After)."""
+        start = time.perf_counter()
+        try:
+            status, reason, reply_headers, payload = self._exchange(url, data, headers, limit)
+        except _Expired:
+            return OpenAIBackendError(f"POST {url} timed out after {limit:g} s; is the "
+                                      "server running?", url, None), None
+        except ssl.SSLCertVerificationError:
+            raise
+        except (http.client.HTTPException, OSError) as err:
+            return self._connection_error(url, err), None
+        log.debug("POST %s: %d in %.3f s", url, status, time.perf_counter() - start)
+        if 200 <= status < 300:
+            return self._decode(url, payload), None
+        return (self._http_error(url, status, reason, payload),
+                self._retry_after(reply_headers.get("Retry-After")))
+
+    def _exchange(self, url: str, data: bytes, headers: dict[str, str], limit: float
+                  ) -> tuple[int, str, Any, bytes]:
+        """POST and read the whole reply within ``limit`` seconds of wall-clock time: a
+        timer shuts the socket down when the limit passes, whatever the server sends."""
+        parts = urllib.parse.urlsplit(url)
+        https = parts.scheme == "https"
+        conn = (http.client.HTTPSConnection if https else http.client.HTTPConnection)(
+            parts.hostname or "", parts.port, timeout=limit)
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            if conn.sock is not None:
+                try:
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        timer = threading.Timer(limit, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            conn.connect()
+            if expired.is_set():
+                raise _Expired()
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            conn.request("POST", target, body=data, headers=headers)
+            response = conn.getresponse()
+            payload = response.read(self.max_reply_bytes + 1)
+            if response.length and len(payload) <= self.max_reply_bytes:  # cut short
+                raise http.client.IncompleteRead(payload, response.length)
+        except (http.client.HTTPException, OSError) as err:
+            if expired.is_set():
+                raise _Expired() from err
+            raise
+        finally:
+            timer.cancel()
+            conn.close()
+        if expired.is_set():
+            raise _Expired()
+        if len(payload) > self.max_reply_bytes:
+            raise OpenAIBackendError(
+                f"server fault: {url} sent a reply over {self.max_reply_bytes} bytes",
+                url, response.status)
+        return response.status, response.reason, response.headers, payload
 
     def _decode(self, url: str, payload: bytes) -> dict[str, Any]:
         try:
             return json.loads(payload)
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
             raise OpenAIBackendError(
-                f"{url} replied with something that is not JSON: "
+                f"server fault: {url} replied with something that is not JSON: "
                 f"{self._redact(payload[:200].decode('utf-8', 'replace'))!r}", url, 200) from err
 
-    def _http_error(self, url: str, err: urllib.error.HTTPError) -> OpenAIBackendError:
-        try:
-            text = err.read().decode("utf-8", "replace")
-        except OSError:
-            text = ""
+    def _http_error(self, url: str, status: int, reason: str, payload: bytes
+                    ) -> OpenAIBackendError:
+        text = payload[:2000].decode("utf-8", "replace")
         hint = ""
-        if err.code in (401, 403):
+        if status in (401, 403):
             hint = (f"; check the API key in the environment variable {self.api_key_env!r}"
                     if self.api_key_env else "; the server wants an API key: pass api_key_env")
-        elif err.code == 404:
+        elif status == 404:
             hint = f"; is base_url right (it usually ends in /v1) and model {self.model!r} served?"
+        elif status >= 500:
+            hint = " (a server fault)"
         return OpenAIBackendError(
-            f"POST {url} failed with HTTP {err.code} {err.reason}{hint}: "
-            f"{self._redact(text)[:300]}", url, err.code)
+            f"POST {url} failed with HTTP {status} {reason}{hint}: "
+            f"{self._redact(text)[:300]}", url, status)
 
     def _connection_error(self, url: str, err: Exception) -> OpenAIBackendError:
-        reason = getattr(err, "reason", err)
-        if isinstance(reason, (TimeoutError, socket.timeout)):
-            what = f"timed out after {self.timeout:g} s"
+        if isinstance(err, (TimeoutError, socket.timeout)):
+            what = f"timed out after {self.timeout:g} s; is the server running?"
+        elif isinstance(err, http.client.HTTPException):
+            what = (f"broke off the HTTP exchange ({type(err).__name__}: "
+                    f"{self._redact(str(err))[:200]}): a server fault")
+        elif isinstance(err, (ConnectionRefusedError, socket.gaierror)):
+            what = f"could not connect ({err}); is the server running?"
         else:
-            what = f"could not connect ({reason})"
-        return OpenAIBackendError(f"POST {url} {what}; is the server running?", url, None)
+            what = f"lost the connection ({err})"
+        return OpenAIBackendError(f"POST {url} {what}", url, None)
 
-    def _retry_after(self, err: urllib.error.HTTPError) -> float | None:
-        value = err.headers.get("Retry-After") if err.headers else None
+    @staticmethod
+    def _retry_after(value: str | None) -> float | None:
         try:
             return max(0.0, float(value)) if value is not None else None
         except ValueError:

@@ -316,3 +316,165 @@ def test_tokenizer_is_loaded_only_when_named(tmp_path):
                         tokenizer=str(tmp_path / "missing"))
     with pytest.raises(ValueError, match="could not be loaded"):
         bad.tokenizer
+
+
+# ----- bounded remote calls: transport faults, trickling and silent servers ---------------
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that answers connection i with behaviour ``script[i]``
+    (the last one repeats): ``ok``, ``null`` (``"text": null``), ``badstatus``,
+    ``incomplete`` (a reply cut short), ``reset`` (RST), ``trickle`` (a byte every 0.05 s
+    for ever), ``silent`` (never answers)."""
+
+    def __init__(self, script):
+        import socket
+
+        self.script, self.connections, self.stop = list(script), 0, threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.05)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/v1"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            kind = self.script[min(self.connections, len(self.script) - 1)]
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(conn, kind), daemon=True).start()
+
+    def _answer(self, conn, kind):
+        import socket
+        import struct
+
+        conn.settimeout(2.0)
+        try:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+            while len(body) < length:
+                body += conn.recv(65536)
+            if kind in ("ok", "null"):
+                text = "I play \\boxed{[bet]}" if kind == "ok" else None
+                payload = json.dumps({"choices": [{"index": 0, "text": text,
+                                                   "logprobs": None}]}).encode()
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: %d\r\n\r\n" % len(payload) + payload)
+            elif kind == "badstatus":
+                conn.sendall(b"HTTQ/9 wat\r\n\r\n")
+            elif kind == "incomplete":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"choi")
+            elif kind == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            elif kind == "trickle":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+                while not self.stop.wait(0.05):
+                    conn.sendall(b" ")
+            elif kind == "silent":
+                self.stop.wait(30)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self):
+        self.stop.set()
+        self.sock.close()
+
+
+@pytest.fixture
+def raw_server():
+    servers = []
+
+    def start(*script):
+        servers.append(RawServer(script))
+        return servers[-1]
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+def generate_one(url, **kw):
+    kw = {"timeout": 2.0, "max_retries": 2, "backoff": 0.01, "api_key_env": None, **kw}
+    b = OpenAIBackend(base_url=url, model="fake-model", **kw)
+    return b.generate(["p"], temperature=1.0, top_p=1.0, max_new_tokens=4, seeds=[0])[0]
+
+
+@pytest.mark.parametrize("fault", ["badstatus", "incomplete", "reset"])
+def test_transport_faults_are_retried_with_backoff(raw_server, fault):
+    server = raw_server(fault, fault, "ok")
+    assert generate_one(server.url).text == "I play \\boxed{[bet]}"
+    assert server.connections == 3
+
+
+@pytest.mark.parametrize("fault, named", [("badstatus", "BadStatusLine"),
+                                          ("incomplete", "IncompleteRead"),
+                                          ("reset", "Connection reset")])
+def test_transport_faults_that_persist_are_one_clear_error(raw_server, fault, named):
+    server = raw_server(fault)
+    with pytest.raises(OpenAIBackendError, match="gave up after 2 attempts") as info:
+        generate_one(server.url, max_retries=1)
+    assert named in str(info.value) and server.url in str(info.value)
+    assert info.value.status is None and server.connections == 2
+
+
+def test_a_trickling_server_cannot_hold_a_decision_past_its_deadline(raw_server):
+    server = raw_server("trickle")
+    start = time.monotonic()
+    with pytest.raises(OpenAIBackendError, match="deadline of 0.6 s"):
+        generate_one(server.url, timeout=0.25, deadline=0.6, max_retries=50)
+    assert time.monotonic() - start < 0.6 + 0.5
+    assert 2 <= server.connections <= 3  # each attempt cut at 0.25 s although bytes flow
+
+
+def test_a_silent_server_is_bounded_by_the_deadline_not_retries_times_timeout(raw_server):
+    server = raw_server("silent")
+    start = time.monotonic()
+    with pytest.raises(OpenAIBackendError, match="deadline"):
+        generate_one(server.url, timeout=10.0, deadline=0.4, max_retries=3)
+    assert time.monotonic() - start < 0.4 + 0.5 and server.connections == 1
+
+
+def test_null_text_is_a_server_fault_not_the_string_none(raw_server):
+    server = raw_server("null")
+    with pytest.raises(OpenAIBackendError, match="server fault.*text null"):
+        generate_one(server.url)
+    assert server.connections == 1
+
+
+def test_backend_errors_survive_pickling_between_processes():
+    import pickle
+
+    err = pickle.loads(pickle.dumps(OpenAIBackendError("boom", "http://h/v1", 503)))
+    assert (str(err), err.url, err.status) == ("boom", "http://h/v1", 503)
+
+
+def test_timeout_retries_and_deadline_are_spec_options(raw_server):
+    from agents import make_agent
+
+    server = raw_server("ok")
+    agent = make_agent(f"llm:model=m,backend=openai,mode=generate,base_url={server.url},"
+                       "api_key_env=,timeout=0.5,max_retries=1,deadline=2")
+    assert (agent.backend.timeout, agent.backend.max_retries, agent.backend.deadline) == (
+        0.5, 1, 2.0)
+    with pytest.raises(ValueError, match="deadline=0"):
+        make_agent(f"llm:model=m,backend=openai,base_url={server.url},deadline=0")
+
+
+def test_arena_play_reports_a_server_fault_in_one_line(raw_server, capsys):
+    from arena.cli import main
+
+    server = raw_server("badstatus")
+    spec = (f"llm:model=m,backend=openai,mode=generate,base_url={server.url},api_key_env=,"
+            "timeout=0.5,max_retries=1,deadline=2")
+    assert main(["play", "kuhn_poker", "--agents", f"{spec},random"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert "BadStatusLine" in err and "Traceback" not in err
