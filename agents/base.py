@@ -12,17 +12,25 @@ can state their policy exactly (random, kuhn-nash, a model in choice mode) also 
 
 Agents own their randomness: a ``random.Random`` seeded at construction, reseeded by
 ``reset(seed)`` (the runner does this per match, so results do not depend on scheduling).
+
+Observations are plain data. An agent that searches game states (MCTS) declares
+``searches = True``; the runner then hands it, with each observation, a
+:class:`games.core.Determiniser` (``act(obs, determiniser)``, ``act_batch(obs,
+determinisers)``) and records that states were given. Agents that do not search never
+get states. :func:`act_at` asks an agent at a state outside the runner the same way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, ClassVar, Mapping, Sequence
 
-from games import Observation
+from games import Observation, State
+from games.core import Determiniser
 
-__all__ = ["Decision", "Agent", "sample_from"]
+__all__ = ["Decision", "Agent", "sample_from", "act_at", "determiniser_for"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,8 @@ class Agent:
     """
 
     name: str = "agent"
+    searches: ClassVar[bool] = False
+    """True for agents that search game states: they get a determiniser per decision."""
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
@@ -100,13 +110,27 @@ class Agent:
             return self.rng
         return random.Random(f"{self.seed}/{obs.seed}")
 
-    def act(self, obs: Observation) -> Decision:
+    def wants_states(self, obs: Observation) -> bool:
+        """Whether this decision needs a determiniser (default: ``searches``). The runner
+        asks before each decision and gives one only where this is True."""
+        return self.searches
+
+    def act(self, obs: Observation, determiniser: Determiniser | None = None) -> Decision:
         if type(self).act_batch is Agent.act_batch:
             raise NotImplementedError(f"{type(self).__name__} implements neither act nor act_batch")
-        return self.act_batch([obs])[0]
+        if determiniser is None:
+            return self.act_batch([obs])[0]
+        return self.act_batch([obs], [determiniser])[0]
 
-    def act_batch(self, obs: Sequence[Observation]) -> list[Decision]:
-        return [self.act(o) for o in obs]
+    def act_batch(
+        self, obs: Sequence[Observation],
+        determinisers: Sequence[Determiniser | None] | None = None,
+    ) -> list[Decision]:
+        """One decision per observation; ``determinisers`` (aligned, None where not given)
+        reach only agents that want states, and only :meth:`act` calls that take them."""
+        if determinisers is None:
+            return [self.act(o) for o in obs]
+        return [self.act(o) if d is None else self.act(o, d) for o, d in zip(obs, determinisers)]
 
     def policy(self, obs: Observation) -> dict[str, float] | None:
         """The exact action distribution at ``obs``, or None if the agent cannot state it."""
@@ -121,3 +145,28 @@ class Agent:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+
+def act_at(agent: Agent, state: State, player: int, seed: int | None = None
+           ) -> tuple[Observation, Decision]:
+    """Ask ``agent`` for ``player``'s decision at ``state`` as the runner would: the
+    observation (with ``seed``), and a determiniser only where the agent wants states."""
+    obs = state.observation(player)
+    if seed is not None:
+        obs = dataclasses.replace(obs, seed=seed)
+    if not agent.wants_states(obs):
+        return obs, agent.act(obs)
+    return obs, agent.act(obs, determiniser_for(agent, state, player))
+
+
+def determiniser_for(agent: Agent, state: State, player: int) -> Determiniser:
+    """``state.determiniser(player)`` for ``agent``, or a ValueError saying why there is none."""
+    det = state.determiniser(player)
+    if det is None:
+        raise ValueError(
+            f"agent {agent.name!r} needs game states at this decision but "
+            f"{state.game.info.id!r} offers no determinisation (its states cannot be "
+            "cloned); use an agent that reads observations only, e.g. llm, or a game with "
+            "listed legal actions"
+        )
+    return det

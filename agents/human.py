@@ -85,13 +85,11 @@ class HumanAgent(Agent):
 
     # ----- reading --------------------------------------------------------------------
     def _game(self, obs: Observation) -> Game:
-        """The match's own game where the observation carries it, else a default one."""
+        """The game named by the observation (built once): it parses free-text replies and
+        gives an example action. Observations hold no state, and a game's grammar does
+        not depend on its options."""
         if obs.game not in self._games:
-            try:
-                game = obs.sample_state(self.rng_for(obs)).game
-            except ValueError:  # an observation built by hand carries no state
-                game = games.make(obs.game)
-            self._games[obs.game] = game
+            self._games[obs.game] = games.make(obs.game)
         return self._games[obs.game]
 
     def _parse(self, line: str, obs: Observation) -> str:

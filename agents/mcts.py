@@ -21,10 +21,16 @@ Search
     suits every game. Rollouts: ``random`` (``State.random_action``) or any agent spec
     (its ``act`` on each observation, parsed by ``games.parse_action``).
 
+States
+    The agent searches game states, so it declares ``searches = True``: the runner hands
+    it a :class:`games.core.Determiniser` with each observation (``act(obs,
+    determiniser)``) and records that states were given. The observation itself is plain
+    data; without a determiniser the agent refuses to act.
+
 Hidden information
     Where ``info.information`` is ``imperfect`` (or the seed draws chance into the state,
     ``chance="seeded"``) the search is information-set MCTS: every simulation searches a
-    fresh determinisation ``obs.sample_state(rng)``, and tree nodes are keyed by (mover,
+    fresh determinisation ``determiniser.sample(rng)``, and tree nodes are keyed by (mover,
     ``information_state(mover)``). A node's statistics thus mix every state its mover
     cannot tell apart, each player's choices depend on that player's information only,
     and nothing the observing player cannot see reaches the search: observations with the
@@ -36,7 +42,7 @@ Hidden information
     and values summed. Simpler and a baseline; it is known to over-trust hidden facts
     ("strategy fusion"), which IS-MCTS avoids.
 
-    Games of perfect information without chance search the one state ``sample_state``
+    Games of perfect information without chance search the one state the determiniser
     copies, in a tree of linked nodes (no string keys: the fast path).
 
 Free-text actions
@@ -63,8 +69,9 @@ import random
 from typing import Callable
 
 from games import IllegalAction, Observation, State, parse_action
+from games.core import Determiniser
 
-from agents.base import Agent, Decision
+from agents.base import Agent, Decision, act_at
 
 __all__ = ["MCTSAgent"]
 
@@ -127,6 +134,7 @@ def _backup(nodes: list[_Node], idxs: list[int], returns: list[float]) -> None:
 
 class MCTSAgent(Agent):
     name = "mcts"
+    searches = True
 
     def __init__(
         self,
@@ -163,24 +171,31 @@ class MCTSAgent(Agent):
                 agent.reset(seed)
 
     # ----- the decision ---------------------------------------------------------------
-    def act(self, obs: Observation) -> Decision:
+    def act(self, obs: Observation, determiniser: Determiniser | None = None) -> Decision:
         if obs.legal_actions is not None and not obs.legal_actions:
             raise ValueError(
                 f"player {obs.player} has no move in {obs.game!r} at turn {obs.turn} (not "
                 "their turn or the game is over); ask the agent only at its own decisions"
             )
+        if determiniser is None or determiniser.player != obs.player:
+            raise ValueError(
+                f"mcts searches game states and needs the determiniser of player "
+                f"{obs.player}'s decision (got {determiniser!r}); the runner gives one to "
+                "agents with searches=True; outside it use agents.base.act_at(agent, "
+                "state, player)"
+            )
         rng = self.rng_for(obs)
-        first = obs.sample_state(rng)
+        first = determiniser.sample(rng)
         info = first.game.info
         if info.information == "perfect" and info.chance == "none":
             roots = [self._search_tree(first, obs.player, self.simulations, rng)]
         elif self.determinisations:
             k = min(self.determinisations, self.simulations)
             share = [self.simulations // k + (j < self.simulations % k) for j in range(k)]
-            states = [first] + [obs.sample_state(rng) for _ in range(k - 1)]
+            states = [first] + [determiniser.sample(rng) for _ in range(k - 1)]
             roots = [self._search_tree(s, obs.player, n, rng) for s, n in zip(states, share)]
         else:
-            roots = [self._search_is(obs, first, rng)]
+            roots = [self._search_is(obs, determiniser, first, rng)]
         return self._decide(roots, rng)
 
     def _decide(self, roots: list[_Node], rng: random.Random) -> Decision:
@@ -268,7 +283,9 @@ class MCTSAgent(Agent):
             _backup(nodes, idxs, state.returns())
         return root
 
-    def _search_is(self, obs: Observation, first: State, rng: random.Random) -> _Node:
+    def _search_is(
+        self, obs: Observation, determiniser: Determiniser, first: State, rng: random.Random
+    ) -> _Node:
         """IS-MCTS: a fresh determinisation per simulation, nodes keyed by information."""
         table: dict[tuple[int, str], _Node] = {}
         root_key = (obs.player, first.information_state(obs.player))
@@ -277,7 +294,7 @@ class MCTSAgent(Agent):
         nodes: list[_Node] = []
         idxs: list[int] = []
         for sim in range(self.simulations):
-            state = first if sim == 0 else obs.sample_state(rng)
+            state = first if sim == 0 else determiniser.sample(rng)
             player, key = obs.player, root_key
             while True:
                 node = table.get(key)
@@ -315,9 +332,8 @@ class MCTSAgent(Agent):
                 players = s.current_players()
                 if not players:
                     return
-                obs = dataclasses.replace(s.observation(players[0]), seed=rng.getrandbits(62))
-                text = agent.act(obs).text
-                s.apply(players[0], parse_action(text, obs.legal_actions, s.game))
+                obs, decision = act_at(agent, s, players[0], seed=rng.getrandbits(62))
+                s.apply(players[0], parse_action(decision.text, obs.legal_actions, s.game))
         return agent_rollout
 
 

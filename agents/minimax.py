@@ -1,16 +1,19 @@
 """``minimax``: perfect TicTacToe play from the exact solver.
 
-At each decision the agent rebuilds the position from the observation (information is
-perfect, so ``obs.sample_state`` is a copy of the true state), asks
-:mod:`games.tictactoe_solver` for every action that keeps the minimax value, and picks
+At each decision the agent rebuilds the position from the observation alone: information
+is perfect, so the information state (``board=XO.......;to_move=O``) is the whole position.
+It reads no game state (it does not search: ``searches`` stays False), so it works as
+``expert``, as an MCTS prior or rollout, and on observations built anywhere. It asks
+:mod:`games.tictactoe.solver` for every action that keeps the minimax value, and picks
 one uniformly with its own seeded rng. ``policy(obs)`` is that uniform distribution.
 It never loses; against itself every game is a draw. TicTacToe's ``expert``.
 """
 
 from __future__ import annotations
 
-from games import Observation
-from games.tictactoe_solver import optimal_actions
+import games
+from games import Game, Observation
+from games.tictactoe.solver import optimal_actions
 
 from agents.base import Agent, Decision
 
@@ -22,6 +25,7 @@ class MinimaxAgent(Agent):
 
     def __init__(self, seed: int = 0) -> None:
         super().__init__(seed)
+        self._game: Game | None = None
 
     def _optimal(self, obs: Observation) -> list[str]:
         if obs.game != "tictactoe":
@@ -34,8 +38,10 @@ class MinimaxAgent(Agent):
                 f"player {obs.player} has no move at turn {obs.turn} (not their turn or "
                 "the game is over); ask the agent only at its own decisions"
             )
-        state = obs.sample_state(self.rng_for(obs))
-        return optimal_actions(state)
+        board = obs.info_state.partition(";")[0].removeprefix("board=")
+        if self._game is None:
+            self._game = games.make("tictactoe")
+        return optimal_actions(self._game.state_from_board(board))
 
     def act(self, obs: Observation) -> Decision:
         best = self._optimal(obs)

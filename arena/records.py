@@ -40,9 +40,15 @@ class DecisionRecord:
     token_ids: tuple[int, ...] | None = None
     logprobs: tuple[float, ...] | None = None
     info: Mapping[str, Any] = field(default_factory=dict)
+    states_given: bool = False
+    """True when the runner handed the agent game states (a determiniser) for this
+    decision: search agents, and ``random`` on free-text actions. Written only when True,
+    so records of agents that read observations alone are unchanged."""
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
+        if not self.states_given:
+            del d["states_given"]
         for key in ("legal_actions", "token_ids", "logprobs"):
             if d[key] is not None:
                 d[key] = list(d[key])

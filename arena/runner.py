@@ -7,12 +7,19 @@ each output with ``games.parse`` and applies it. One match is n=1 (:func:`play_m
 Per-match settings (:class:`MatchConfig`):
 
 - ``invalid``: what an invalid output costs. ``forfeit`` (the default): the offender loses
-  (-1, the others share +1) and the match ends; ``retry:K``: the error is shown to the
-  player, who answers again, up to K times, then forfeits; ``random``: a random legal
-  action is played and the fault recorded.
+  and the match ends, scored by the game's ``Game.forfeit_returns(offender)`` (by default
+  -1 for the offender's team, the others share the same total); ``retry:K``: the error
+  is shown to the player, who answers again, up to K times, then forfeits; ``random``: a
+  random legal action is played and the fault recorded.
 - ``time_limit``: seconds per decision. A batched call is charged to its decisions
   equally; a decision over the limit counts as invalid ("time limit exceeded").
 - ``max_turns``: a match still running after that many applied actions ends as a draw.
+
+States: observations are plain data. An agent that wants states at a decision
+(``Agent.wants_states(obs)``: ``searches = True``, or ``random`` on free-text actions) gets
+a determiniser with it (``act_batch(obs, determinisers)``), built from the true state
+before any pending move of the step is applied; its decision record says
+``states_given=True``. Other agents get observations only.
 
 Randomness: every observation handed to an agent carries ``seed`` derived from (match
 seed, player, turn, attempt), and agents draw from ``Agent.rng_for(obs)``, so a match's
@@ -27,8 +34,9 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from agents.base import Agent, Decision
+from agents.base import Agent, Decision, determiniser_for
 from games import Game, IllegalAction, Observation, State, parse_action
+from games.core import Determiniser
 
 from arena.records import DecisionRecord, MatchRecord
 
@@ -124,8 +132,8 @@ class _Live:
         if self.outcome == "terminal":
             return tuple(float(r) for r in self.state.returns())
         if self.outcome in ("forfeit", "quit"):
-            others = 1.0 / (n - 1) if n > 1 else 0.0
-            return tuple(-1.0 if p == self.forfeit_player else others for p in range(n))
+            scores = self.spec.game.forfeit_returns(self.forfeit_player)
+            return tuple(float(r) for r in scores)
         return tuple(0.0 for _ in range(n))
 
     def record(self) -> MatchRecord:
@@ -148,7 +156,8 @@ class _Live:
         )
 
 
-def _handle(live: _Live, player: int, obs: Observation, dec: Decision, elapsed: float) -> None:
+def _handle(live: _Live, player: int, obs: Observation, dec: Decision, elapsed: float,
+            states_given: bool = False) -> None:
     """Parse, check and apply one decision, following the invalid-action policy."""
     cfg = live.config
     action, error = None, None
@@ -157,6 +166,7 @@ def _handle(live: _Live, player: int, obs: Observation, dec: Decision, elapsed: 
             player=player, role=obs.role, turn=obs.turn, observation=obs.text,
             legal_actions=obs.legal_actions, raw=dec.text, action=None, valid=False,
             error="player quit", elapsed_s=elapsed, agent=live.spec.agents[player].name,
+            states_given=states_given,
         ))
         live.outcome, live.forfeit_player = "quit", player
         return
@@ -179,7 +189,7 @@ def _handle(live: _Live, player: int, obs: Observation, dec: Decision, elapsed: 
         valid=error is None, error=error, attempt=attempt, fallback=fallback,
         elapsed_s=elapsed, agent=live.spec.agents[player].name,
         distribution=dec.distribution, token_ids=dec.token_ids, logprobs=dec.logprobs,
-        info=dec.info,
+        info=dec.info, states_given=states_given,
     ))
     if error is None or fallback:
         live.attempts.pop(player, None)
@@ -190,12 +200,19 @@ def _handle(live: _Live, player: int, obs: Observation, dec: Decision, elapsed: 
         live.outcome, live.forfeit_player = "forfeit", player
 
 
-def _pending(lives: list[_Live]) -> dict[int, list[tuple[_Live, int, Observation]]]:
-    by_agent: dict[int, list[tuple[_Live, int, Observation]]] = {}
+_Item = tuple[_Live, int, Observation, "Determiniser | None"]
+
+
+def _pending(lives: list[_Live]) -> dict[int, list[_Item]]:
+    """Every pending decision grouped by agent, each with its observation and, for an
+    agent that wants states there, a determiniser (snapshots taken before any move)."""
+    by_agent: dict[int, list[_Item]] = {}
     for live in lives:
         for player in live.state.current_players():
             agent = live.spec.agents[player]
-            by_agent.setdefault(id(agent), []).append((live, player, live.observation(player)))
+            obs = live.observation(player)
+            det = determiniser_for(agent, live.state, player) if agent.wants_states(obs) else None
+            by_agent.setdefault(id(agent), []).append((live, player, obs, det))
     return by_agent
 
 
@@ -223,17 +240,22 @@ def run_matches(
         by_agent = _pending([lives[i] for i in active])
         for items in by_agent.values():
             agent = items[0][0].spec.agents[items[0][1]]
+            observations = [obs for _, _, obs, _ in items]
+            dets = [det for _, _, _, det in items]
             start = time.perf_counter()
-            decisions = agent.act_batch([obs for _, _, obs in items])
+            if any(det is not None for det in dets):
+                decisions = agent.act_batch(observations, dets)
+            else:
+                decisions = agent.act_batch(observations)
             per = (time.perf_counter() - start) / len(items)
             if len(decisions) != len(items):
                 raise RuntimeError(
                     f"agent {agent.name!r} returned {len(decisions)} decisions for "
                     f"{len(items)} observations; act_batch must answer each one in order"
                 )
-            for (live, player, obs), dec in zip(items, decisions):
+            for (live, player, obs, det), dec in zip(items, decisions):
                 if live.outcome is None:
-                    _handle(live, player, obs, dec, per)
+                    _handle(live, player, obs, dec, per, det is not None)
                     if on_decision is not None:
                         on_decision(live.index, live.decisions[-1], live.state)
         finished = []

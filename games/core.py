@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Literal, NoReturn, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Mapping, NoReturn, Sequence
 
 if TYPE_CHECKING:
     from games.evaluation import Evaluator
 
-__all__ = ["GameInfo", "Game", "State", "Observation", "IllegalAction"]
+__all__ = ["GameInfo", "Game", "State", "Observation", "Determiniser", "IllegalAction"]
 
 _set_attr = object.__setattr__
 
@@ -70,11 +70,13 @@ class GameInfo:
 
 @dataclass(frozen=True)
 class Observation:
-    """What one player sees at one decision point.
+    """What one player sees at one decision point: plain data, safe to send anywhere.
 
     ``text`` is for a language model (the state as that player sees it and the legal
     actions); ``rules`` is the game's rules text, to be placed once in a prompt. It never
-    contains hidden information (another player's card or role).
+    contains hidden information (another player's card or role), and it holds no state:
+    search agents get states only through a :class:`Determiniser` (see
+    :meth:`State.determiniser`), which the runner hands to agents that declare they search.
     """
 
     game: str
@@ -88,37 +90,21 @@ class Observation:
     seed: int | None = None
     """Set by the runner per decision (match seed, player, turn, attempt): agents draw this
     decision's randomness from it, so results do not depend on how matches are batched."""
-    _sampler: Callable[[random.Random], "State"] | None = field(
-        default=None, repr=False, compare=False
-    )
 
     def __init__(self, game: str, player: int, role: str, turn: int, text: str,
                  legal_actions: tuple[str, ...] | None, rules: str = "",
-                 info_state: str = "", seed: int | None = None,
-                 _sampler: Callable[[random.Random], "State"] | None = None) -> None:
+                 info_state: str = "", seed: int | None = None) -> None:
         # Written by hand (the dataclass keeps it): the generated __init__ of a frozen
         # class sets one field at a time through object.__setattr__, which costs more
         # than the whole text of a small game. Same fields, order and defaults.
         _set_attr(self, "__dict__", {
             "game": game, "player": player, "role": role, "turn": turn, "text": text,
             "legal_actions": legal_actions, "rules": rules, "info_state": info_state,
-            "seed": seed, "_sampler": _sampler,
+            "seed": seed,
         })
 
-    def sample_state(self, rng: random.Random) -> "State":
-        """A full state consistent with what this player has seen (a determinisation).
-
-        For games of perfect information this is a copy of the true state. Search agents
-        (MCTS) use it; nothing else should.
-        """
-        if self._sampler is None:
-            raise ValueError(
-                f"this observation of {self.game!r} carries no state sampler; "
-                "build it with State.observation(player)"
-            )
-        return self._sampler(rng)
-
     def to_dict(self) -> dict[str, Any]:
+        """Every field as JSON-ready data; :meth:`from_dict` gives the observation back."""
         return {
             "game": self.game,
             "player": self.player,
@@ -126,7 +112,53 @@ class Observation:
             "turn": self.turn,
             "text": self.text,
             "legal_actions": None if self.legal_actions is None else list(self.legal_actions),
+            "rules": self.rules,
+            "info_state": self.info_state,
+            "seed": self.seed,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Observation":
+        missing = [k for k in ("game", "player", "role", "turn", "text") if k not in data]
+        if missing:
+            raise ValueError(
+                f"an observation needs {', '.join(missing)}; got keys "
+                f"{', '.join(sorted(data)) or 'none'} (write it with Observation.to_dict)"
+            )
+        legal = data.get("legal_actions")
+        return cls(
+            data["game"], int(data["player"]), data["role"], int(data["turn"]), data["text"],
+            None if legal is None else tuple(legal), data.get("rules", ""),
+            data.get("info_state", ""), data.get("seed"),
+        )
+
+
+class Determiniser:
+    """The explicit channel from a game state to a search agent.
+
+    Built from the true state at one decision (a snapshot: later moves do not reach it),
+    :meth:`sample` gives full states consistent with what ``player`` has seen: for games
+    of perfect information a copy of the state, otherwise the hidden facts redrawn
+    (``State._determinise``). The runner builds one only for agents that declare they
+    search (``Agent.searches``) and records that it did.
+    """
+
+    __slots__ = ("player", "_snapshot")
+
+    def __init__(self, state: "State", player: int) -> None:
+        self.player = player
+        self._snapshot = state.clone()
+
+    @property
+    def game(self) -> "Game":
+        return self._snapshot.game
+
+    def sample(self, rng: random.Random) -> "State":
+        """A full state consistent with ``player``'s information, drawn with ``rng``."""
+        return self._snapshot._determinise(self.player, rng)
+
+    def __repr__(self) -> str:
+        return f"<Determiniser {self.game.info.id} player={self.player}>"
 
 
 class State:
@@ -228,6 +260,7 @@ class State:
         raise IllegalAction(f"{action!r} is not legal; legal: {', '.join(self._legal(player))}")
 
     def observation(self, player: int) -> Observation:
+        """What ``player`` sees now, as plain data (no state inside: nothing is cloned)."""
         game = self.game
         if not 0 <= player < game.num_players:
             raise ValueError(
@@ -235,7 +268,6 @@ class State:
                 f"players 0..{game.num_players - 1}"
             )
         legal = self._legal_now(player)
-        snapshot = self.clone()
         return Observation(
             game.info.id,
             player,
@@ -245,9 +277,12 @@ class State:
             None if legal is None else tuple(legal),
             game.rules,
             self.information_state(player),
-            None,
-            lambda rng: snapshot._determinise(player, rng),
         )
+
+    def determiniser(self, player: int) -> Determiniser | None:
+        """The search channel for ``player``'s decision now (a snapshot of this state), or
+        None where the game cannot give one (a state that cannot be cloned)."""
+        return Determiniser(self, player)
 
     def sample_determinisation(self, player: int, rng: random.Random) -> "State":
         """A full state consistent with what ``player`` has seen (IS-MCTS searches these)."""

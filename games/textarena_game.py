@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Literal
 
-from games.core import Game, GameInfo, IllegalAction, Observation, State
+from games.core import Game, GameInfo, IllegalAction, State
 
 __all__ = ["TextArenaGame", "TextArenaState", "TextArenaOptions"]
 
@@ -263,21 +263,7 @@ class TextArenaState(State):
     def _determinise(self, player: int, rng: random.Random) -> State:
         raise NotImplementedError(NO_CLONE)
 
-    def observation(self, player: int) -> Observation:
-        """As the base builds it, minus the snapshot (which would need a clone)."""
-        if not 0 <= player < self.num_players:
-            raise ValueError(
-                f"player {player} does not exist; {self.game.info.id} has players "
-                f"0..{self.num_players - 1}"
-            )
-        legal = self.legal_actions(player)
-        return Observation(
-            game=self.game.info.id, player=player, role=self.role(player), turn=self.turn,
-            text=self._text(player), legal_actions=None if legal is None else tuple(legal),
-            rules=self.game.rules, info_state=self.information_state(player),
-            _sampler=_no_sampler,
-        )
-
-
-def _no_sampler(rng: random.Random) -> State:
-    raise NotImplementedError(NO_CLONE)
+    def determiniser(self, player: int) -> None:
+        """None: a TextArena environment cannot be copied, so search agents cannot play it
+        (the runner says so in one line). Observations are the base's plain data."""
+        return None

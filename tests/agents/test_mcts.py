@@ -1,6 +1,6 @@
 """The mcts agent: tactics on TicTacToe, strength against random, reproducibility, its
 statistics, max^n backups with three players, IS-MCTS that never peeks on Kuhn Poker,
-free-text search on negotiation."""
+free-text search on negotiation, and the determiniser channel it searches through."""
 
 import dataclasses
 
@@ -16,8 +16,10 @@ TTT = games.make("tictactoe")
 
 
 def _obs(board: str, seed: int = 0):
+    """The observation of the player to move and the determiniser the runner would give."""
     state = TTT.state_from_board(board)
-    return dataclasses.replace(state.observation(state.turn % 2), seed=seed)
+    player = state.turn % 2
+    return dataclasses.replace(state.observation(player), seed=seed), state.determiniser(player)
 
 
 # ----- tactics ----------------------------------------------------------------------------
@@ -28,7 +30,7 @@ def _obs(board: str, seed: int = 0):
     ("X.X" "OO." "X..", "[5]"),   # O completes the middle row; blocking [1] is not enough
 ])
 def test_takes_an_immediate_win(board, win, seed):
-    decision = MCTSAgent(seed=seed, simulations=400).act(_obs(board, seed))
+    decision = MCTSAgent(seed=seed, simulations=400).act(*_obs(board, seed))
     assert decision.text == win, decision.info
 
 
@@ -39,19 +41,19 @@ def test_takes_an_immediate_win(board, win, seed):
     ("O.." "XO." "X..", "[8]"),   # X must block the diagonal
 ])
 def test_blocks_an_immediate_loss(board, block, seed):
-    decision = MCTSAgent(seed=seed, simulations=400).act(_obs(board, seed))
+    decision = MCTSAgent(seed=seed, simulations=400).act(*_obs(board, seed))
     assert decision.text == block, decision.info
 
 
 @pytest.mark.parametrize("prior", ["random", "minimax"])
 def test_puct_with_a_prior_agent_finds_the_win(prior):
     agent = make_agent(f"mcts:simulations=300,prior={prior}", seed=1)
-    assert agent.act(_obs("XX." "OO." "...")).text == "[2]"
+    assert agent.act(*_obs("XX." "OO." "...")).text == "[2]"
 
 
 def test_agent_rollouts_play_through_the_parser():
     agent = MCTSAgent(seed=0, simulations=60, rollout="minimax")
-    decision = agent.act(_obs("XX." ".O." "..."))
+    decision = agent.act(*_obs("XX." ".O." "..."))
     assert decision.text == "[2]"
 
 
@@ -68,8 +70,8 @@ def test_never_loses_to_random(seat):
 
 # ----- statistics and reproducibility -----------------------------------------------------
 def test_statistics_and_distribution():
-    obs = _obs("X........", seed=3)
-    decision = MCTSAgent(seed=0, simulations=250).act(obs)
+    obs, det = _obs("X........", seed=3)
+    decision = MCTSAgent(seed=0, simulations=250).act(obs, det)
     visits, q = decision.info["visits"], decision.info["q"]
     assert decision.info["simulations"] == 250 == sum(visits.values())
     assert set(visits) == set(obs.legal_actions)
@@ -81,11 +83,12 @@ def test_statistics_and_distribution():
 
 
 def test_same_seed_same_decision():
-    obs = _obs("X...O....", seed=11)
-    first = MCTSAgent(seed=4, simulations=150).act(obs)
-    again = MCTSAgent(seed=4, simulations=150).act(obs)
+    obs, det = _obs("X...O....", seed=11)
+    first = MCTSAgent(seed=4, simulations=150).act(obs, det)
+    again = MCTSAgent(seed=4, simulations=150).act(obs, det)
     assert first == again
-    others = {MCTSAgent(seed=s, simulations=150).act(obs).info["visits"]["[8]"] for s in range(6)}
+    others = {MCTSAgent(seed=s, simulations=150).act(obs, det).info["visits"]["[8]"]
+              for s in range(6)}
     assert len(others) > 1  # the seed does change the search
 
 
@@ -108,6 +111,26 @@ def test_bad_options_are_refused():
         make_agent("mcts:c=-1")
     with pytest.raises(ValueError, match="no move"):
         MCTSAgent().act(TTT.state_from_board("XX.OO....").observation(1))
+
+
+def test_searches_only_through_a_determiniser():
+    obs, det = _obs("XX.OO....")
+    assert MCTSAgent.searches and MCTSAgent().wants_states(obs)
+    assert not hasattr(obs, "sample_state") and "_sampler" not in vars(obs)
+    with pytest.raises(ValueError, match="needs the determiniser of player 0"):
+        MCTSAgent().act(obs)
+    with pytest.raises(ValueError, match="needs the determiniser of player 0"):
+        MCTSAgent().act(obs, TTT.state_from_board("XX.OO....").determiniser(1))
+    assert MCTSAgent(simulations=50).act(obs, det).text == "[2]"
+
+
+def test_runner_hands_states_to_mcts_and_records_it():
+    agents = [make_agent("mcts:simulations=20", seed=1), make_agent("random", seed=2)]
+    record = play_match(TTT, agents, seed=3)
+    assert [d.states_given for d in record.decisions] == [d.player == 0 for d in record.decisions]
+    searched = record.decisions[0].to_dict()
+    assert searched["states_given"] is True
+    assert "states_given" not in record.decisions[1].to_dict()  # random read observations only
 
 
 # ----- three players: every node maximises its own mover's return -----------------------
@@ -168,8 +191,8 @@ class _ChainGame(Game):
 
 
 def test_three_players_back_up_their_own_returns():
-    obs = _ChainGame().new_state().observation(0)
-    decision = MCTSAgent(seed=0, simulations=400).act(obs)
+    state = _ChainGame().new_state()
+    decision = MCTSAgent(seed=0, simulations=400).act(state.observation(0), state.determiniser(0))
     assert decision.text == "[R]"  # after [L] player 1 would take [b], leaving player 0 -1
     assert decision.info["q"]["[R]"] == pytest.approx(0.5)
     assert decision.info["q"]["[L]"] < 0
@@ -183,7 +206,7 @@ def _kuhn_obs(deal: str, history: list[str], player: int, seed: int):
     state = KUHN.deal_state(deal)
     for action in history:
         state.apply(state.current_players()[0], action)
-    return dataclasses.replace(state.observation(player), seed=seed)
+    return dataclasses.replace(state.observation(player), seed=seed), state.determiniser(player)
 
 
 @pytest.mark.parametrize("spec", [
@@ -195,9 +218,9 @@ def _kuhn_obs(deal: str, history: list[str], player: int, seed: int):
 ])
 def test_is_mcts_never_peeks(spec, deals, history, player):
     a, b = (_kuhn_obs(d, history, player, seed=7) for d in deals)
-    assert a.info_state == b.info_state
-    first = make_agent(spec, seed=1).act(a)
-    second = make_agent(spec, seed=1).act(b)
+    assert a[0].info_state == b[0].info_state
+    first = make_agent(spec, seed=1).act(*a)
+    second = make_agent(spec, seed=1).act(*b)
     assert first == second
 
 
@@ -206,9 +229,9 @@ def test_is_mcts_never_peeks(spec, deals, history, player):
 def test_kuhn_decisions_follow_the_card(spec):
     agent = make_agent(spec, seed=0)
     facing_bet = ["[bet]"]
-    assert agent.act(_kuhn_obs("QK", facing_bet, 1, seed=1)).text == "[call]"  # K always wins
-    assert agent.act(_kuhn_obs("QJ", facing_bet, 1, seed=1)).text == "[fold]"  # J always loses
-    decision = agent.act(_kuhn_obs("QK", facing_bet, 1, seed=2))
+    assert agent.act(*_kuhn_obs("QK", facing_bet, 1, seed=1)).text == "[call]"  # K always wins
+    assert agent.act(*_kuhn_obs("QJ", facing_bet, 1, seed=1)).text == "[fold]"  # J always loses
+    decision = agent.act(*_kuhn_obs("QK", facing_bet, 1, seed=2))
     assert decision.info["q"]["[call]"] == pytest.approx(2.0)
 
 
@@ -239,7 +262,8 @@ def test_negotiation_search_ignores_the_opponents_true_values():
     state.apply(0, "[offer] 1 Wood -> 1 Ore")
     other = state.clone()
     other.values = (tuple(41 - v for v in state.values[0]), state.values[1])  # player 0's
-    a, b = (dataclasses.replace(s.observation(1), seed=9) for s in (state, other))
-    assert a.info_state == b.info_state and a.text == b.text
+    a, b = ((dataclasses.replace(s.observation(1), seed=9), s.determiniser(1))
+            for s in (state, other))
+    assert a[0].info_state == b[0].info_state and a[0].text == b[0].text
     agent = "mcts:simulations=60,candidates=4"
-    assert make_agent(agent, seed=2).act(a) == make_agent(agent, seed=2).act(b)
+    assert make_agent(agent, seed=2).act(*a) == make_agent(agent, seed=2).act(*b)

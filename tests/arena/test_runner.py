@@ -117,3 +117,65 @@ def test_record_json_round_trip_and_same_seed_same_record():
     again = MatchRecord.from_json(a.to_json())
     assert again.to_dict() == a.to_dict()
     assert json.loads(a.to_json())["game"] == "kuhn_poker"
+
+
+class Peeking(Agent):
+    """Records what it is handed: observations, and determinisers where it searches."""
+
+    searches = True
+
+    def __init__(self, seed=0):
+        super().__init__(seed)
+        self.name = "peeking"
+        self.given = []
+
+    def act_batch(self, obs, determinisers=None):
+        self.given.append(determinisers)
+        return [Decision(text=o.legal_actions[0]) for o in obs]
+
+
+class TwoHandForfeit(type(ttt())):
+    """TicTacToe whose forfeit costs 2 (a game that declares its own forfeit score)."""
+
+    def forfeit_returns(self, offender):
+        return [-2.0 if p == offender else 2.0 for p in range(2)]
+
+
+def test_only_agents_that_search_get_states_and_records_say_so():
+    peek, counting = Peeking(), Counting(3)
+    record = play_match(ttt(), [peek, counting], seed=1)
+    assert all(len(dets) == 1 and dets[0].player == 0 for dets in peek.given)
+    det = peek.given[0][0]
+    state = det.sample(None)  # perfect information: a copy of the true position, no draws
+    assert state.board_string() == "........." and state is not det.sample(None)
+    assert [d.states_given for d in record.decisions] == [d.player == 0 for d in record.decisions]
+    mine = [d.to_dict() for d in record.decisions]
+    assert all(d["states_given"] is True for d in mine if d["player"] == 0)
+    assert all("states_given" not in d for d in mine if d["player"] == 1)
+    assert MatchRecord.from_json(record.to_json()) == record
+
+
+def test_observations_are_plain_data():
+    obs = ttt().new_state(0).observation(0)
+    assert set(vars(obs)) == {"game", "player", "role", "turn", "text", "legal_actions",
+                              "rules", "info_state", "seed"}
+    assert games.Observation.from_dict(json.loads(json.dumps(obs.to_dict()))) == obs
+    with pytest.raises(ValueError, match="an observation needs player, turn"):
+        games.Observation.from_dict({"game": "tictactoe", "role": "X", "text": ""})
+
+
+def test_random_gets_states_only_for_free_text_actions():
+    game = games.make("negotiation", turns=4)
+    record = play_match(game, [make_agent("random", seed=1), make_agent("random", seed=2)], seed=3)
+    assert record.decisions and all(d.states_given and d.valid for d in record.decisions)
+    kuhn = play_match(games.make("kuhn_poker"), [make_agent("random")] * 2, seed=3)
+    assert not any(d.states_given for d in kuhn.decisions)
+    assert not any("states_given" in d.to_dict() for d in kuhn.decisions)
+
+
+def test_forfeit_scores_come_from_the_game():
+    record = play_match(TwoHandForfeit(), [Scripted(["[4]", "[4]"]), Scripted(["[4]"])], seed=0)
+    assert record.outcome == "forfeit" and record.returns == (2.0, -2.0)
+    three = play_match(games.make("kuhn_poker", hands=3), [Scripted(["nonsense"]), Scripted([])],
+                       seed=0)
+    assert three.outcome == "forfeit" and three.returns == (-1.0, 1.0)  # the default hook

@@ -11,6 +11,9 @@ import pytest
 pytest.importorskip("textarena")
 
 import games  # noqa: E402
+from agents import make_agent  # noqa: E402
+from arena.runner import play_match  # noqa: E402
+from games import Observation  # noqa: E402
 from games.aec import env as make_env  # noqa: E402
 from games.parse import parse_action  # noqa: E402
 from games.textarena_game import NO_CLONE, TextArenaGame, _player_range, _textarena  # noqa: E402
@@ -84,8 +87,12 @@ def test_no_clone_and_clear_errors():
     state = game.new_state(0)
     with pytest.raises(NotImplementedError, match="cannot be cloned"):
         state.clone()
-    with pytest.raises(NotImplementedError, match="search agents need a native game"):
-        state.observation(0).sample_state(random.Random(0))
+    assert state.determiniser(0) is None  # no states for search; observations are plain data
+    obs = state.observation(0)
+    assert Observation.from_dict(obs.to_dict()) == obs
+    mcts = make_agent("mcts:simulations=5")
+    with pytest.raises(ValueError, match="'textarena:TicTacToe-v0' offers no determinisation"):
+        play_match(game, [mcts, make_agent("random")], seed=0)
     assert NO_CLONE.startswith("TextArena environments cannot be cloned")
     with pytest.raises(ValueError, match=r"unknown TextArena environment 'TicTacToe-v9'.*TicTacToe-v0"):
         games.make("textarena:TicTacToe-v9")
