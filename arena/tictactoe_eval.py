@@ -1,4 +1,5 @@
-"""Exact evaluation of a TicTacToe agent against the minimax solver.
+"""Evaluation of a TicTacToe agent: a wrapper over :mod:`games.tictactoe.evaluation`,
+kept for the current callers until they loop over ``game.evaluators()``.
 
 - :func:`optimal_move_rate` asks the agent at every reachable non-terminal position
   (4520: 2423 with X to move, 2097 with O to move) and measures the share of moves that
@@ -19,7 +20,7 @@ from typing import Any
 
 from agents import Agent, make_agent
 from games import ParseError, make, parse_action
-from games.tictactoe_solver import optimal_actions, reachable_positions
+from games.tictactoe.evaluation import optimal_move_rate as _optimal_move_rate
 
 __all__ = ["optimal_move_rate", "evaluate_tictactoe", "OPPONENTS"]
 
@@ -29,55 +30,19 @@ OPPONENTS = ("random", "minimax")
 _SEATS = ("X", "O")
 
 
-def _optimal_share(agent: Agent, obs, best: list[str], dist=None) -> tuple[float, str]:
-    """The share of optimal play at one position and how it was measured."""
-    if dist is not None:
-        total = sum(dist.values())
-        if total <= 0:
-            raise ValueError(
-                f"agent {agent.name!r} returned a policy with total mass {total} at "
-                f"{obs.info_state}; a policy must be a probability distribution"
-            )
-        return sum(dist.get(a, 0.0) for a in best) / total, "policy"
-    decision = agent.act(obs)
-    try:
-        action = parse_action(decision.text, obs.legal_actions)
-    except ParseError:
-        return 0.0, "invalid"
-    return (1.0 if action in best else 0.0), "act"
-
-
 def optimal_move_rate(agent: Agent, seed: int = 0) -> dict[str, Any]:
-    """Share of minimax-optimal moves over every reachable non-terminal position.
-
-    Returns ``{"optimal_rate", "optimal_rate_x", "optimal_rate_o", "positions",
-    "positions_x", "positions_o", "policy_positions", "act_positions", "invalid"}``;
-    ``optimal_rate`` averages over all positions. ``seed`` reseeds the agent first.
-    """
+    """Share of minimax-optimal moves over every reachable non-terminal position
+    (:func:`games.tictactoe.evaluation.optimal_move_rate`); where the agent states no
+    policy it acts once and its reply is parsed. ``seed`` reseeds the agent first."""
     agent.reset(seed)
-    sums = [0.0, 0.0]
-    counts = [0, 0]
-    how = {"policy": 0, "act": 0, "invalid": 0}
-    states = reachable_positions()
-    observations = [s.observation(s.turn % 2) for s in states]
-    dists = agent.policy_batch(observations)  # model agents score every position in batches
-    for state, obs, dist in zip(states, observations, dists):
-        player = state.turn % 2
-        share, method = _optimal_share(agent, obs, optimal_actions(state), dist)
-        sums[player] += share
-        counts[player] += 1
-        how[method] += 1
-    return {
-        "optimal_rate": (sums[0] + sums[1]) / (counts[0] + counts[1]),
-        "optimal_rate_x": sums[0] / counts[0],
-        "optimal_rate_o": sums[1] / counts[1],
-        "positions": counts[0] + counts[1],
-        "positions_x": counts[0],
-        "positions_o": counts[1],
-        "policy_positions": how["policy"],
-        "act_positions": how["act"] + how["invalid"],
-        "invalid": how["invalid"],
-    }
+
+    def played(obs) -> str | None:
+        try:
+            return parse_action(agent.act(obs).text, obs.legal_actions)
+        except ParseError:
+            return None
+
+    return _optimal_move_rate(None, agent.policy_batch, fallback=played)
 
 
 def _outcome(returns: tuple[float, ...], seat: int) -> str:

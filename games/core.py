@@ -309,6 +309,7 @@ class Game:
         elif kwargs:
             raise TypeError("pass either an options object or keyword options, not both")
         self.options = options
+        check_option_ranges(self.info.id, options)
         self.num_players = self._num_players()
 
     def _build_options(self, kwargs: dict[str, Any]) -> Any:
@@ -346,11 +347,23 @@ class Game:
         actions are free text."""
         return None
 
+    def chance_outcomes(self) -> list[tuple[float, State]] | None:
+        """Optional hook for generic tree algorithms (exact exploitability): every initial
+        state with its probability, ``[(p, state), ...]`` summing to 1, for a game whose
+        chance all happens in ``new_state`` (deals, role assignment) and whose later moves
+        are all players' decisions. None (the default): the game does not expose its
+        chance outcomes."""
+        return None
+
     def evaluators(self) -> tuple["Evaluator", ...]:
-        """Exact evaluators this game offers (:mod:`games.evaluation`); none by default.
-        The arena adds a generic sampled evaluation (against ``random`` and the expert)
-        for every game."""
-        return ()
+        """Exact evaluators this game offers (:mod:`games.evaluation`). Default: exact
+        ``exploitability`` (:mod:`games.exploitability`) when the game is two-player
+        zero-sum and declares :meth:`chance_outcomes`; otherwise none. A game extends
+        this tuple with its own. The arena adds a generic sampled evaluation (against
+        ``random`` and the expert) for every game."""
+        from games.exploitability import EXPLOITABILITY, supports_exploitability
+
+        return (EXPLOITABILITY,) if supports_exploitability(self) else ()
 
     def teams(self) -> tuple[int, ...]:
         """Team index of each seat: seats with the same index win and lose together.
@@ -400,6 +413,29 @@ def convert_option(value: Any, default: Any, what: str) -> Any:
             f"{what} must be {type(default).__name__} (default {default!r})"
         ) from err
     return value
+
+
+def check_option_ranges(game_id: str, options: Any) -> None:
+    """Check every option field that declares ``metadata={"range": (low, high)}``: the
+    value must be a number (an int where the default is one) with ``low <= value <= high``.
+    One ValueError names the option, the value, the range and the fix."""
+    if not dataclasses.is_dataclass(options):
+        return
+    for fld in dataclasses.fields(options):
+        bounds = fld.metadata.get("range")
+        if bounds is None:
+            continue
+        low, high = bounds
+        value = getattr(options, fld.name)
+        whole = isinstance(fld.default, int) and not isinstance(fld.default, bool)
+        kind = "an integer" if whole else "a number"
+        ok_type = isinstance(value, int if whole else (int, float)) and not isinstance(value, bool)
+        if not ok_type or not low <= value <= high:
+            problem = "is out of range: expected" if ok_type else "must be"
+            raise ValueError(
+                f"option {fld.name}={value!r} for game {game_id!r} {problem} {kind} from "
+                f"{low} to {high}; use e.g. {game_id}:{fld.name}={fld.default}"
+            )
 
 
 def _convert(game_id: str, fld: dataclasses.Field, value: Any) -> Any:

@@ -9,7 +9,7 @@ import games
 from agents import make_agent
 from agents.minimax import MinimaxAgent
 from arena.runner import play_match
-from games.tictactoe_solver import optimal_actions, reachable_positions
+from games.tictactoe.solver import optimal_actions, reachable_positions
 
 
 @pytest.mark.parametrize("seat", [0, 1])

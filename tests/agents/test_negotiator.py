@@ -10,7 +10,7 @@ import games
 from agents import make_agent
 from agents.negotiator import NegotiatorAgent
 from arena.runner import play_match
-from games.negotiation_text import NegotiationView, parse_reply
+from games.negotiation.text import NegotiationView, parse_reply
 
 GAME = games.make("negotiation")
 GAMES_PER_SEAT = 200

@@ -5,7 +5,7 @@ import pytest
 
 from agents import Agent, Decision, make_agent
 from arena.tictactoe_eval import evaluate_tictactoe, optimal_move_rate
-from games.tictactoe_solver import optimal_actions, reachable_positions
+from games.tictactoe.solver import optimal_actions, reachable_positions
 
 
 def direct_count():

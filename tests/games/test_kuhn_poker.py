@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import games
 from games import IllegalAction
+from games.core import Determiniser
 from games.kuhn_poker import KuhnOptions, KuhnPoker, KuhnState
 
 DEALS = ["".join(p) for p in permutations("JQK", 2)]
@@ -205,10 +206,11 @@ def test_determinisation_is_consistent_and_resamples_hidden_cards():
         future.add(d.cards[4:6])
     assert opp_now == {0, 2} and len(future) == 6
     assert (s.cards, s.information_state(0), s.observation(0).text) == original
-    # A card seen at a showdown stays; the observation's sampler gives the same guarantee.
+    # A card seen at a showdown stays; the search channel gives the same guarantee.
     t = play(g.deal_state("KJ" "QK" "JQ"), ["[check]", "[check]"])
+    determiniser = Determiniser(t, 1)
     for _ in range(50):
-        d = t.observation(1).sample_state(rng)
+        d = determiniser.sample(rng)
         assert d.cards[:2] == (2, 0) and d.cards[3] == 2 and d.turn == t.turn
 
 
@@ -220,15 +222,24 @@ def test_clone_is_independent():
     assert c.returns() == [2.0, -2.0] and s.returns() == [0.0, 0.0]
 
 
-@pytest.mark.parametrize("bad", [0, -3, True, 1.5, "2"])
-def test_bad_hands_option(bad):
-    with pytest.raises(ValueError, match="hands=.* must be an integer >= 1"):
-        KuhnOptions(hands=bad)
+@pytest.mark.parametrize("bad", [0, -3, 21, 3000])
+def test_hands_out_of_range(bad):
+    with pytest.raises(ValueError, match=rf"option hands={bad} for game 'kuhn_poker' is out of "
+                                         r"range: expected an integer from 1 to 20; use e.g. "
+                                         r"kuhn_poker:hands=1"):
+        KuhnPoker(KuhnOptions(hands=bad))
+
+
+@pytest.mark.parametrize("bad", [True, 1.5, "2"])
+def test_hands_of_the_wrong_type(bad):
+    with pytest.raises(ValueError, match="hands=.* must be an integer from 1 to 20"):
+        KuhnPoker(KuhnOptions(hands=bad))
 
 
 def test_bad_options_from_strings_and_deals():
-    with pytest.raises(ValueError, match="must be an integer >= 1"):
-        games.make("kuhn_poker:hands=0")
+    with pytest.raises(ValueError, match="hands=3000 .* out of range"):
+        games.make("kuhn_poker:hands=3000")
+    assert games.make("kuhn_poker:hands=20").info.max_length == 60
     with pytest.raises(ValueError, match="option hands='x'"):
         games.make("kuhn_poker:hands=x")
     with pytest.raises(ValueError, match="unknown option"):

@@ -7,8 +7,9 @@ from hypothesis import given, settings, strategies as st
 
 import games
 from games import IllegalAction, parse_action
+from games.core import Determiniser
 from games.negotiation import QUANTITY_RANGE, VALUE_RANGE, SimpleNegotiation, value_of
-from games.negotiation_text import MAX_MESSAGE, RESOURCES, Move, parse_reply, read_view
+from games.negotiation.text import MAX_MESSAGE, RESOURCES, Move, parse_reply, read_view
 
 GAME = games.make("negotiation")
 
@@ -226,8 +227,13 @@ def test_seeded_setup_in_range_and_reproducible():
 
 
 def test_options_validated():
-    with pytest.raises(ValueError, match="turns=1 .* >= 2"):
+    with pytest.raises(ValueError, match="turns=1 .* out of range: expected an integer from 2 to 60"):
         games.make("negotiation", turns=1)
+    with pytest.raises(ValueError, match=r"option turns=1000000000 for game 'negotiation' is "
+                                         r"out of range: expected an integer from 2 to 60; "
+                                         r"use e.g. negotiation:turns=10"):
+        games.make("negotiation:turns=1000000000")
+    assert games.make("negotiation:turns=60").info.max_length == 60
     with pytest.raises(ValueError, match="must be int"):
         games.make("negotiation:turns=many")
     game = SimpleNegotiation(turns=6)
@@ -254,7 +260,8 @@ def test_determinisation_keeps_public_and_own_information(seed, play, stop):
     s = random_playout(seed, play, stop)
     p = s.current_players()[0] if s.current_players() else 0
     obs = s.observation(p)
-    draws = [obs.sample_state(random.Random(i)) for i in range(5)]
+    determiniser = Determiniser(s, p)
+    draws = [determiniser.sample(random.Random(i)) for i in range(5)]
     for d in draws:
         assert (d.turn, d.inventory, d.start, d.pending, d.history) == (
             s.turn, s.inventory, s.start, s.pending, s.history)

@@ -7,6 +7,8 @@ best play by both, -1 a forced loss. The empty board is a draw (value 0).
   state the "player to move" is the one who would move next: -1 when the game was won
   (only the player who just moved can have completed a line), 0 on a draw.
 - :func:`optimal_actions` -- every legal action that keeps the minimax value, ascending.
+- :func:`optimal_distribution` -- uniform over the optimal actions: the game's scripted
+  expert as a pure function (the ``minimax`` agent plays it).
 - :func:`action_values` -- the value of each legal action for the player to move.
 - :func:`reachable_positions` -- every position that arises in play, in a fixed order:
   4520 non-terminal ones, 5478 with the terminal ones.
@@ -21,9 +23,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from games.tictactoe import ACTIONS, FULL, LINES, TicTacToe, TicTacToeState
+from games.tictactoe.rules import ACTIONS, FULL, LINES, TicTacToe, TicTacToeState
 
-__all__ = ["solve", "optimal_actions", "action_values", "reachable_positions"]
+__all__ = ["solve", "optimal_actions", "optimal_distribution", "action_values",
+           "reachable_positions"]
 
 
 def _has_line(marks: int) -> bool:
@@ -91,6 +94,13 @@ def optimal_actions(state: TicTacToeState) -> list[str]:
         return []
     best = max(values.values())
     return [a for a, v in values.items() if v == best]
+
+
+def optimal_distribution(state: TicTacToeState) -> dict[str, float]:
+    """Uniform over :func:`optimal_actions`: perfect play that never loses; ``{}`` at the
+    end."""
+    best = optimal_actions(state)
+    return {a: 1.0 / len(best) for a in best}
 
 
 def reachable_positions(

@@ -278,6 +278,12 @@ class TicTacToe(Game):
         _check_reachable(board, x, o)
         return self.state_from_masks(x, o)
 
+    def evaluators(self) -> tuple:
+        """The exact optimal-move rate (:mod:`games.tictactoe.evaluation`)."""
+        from games.tictactoe.evaluation import OPTIMAL_MOVES
+
+        return super().evaluators() + (OPTIMAL_MOVES,)
+
     def example_action(self) -> str:
         return "[4]"
 

@@ -42,77 +42,27 @@ Returns
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from games.core import Game, GameInfo, State
+from games.kuhn_poker import text
+from games.kuhn_poker.betting import (
+    BET, CALL, CARDS, CHECK, FOLD, LEGAL, NEXT, OUTCOME, TO_ACT, hand_result,
+)
 
-__all__ = ["KuhnOptions", "KuhnPoker", "KuhnState", "CARDS"]
+__all__ = ["KuhnOptions", "KuhnPoker", "KuhnState", "MAX_HANDS"]
 
-CARDS = "JQK"
-"""Card letters by rank: index 0 is J (lowest), 2 is K (highest)."""
-
-CHECK, BET, CALL, FOLD = "[check]", "[bet]", "[call]", "[fold]"
-
-# A hand's history is the comma-joined action words so far; these are the decision points.
-_LEGAL = {
-    "": (CHECK, BET),
-    "check": (CHECK, BET),
-    "bet": (FOLD, CALL),
-    "check,bet": (FOLD, CALL),
-}
-# Finished histories -> (chips the first player wins if it has the higher card or the
-# fixed result of a fold, showdown?).
-_OUTCOME = {
-    "check,check": (1, True),
-    "bet,call": (2, True),
-    "check,bet,call": (2, True),
-    "bet,fold": (1, False),
-    "check,bet,fold": (-1, False),
-}
-_PAST = {"check": "checked", "bet": "bet", "call": "called", "fold": "folded"}
-# Who acts, relative to the hand's first player (0: first, 1: second), by history.
-_TO_ACT = {h: (0 if not h else h.count(",") + 1) % 2 for h in _LEGAL}
-# The history after each legal action: _NEXT[history][action].
-_NEXT = {h: {a: f"{h},{a[1:-1]}" if h else a[1:-1] for a in acts} for h, acts in _LEGAL.items()}
-
-_TEXT_CACHE: dict[tuple, str] = {}
-"""Observation texts by (hands, player, hand, history, net, past, cards): a text is a pure
-function of those, and a one-hand game has only 108. Cleared when it reaches
-:data:`_TEXT_CACHE_MAX` entries (long matches have too many positions to keep)."""
-_TEXT_CACHE_MAX = 1 << 16
-
-RULES = """\
-Kuhn Poker. The deck has three cards: J < Q < K. Each player antes 1 chip and gets one \
-card; the third card stays hidden. The first player may [check] or [bet] (1 chip). \
-After a check, the second player may [check] (showdown) or [bet]. Facing a bet, a player \
-may [call] (add 1 chip; showdown) or [fold] (give up the pot). At a showdown the higher \
-card wins the pot. Your goal is to win as many chips as possible. In a match of several \
-hands the first player alternates and chips add up. Answer with exactly one legal action \
-in brackets, e.g. [check]."""
+MAX_HANDS = 20
+"""Most hands in one match: a 20-hand match is 60 decisions and well under a second."""
 
 
 @dataclass
 class KuhnOptions:
-    hands: int = 1
+    hands: int = field(default=1, metadata={"range": (1, MAX_HANDS)})
     """Number of hands in the match (first player alternates, chips are summed)."""
-
-    def __post_init__(self) -> None:
-        if isinstance(self.hands, bool) or not isinstance(self.hands, int) or self.hands < 1:
-            raise ValueError(
-                f"kuhn_poker option hands={self.hands!r} must be an integer >= 1 "
-                "(the number of hands in the match), e.g. hands=1"
-            )
-
-
-def _hand_result(cards: Sequence[int], hand: int, history: str) -> int:
-    """Chips player 0 wins in a finished hand."""
-    stake, showdown = _OUTCOME[history]
-    first = hand % 2
-    if showdown and cards[2 * hand + first] < cards[2 * hand + 1 - first]:
-        stake = -stake
-    return stake if first == 0 else -stake
 
 
 class KuhnState(State):
@@ -141,30 +91,30 @@ class KuhnState(State):
         return s
 
     # ----- rules ------------------------------------------------------------------
-    def _actor(self) -> int:
+    def actor(self) -> int:
         """Who acts now: the hand's first player when the history has an even length."""
-        return (self.hand & 1) ^ _TO_ACT[self.history]
+        return (self.hand & 1) ^ TO_ACT[self.history]
 
     def is_terminal(self) -> bool:
-        return self.history in _OUTCOME
+        return self.history in OUTCOME
 
     def current_players(self) -> list[int]:
         history = self.history
-        return [] if history in _OUTCOME else [(self.hand & 1) ^ _TO_ACT[history]]
+        return [] if history in OUTCOME else [(self.hand & 1) ^ TO_ACT[history]]
 
     def _legal(self, player: int) -> list[str]:
-        return list(_LEGAL[self.history])
+        return list(LEGAL[self.history])
 
     def _legal_now(self, player: int) -> tuple[str, ...]:
         history = self.history
-        if history in _OUTCOME or player != (self.hand & 1) ^ _TO_ACT[history]:
+        if history in OUTCOME or player != (self.hand & 1) ^ TO_ACT[history]:
             return ()
-        return _LEGAL[history]
+        return LEGAL[history]
 
     def _apply(self, player: int, action: str) -> None:
-        history = self.history = _NEXT[self.history][action]
-        if history in _OUTCOME:
-            self.net += _hand_result(self.cards, self.hand, history)
+        history = self.history = NEXT[self.history][action]
+        if history in OUTCOME:
+            self.net += hand_result(self.cards, self.hand, history)
             if self.hand + 1 < self.game.options.hands:
                 self.past += (history,)
                 self.hand += 1
@@ -177,10 +127,10 @@ class KuhnState(State):
         return "first" if player == 0 else "second"
 
     # ----- what a player knows ----------------------------------------------------
-    def _past_hands(self) -> list[tuple[int, str]]:
+    def past_hands(self) -> list[tuple[int, str]]:
         """(hand index, history) of every finished hand, the last one included."""
         done = list(enumerate(self.past))
-        if self.history in _OUTCOME:
+        if self.history in OUTCOME:
             done.append((self.hand, self.history))
         return done
 
@@ -192,7 +142,7 @@ class KuhnState(State):
             return current
         parts = [f"{self.hand + 1}/{hands}"]
         for h, hist in enumerate(self.past):
-            opp = CARDS[self.cards[2 * h + 1 - player]] if _OUTCOME[hist][1] else "?"
+            opp = CARDS[self.cards[2 * h + 1 - player]] if OUTCOME[hist][1] else "?"
             parts.append(f"{CARDS[self.cards[2 * h + player]]}-{opp}:{hist}")
         parts.append(current)
         return "|".join(parts)
@@ -201,7 +151,7 @@ class KuhnState(State):
         """Resample every card ``player`` has not seen: the opponent's card in the current
         hand and in earlier hands that ended in a fold, and both cards of later hands."""
         cards = list(self.cards)
-        shown = {h for h, hist in self._past_hands() if _OUTCOME[hist][1]}
+        shown = {h for h, hist in self.past_hands() if OUTCOME[hist][1]}
         opp = 1 - player
         for h in range(self.game.options.hands):
             if h > self.hand:
@@ -214,93 +164,10 @@ class KuhnState(State):
         return s
 
     def _text(self, player: int) -> str:
-        hands = self.game.options.hands
-        key = (hands, player, self.hand, self.history, self.net, self.past, self.cards)
-        text = _TEXT_CACHE.get(key)
-        if text is None:
-            if len(_TEXT_CACHE) >= _TEXT_CACHE_MAX:
-                _TEXT_CACHE.clear()
-            text = _TEXT_CACHE[key] = self._build_text(player)
-        return text
-
-    def _build_text(self, player: int) -> str:
-        hands = self.game.options.hands
-        lines = ["Kuhn Poker" + (f", hand {self.hand + 1} of {hands}." if hands > 1 else ".")]
-        first = self.hand % 2
-        pos = "first" if player == first else "second"
-        lines.append(f"You are player {player}; you act {pos} this hand.")
-        lines.append(f"Your card: {CARDS[self.cards[2 * self.hand + player]]}")
-        lines.append(f"Betting this hand: {self._betting_words(player)}.")
-        mine, theirs = self._in_pot(player)
-        lines.append(f"Pot: {mine + theirs} chips (you put in {mine}, opponent {theirs}).")
-        for h, hist in self._past_hands():
-            lines.append(self._hand_summary(player, h, hist))
-        you = self.net if player == 0 else -self.net
-        lines.append(f"Match chips so far: you {you:+d}, opponent {-you:+d}.")
-        if self.is_terminal():
-            lines.append("The match is over.")
-        elif self._actor() == player:
-            lines.append("Your move. Legal actions: " + ", ".join(_LEGAL[self.history]))
-        else:
-            lines.append(f"Waiting for the opponent (player {1 - player}).")
-        return "\n".join(lines)
-
-    def _betting_words(self, player: int) -> str:
-        if not self.history:
-            return "no action yet"
-        actor = self.hand % 2
-        words = []
-        for word in self.history.split(","):
-            who = "you" if actor == player else "opponent"
-            words.append(f"{who} {_PAST[word]}")
-            actor = 1 - actor
-        return ", ".join(words)
-
-    def _in_pot(self, player: int) -> tuple[int, int]:
-        """Chips each side has put into the current hand's pot (ante included)."""
-        put = [1, 1]
-        actor = self.hand % 2
-        for word in self.history.split(",") if self.history else ():
-            if word in ("bet", "call"):
-                put[actor] += 1
-            actor = 1 - actor
-        return put[player], put[1 - player]
-
-    def _hand_summary(self, player: int, hand: int, history: str) -> str:
-        won = _hand_result(self.cards, hand, history) * (1 if player == 0 else -1)
-        own = CARDS[self.cards[2 * hand + player]]
-        showdown = _OUTCOME[history][1]
-        opp = f"opponent {CARDS[self.cards[2 * hand + 1 - player]]} (showdown)"
-        if not showdown:
-            opp = "opponent's card unseen (fold)"
-        return (
-            f"Hand {hand + 1}: you had {own}, {opp}; betting {history.replace(',', ', ')}; "
-            f"you {'won' if won > 0 else 'lost'} {abs(won)}."
-        )
+        return text.observation_text(self, player)
 
     def render(self) -> str:
-        hands = self.game.options.hands
-        first = self.hand % 2
-        put = self._in_pot(0)
-        rows = [
-            ("", "player 0", "player 1"),
-            ("card", CARDS[self.cards[2 * self.hand]], CARDS[self.cards[2 * self.hand + 1]]),
-            ("this hand", "first" if first == 0 else "second", "first" if first == 1 else "second"),
-            ("in pot", str(put[0]), str(put[1])),
-            ("match chips", f"{self.net:+d}", f"{-self.net:+d}"),
-        ]
-        lines = [f"Kuhn Poker  hand {self.hand + 1} of {hands}"]
-        lines += [f"{a:<12}{b:<10}{c}" for a, b, c in rows]
-        lines.append("betting: " + (self.history.replace(",", ", ") or "-"))
-        for h, hist in enumerate(self.past):
-            c0, c1 = CARDS[self.cards[2 * h]], CARDS[self.cards[2 * h + 1]]
-            result = _hand_result(self.cards, h, hist)
-            lines.append(f"hand {h + 1}: {c0} vs {c1}  {hist.replace(',', ', ')}  p0 {result:+d}")
-        if self.is_terminal():
-            lines.append(f"match over: player 0 {self.net:+d}, player 1 {-self.net:+d}")
-        else:
-            lines.append(f"to act: player {self._actor()}  " + " ".join(_LEGAL[self.history]))
-        return "\n".join(lines)
+        return text.render(self)
 
 
 class KuhnPoker(Game):
@@ -320,7 +187,7 @@ class KuhnPoker(Game):
     )
     """Declared for one hand; an instance's ``info`` scales the bounds with ``hands``."""
     Options = KuhnOptions
-    rules = RULES
+    rules = text.RULES
     expert = "kuhn-nash"
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
@@ -340,6 +207,27 @@ class KuhnPoker(Game):
     def all_actions(self) -> list[str]:
         """Every canonical action in a fixed order (the PettingZoo adapter's Discrete space)."""
         return [CHECK, BET, CALL, FOLD]
+
+    def chance_outcomes(self) -> list[tuple[float, KuhnState]]:
+        """Every deal of the match, each hand's pair of cards in turn, with its
+        probability ``1 / 6**hands``: all of Kuhn Poker's chance happens in ``new_state``."""
+        pairs = list(itertools.permutations(range(3), 2))
+        p = 1.0 / len(pairs) ** self.options.hands
+        return [(p, self._state(tuple(itertools.chain.from_iterable(deal))))
+                for deal in itertools.product(pairs, repeat=self.options.hands)]
+
+    def forfeit_returns(self, offender: int) -> list[float]:
+        """The offender loses the most the match could cost, 2 chips per hand, and the other
+        player wins as much: a forfeit is never cheaper than any way of playing on."""
+        worst = 2.0 * self.options.hands
+        return [-worst, worst] if offender == 0 else [worst, -worst]
+
+    def evaluators(self) -> tuple:
+        """Exact exploitability (generic, every ``hands``) and the value against the
+        equilibrium family (:mod:`games.kuhn_poker.evaluation`)."""
+        from games.kuhn_poker.evaluation import VALUE_VS_EQUILIBRIUM
+
+        return super().evaluators() + (VALUE_VS_EQUILIBRIUM,)
 
     def new_state(self, seed: int = 0) -> KuhnState:
         """Each hand dealt from ``random.Random(seed)`` in turn as ``rng.sample(range(3),

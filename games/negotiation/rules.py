@@ -16,16 +16,16 @@ Rules
     An offer stays pending for the opponent's next move only: whatever that move is other
     than ``[accept]``, the offer is gone. A move may carry a free-text message to the
     opponent. The reply grammar (action and message, canonical form) is specified in
-    :mod:`games.negotiation_text`; ``Game.canonicalize`` parses it.
+    :mod:`games.negotiation.text`; ``Game.canonicalize`` parses it.
 
 Options (:class:`NegotiationOptions`)
-    ``turns`` (default 10, at least 2): total number of turns; also ``info.max_length``.
+    ``turns`` (default 10, from 2 to 60): total number of turns; also ``info.max_length``.
 
 Observation
     The player's own inventory, own values per unit and total own value (and its change
     since the start), the opponent's inventory (public), never the opponent's values; the
     move history with messages, the pending offer, turns left and the grammar.
-    :func:`read_view` (in :mod:`games.negotiation_text`) reads the numbered lines back.
+    :func:`read_view` (in :mod:`games.negotiation.text`) reads the numbered lines back.
 
 Actions
     Free text (``legal_actions`` is None). ``State.apply`` parses the reply again and
@@ -45,24 +45,27 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from games.core import Game, GameInfo, IllegalAction, State
-from games.negotiation_text import (
+from games.negotiation.text import (
     INVENTORY, OFFER, OPPONENT, RESOURCES, TURNS, VALUES, Bundle, Move, NegotiationView,
     bundle_text, counts_text, parse_reply, read_view,
 )
 
 __all__ = [
     "NegotiationOptions", "SimpleNegotiation", "NegotiationState", "NegotiationView",
-    "read_view", "value_of", "RESOURCES", "QUANTITY_RANGE", "VALUE_RANGE",
+    "read_view", "value_of", "RESOURCES", "QUANTITY_RANGE", "VALUE_RANGE", "MAX_TURNS",
 ]
 
 QUANTITY_RANGE = (5, 25)
 """Starting units of each resource, inclusive."""
 VALUE_RANGE = (5, 40)
 """Private value per unit, inclusive."""
+MAX_TURNS = 60
+"""Most turns in one game: each observation repeats the whole history, so records grow
+with the square of the length (60 turns: well under a second, about 200 KB of record)."""
 
 _ROLES = ("first", "second")
 _N = len(RESOURCES)
@@ -105,15 +108,8 @@ def _missing(have: Bundle, need: Bundle) -> str:
 
 @dataclass
 class NegotiationOptions:
-    turns: int = 10
+    turns: int = field(default=10, metadata={"range": (2, MAX_TURNS)})
     """Total number of turns, both players together (player 0 moves on even turns)."""
-
-    def __post_init__(self) -> None:
-        if isinstance(self.turns, bool) or not isinstance(self.turns, int) or self.turns < 2:
-            raise ValueError(
-                f"turns={self.turns!r} is not allowed: expected a whole number >= 2 so "
-                "that both players move, e.g. turns=10"
-            )
 
 
 class NegotiationState(State):
@@ -362,7 +358,7 @@ class SimpleNegotiation(Game):
         return s
 
     def canonicalize(self, answer: str) -> str:
-        """The canonical form of a reply (grammar: :mod:`games.negotiation_text`)."""
+        """The canonical form of a reply (grammar: :mod:`games.negotiation.text`)."""
         return parse_reply(answer).canonical()
 
     def example_action(self) -> str:
