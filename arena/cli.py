@@ -34,12 +34,16 @@ def cmd_games(args: argparse.Namespace) -> int:
         return 0
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from games.untrusted import terminal_safe
 
     table = Table(title="Registered games")
     for col in ("name", "players", "information", "description"):
         table.add_column(col)
-    for r in rows:
-        table.add_row(r["name"], r["players"], r["information"], r["description"])
+    for r in rows:  # plug-in text: cleaned, and plain Text so it is never read as markup
+        table.add_row(*(Text(terminal_safe(r[k], multiline=False))
+                        for k in ("name", "players", "information", "description")))
     Console().print(table)
     return 0
 
@@ -78,64 +82,36 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    if args.game == "kuhn_poker":
-        from arena.kuhn_eval import evaluate_kuhn, load_policy_file
+    import games
+    from games.seeds import derive_seed
 
-        if (args.agent is None) == (args.policy is None):
-            raise SystemExit("error: give exactly one of --agent SPEC or --policy FILE.json")
-        if args.policy is not None:
-            result = evaluate_kuhn(policy=load_policy_file(args.policy), alpha=args.alpha)
-        else:
-            from agents import make_agent
+    from arena.evaluate import PolicyAgent, evaluate, load_policy
 
-            result = evaluate_kuhn(agent=make_agent(args.agent, seed=args.seed), alpha=args.alpha)
-    elif args.game == "tictactoe":
-        from agents import make_agent
-
-        from arena.tictactoe_eval import evaluate_tictactoe
-
-        if args.agent is None:
-            raise SystemExit("error: arena eval tictactoe needs --agent SPEC (e.g. --agent minimax)")
-        result = evaluate_tictactoe(
-            make_agent(args.agent, seed=args.seed), games=args.games, seed=args.seed,
-            agent_spec=args.agent,
-        )
+    if (args.agent is None) == (args.policy is None):
+        raise SystemExit("error: give exactly one of --agent SPEC (e.g. --agent expert) or "
+                         "--policy FILE.json")
+    if args.policy is not None:
+        agent = PolicyAgent(load_policy(games.make(args.game), args.policy), name=args.policy,
+                            seed=derive_seed("eval-agent", args.seed, args.policy))
     else:
-        raise SystemExit(
-            f"error: exact evaluation exists for kuhn_poker and tictactoe, not {args.game!r}"
-        )
+        agent = args.agent
+    result = evaluate(args.game, agent, games=args.games, seed=args.seed)
     if args.json:
-        _print_json(result)
+        _print_json(result.to_dict())
     else:
-        _print_eval(args.game, result)
+        from rich.console import Console
+
+        from arena.evaluate_view import print_evaluation
+
+        print_evaluation(result, Console())
     return 0
-
-
-def _print_eval(game: str, result: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"Evaluation on {game}")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-
-    def add(prefix: str, value) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                add(f"{prefix}{k}/" if isinstance(v, dict) else f"{prefix}{k}", v)
-        elif isinstance(value, float):
-            table.add_row(prefix, f"{value:.6f}")
-        else:
-            table.add_row(prefix, str(value))
-
-    add("", {k: v for k, v in result.items() if k != "policy"})
-    Console().print(table)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from arena.demo import run_demo
 
-    return run_demo(fast=args.fast)
+    train = (lambda argv: run_command("train", argv)) if "train" in commands() else None
+    return run_demo(fast=args.fast, out=args.out, train=train)
 
 
 DELEGATED = {
@@ -190,7 +166,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from arena.store import Store
     from arena.viewer import replay
 
-    record = Store(args.db).get_match(args.match_id)
+    # read-only: a missing --db is an error, never a new empty store
+    with Store(args.db, create=False) as store:
+        record = store.get_match(args.match_id)
     replay(record, delay=args.delay)
     return 0
 
@@ -230,12 +208,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_play)
 
-    p = sub.add_parser("eval", help="exact evaluation of an agent (kuhn_poker, tictactoe)")
-    p.add_argument("game", choices=["kuhn_poker", "tictactoe"])
-    p.add_argument("--agent", help="agent spec, e.g. kuhn-nash:alpha=0.2")
-    p.add_argument("--policy", help="Kuhn Poker policy JSON: {\"K:\": 1.0, \"Q:check,bet\": 0.3, ...}")
-    p.add_argument("--alpha", type=float, default=0.0, help="equilibrium used for the value")
-    p.add_argument("--games", type=int, default=100, help="TicTacToe games per seat and opponent")
+    p = sub.add_parser("eval", help="evaluate an agent on any game: the game's exact "
+                       "evaluators and games against random and the expert")
+    p.add_argument("game", help="game spec, options as kuhn_poker:hands=3")
+    p.add_argument("--agent", help="agent spec, e.g. kuhn-nash:alpha=0.2 or llm:model=PATH")
+    p.add_argument("--policy", help="policy JSON {info state: {action: p}} (Kuhn Poker: "
+                   "{\"K:\": 1.0, \"Q:check,bet\": 0.3, ...})")
+    p.add_argument("--games", type=int, default=100,
+                   help="games per seat and opponent (0: exact evaluators only)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
@@ -264,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="the main job on embedded defaults")
     p.add_argument("--fast", action="store_true", help="a shorter demo")
+    p.add_argument("--out", default=None,
+                   help="folder for the demo's tournament and training run "
+                        "(default runs/demo-<UTC time>; kept after the demo)")
     p.set_defaults(func=cmd_demo)
     return parser
 

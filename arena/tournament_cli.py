@@ -23,7 +23,7 @@ from arena.store import Store
 from arena.tournament import BACKENDS, FORMATS, TournamentConfig, run_tournament
 
 from agents.registry import split_agent_specs
-from rich.markup import escape as _safe
+from games.untrusted import markup_safe
 
 __all__ = ["run_from_argv", "leaderboard_from_argv", "export_from_argv", "leaderboard_table",
            "benchmark_table", "roles_table"]
@@ -179,13 +179,19 @@ def roles_table(board: Leaderboard):
     from rich.table import Table
 
     table = Table(title=f"Per role: {_scope(board)}")
-    for col in ("agent", "role", "games", "W", "D", "L", "win rate", "95% CI", "mean"):
+    for col in ("agent", "role", "games", "win", "95% CI", "draw", "mean"):
         table.add_column(col, justify="left" if col in ("agent", "role") else "right")
+    table.caption = "win, draw: rates; CI: Wilson interval of the win rate"
     for r in board.roles:
-        table.add_row(_safe(r.agent), _safe(r.role), str(r.games), str(r.wins), str(r.draws),
-                      str(r.losses), f"{r.win_rate:.3f}", f"{r.win_low:.2f}..{r.win_high:.2f}",
+        table.add_row(_safe(r.agent), _safe(r.role), str(r.games), f"{r.win_rate:.3f}",
+                      f"{r.win_low:.2f}..{r.win_high:.2f}", f"{r.draws / r.games:.3f}",
                       f"{r.mean_return:+.3f}")
     return table
+
+
+def _safe(text: object) -> str:
+    """Agent names, roles and game ids are untrusted: safe inside rich markup."""
+    return markup_safe(text, multiline=False)
 
 
 def _scope(board: Leaderboard) -> str:

@@ -15,7 +15,7 @@ __all__ = ["read_metrics", "plot_run", "compare_runs"]
 
 PANELS = [
     ("exploitability", lambda k: k.endswith("/exploitability")),
-    ("optimal-move rate", lambda k: k.endswith("/optimal_move_rate")),
+    ("optimal-move rate", lambda k: k.endswith(("/optimal_move_rate", "/optimal_moves"))),
     ("win rate", lambda k: k.startswith("eval/") and k.endswith("/win_rate") and k.count("/") == 3),
     ("RAE baselines per role", lambda k: k.startswith("baseline/")),
     ("mean advantage per role", lambda k: k.startswith("advantage/")),
@@ -83,7 +83,8 @@ def _finish(plt, fig, ax, xlabel: str, title: str, path: Path, legend_size: int)
     return path
 
 
-COMPARED = ("/exploitability", "/optimal_move_rate", "/vs_random/win_rate", "/vs_random/loss_rate")
+COMPARED = ("/exploitability", "/optimal_move_rate", "/optimal_moves", "/vs_random/win_rate",
+            "/vs_random/loss_rate")
 """Evaluation keys that :func:`compare_runs` overlays (those ending so)."""
 
 
