@@ -28,7 +28,8 @@ from multiprocessing import get_context
 from typing import Any, Callable, NamedTuple, Sequence
 
 import games
-from agents import Agent, make_agent
+from agents import Agent
+from agents.llm.model_cache import ModelCache, make_agent_sharing
 
 from arena.records import MatchRecord
 from arena.runner import MatchConfig, MatchSpec, run_matches
@@ -75,11 +76,13 @@ def agent_seed(tournament_seed: int, spec: str) -> int:
 
 
 class _Cache:
-    """Games and agents built once per process, by spec string."""
+    """Games and agents built once per process, by spec string; the process's agents share
+    loaded models through one model cache."""
 
     def __init__(self) -> None:
         self.games: dict[str, games.Game] = {}
         self.agents: dict[tuple[str, int], Agent] = {}
+        self.models = ModelCache()
 
     def game(self, spec: str) -> games.Game:
         if spec not in self.games:
@@ -89,7 +92,7 @@ class _Cache:
     def agent(self, spec: str, seed: int) -> Agent:
         key = (spec, seed)
         if key not in self.agents:
-            self.agents[key] = make_agent(spec, seed=seed)
+            self.agents[key] = make_agent_sharing(spec, seed, self.models)
         return self.agents[key]
 
 

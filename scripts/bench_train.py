@@ -1,14 +1,15 @@
 """Training speed: how fast self-play iterations of the local model run, and where their
 time goes (``python scripts/bench.py train``).
 
-One row per (game, mode); every row starts from the same weights. An iteration is the
-training loop's own pieces, called in its order with a default :class:`SelfPlayConfig`
-(``eval_every=0``, no pool, no checkpoints):
+One row per (game, mode); every row starts from the same weights, in a run of its own
+(``training.loop.open_run`` with a default :class:`SelfPlayConfig`: ``eval_every=0``, no
+pool; no checkpoint is saved). An iteration is the training loop's own
+``train_iteration(run)``; its metrics row gives the figures:
 
-- rollouts: ``play_iteration`` (``matches`` self-play matches batched through the runner,
-  the policy in every seat) then ``collect_samples``;
-- learning: ``compute_advantages`` (RAE) then ``Learner.update`` (one epoch of minibatch
-  steps on the samples with a non-zero advantage).
+- rollouts (``rollout_s``): ``play_iteration``, ``matches`` self-play matches batched
+  through the runner, the policy in every seat;
+- learning (``learn_s``): samples, advantages (RAE), and the learner's update (one epoch
+  of minibatch steps on the samples with a non-zero advantage).
 
 Figures of a row:
 
@@ -38,7 +39,6 @@ compare figures taken on the same machine.
 from __future__ import annotations
 
 import argparse
-import copy
 import json as _json
 import sys
 import tempfile
@@ -61,30 +61,17 @@ RATE_KEYS = ("rollout_samples_per_s", "rollout_tokens_per_s", "rollout_games_per
              "learner_samples_per_s", "learner_tokens_per_s")
 
 
-def _tokens(samples: Sequence[Any]) -> int:
-    return sum(len(s.prompt_ids) + len(s.token_ids) for s in samples)
+def _iteration(run: Any) -> dict[str, float]:
+    """One iteration of the training loop (:func:`training.loop.train_iteration`), its
+    counts and its two timings from the metrics row."""
+    from training.loop import train_iteration
 
-
-def _iteration(config: Any, iteration: int, policy: Any, learner: Any,
-               baselines: Any) -> dict[str, float]:
-    """One iteration of the loop's pieces, with its counts and the two timings."""
-    from training.advantages import compute_advantages
-    from training.loop import POLICY_NAME
-    from training.rollout import collect_samples, play_iteration
-
-    t0 = time.perf_counter()
-    records = play_iteration(config, iteration, policy, [])
-    samples = collect_samples(records, POLICY_NAME, config.invalid_penalty)
-    t1 = time.perf_counter()
-    adv = compute_advantages([s.reward for s in samples], [s.key for s in samples],
-                             config.advantage, baselines)
-    stats = learner.update(samples, adv, iteration)
-    t2 = time.perf_counter()
-    trained = [s for s, a in zip(samples, adv) if a != 0.0]
-    return {"rollout_s": t1 - t0, "learn_s": t2 - t1, "games": len(records),
-            "samples": len(samples), "tokens": _tokens(samples),
-            "trained_samples": stats["trained_samples"] * config.epochs,
-            "trained_tokens": _tokens(trained) * config.epochs}
+    row = train_iteration(run)
+    epochs = run.config.epochs
+    return {"rollout_s": row["rollout_s"], "learn_s": row["learn_s"], "games": row["matches"],
+            "samples": row["samples"], "tokens": row["tokens"],
+            "trained_samples": row["train/trained_samples"] * epochs,
+            "trained_tokens": row["train/trained_tokens"] * epochs}
 
 
 def _summary(its: list[dict[str, float]]) -> dict[str, Any]:
@@ -109,31 +96,23 @@ def _summary(its: list[dict[str, float]]) -> dict[str, Any]:
     }
 
 
-def _row(base: Any, game_name: str, mode: str, model: str, matches: int, seconds: float,
-         seed: int, device: str) -> dict[str, Any]:
-    """Warm-up plus measured iterations of one game and mode, from a fresh copy of the
-    weights (the learner trains its model in place)."""
-    import torch
-
-    from training.advantages import RoleBaselines
+def _row(game_name: str, mode: str, model: str, matches: int, seconds: float, seed: int,
+         device: str, tmp: Path) -> tuple[dict[str, Any], Any]:
+    """Warm-up plus measured iterations of one game and mode, in a run of its own (fresh
+    weights, no evaluation, pool or checkpoints); returns the figures and the run."""
     from training.config import SelfPlayConfig
-    from training.learner import Learner
-    from training.loop import policy_agent
+    from training.loop import open_run
 
     config = SelfPlayConfig(games=[game_name], model=model, mode=mode, eval_every=0,
-                            matches_per_iteration=matches, seed=seed, device=device)
-    torch.manual_seed(config.seed)
-    backend = copy.copy(base)  # a private model, as a training run owns one
-    backend.model = copy.deepcopy(base.model)
-    policy = policy_agent(backend, config)
-    learner = Learner(backend, config)
-    baselines = RoleBaselines(config.rae_decay)
-    _iteration(config, 1, policy, learner, baselines)  # warm-up
+                            matches_per_iteration=matches, seed=seed, device=device,
+                            out=str(tmp / f"run-{game_name}-{mode}"))
+    run = open_run(config)
+    _iteration(run)  # warm-up
     its: list[dict[str, float]] = []
     start = time.perf_counter()
     while not its or time.perf_counter() - start < seconds:
-        its.append(_iteration(config, len(its) + 2, policy, learner, baselines))
-    return _summary(its)
+        its.append(_iteration(run))
+    return _summary(its), run
 
 
 def bench_train(seconds: float = 20.0, game_names: Sequence[str] = GAMES,
@@ -147,17 +126,15 @@ def bench_train(seconds: float = 20.0, game_names: Sequence[str] = GAMES,
     """
     _check(seconds, game_names, modes, matches)
     import torch
-    from transformers.utils import logging as hf_logging
-
-    from agents.llm.hf import HFBackend
-
-    hf_logging.disable_progress_bar()  # as training does: the table owns the terminal
 
     with tempfile.TemporaryDirectory() as tmp:
         path, label = _model_path(model, Path(tmp))
-        base = HFBackend(path, device=device)
-        rows = {f"{name}/{mode}": _row(base, name, mode, path, matches, seconds, seed, device)
-                for mode in modes for name in game_names}
+        rows = {}
+        for mode in modes:
+            for name in game_names:
+                rows[f"{name}/{mode}"], run = _row(name, mode, path, matches, seconds, seed,
+                                                   device, Path(tmp))
+        base = run.backend
         figures: dict[str, Any] = {
             "benchmark": "train", "model": label, "device": base.device,
             "dtype": str(base.dtype).removeprefix("torch."),

@@ -1,13 +1,29 @@
-"""Checkpoints that survive being killed: written to a temporary folder, then renamed.
+"""Checkpoints that survive being killed, never execute code, and skip damage.
 
-``RUN/checkpoint-N/`` holds the model in Hugging Face format (``from_pretrained`` loads it,
-so ``llm:model=RUN/checkpoint-N`` plays it) with its tokenizer, and ``trainer_state.pt``:
-optimizer state, RAE baselines, the opponent pool's snapshot iterations, the iteration and
-the metrics rows written so far. A folder without ``COMPLETE`` is ignored.
+``RUN/checkpoint-N/`` holds the model in Hugging Face format (``from_pretrained`` loads
+it, so ``llm:model=RUN/checkpoint-N`` plays it) with its tokenizer, and the trainer state
+(optimizer state, RAE baselines, the opponent pool's snapshot iterations, the iteration
+and the metrics rows so far) in two files that cannot run code when read:
+``trainer_state.safetensors`` (every tensor) and ``trainer_state.json`` (the rest; each
+tensor appears there as ``{"__tensor__": name}``). A checkpoint is written to a temporary
+folder and renamed; a folder without ``COMPLETE`` is ignored.
+
+Older runs stored the trainer state as ``trainer_state.pt`` (a pickle). It is still read,
+with ``torch.load(weights_only=True)``, which admits only tensors and plain containers: a
+file that holds anything else is refused (:class:`UnsafeCheckpoint`), never executed.
+
+On resume, :func:`resume_point` takes the newest intact checkpoint: one whose
+``config.json``, weights and trainer state all read back. A damaged newer one (truncated
+weights or state, an empty config) is skipped with a warning naming it and why, and renamed
+``checkpoint-N.damaged`` (kept, out of the way of pruning); when every checkpoint is
+damaged the resume is refused.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -15,11 +31,90 @@ from typing import Any
 
 import torch
 
-__all__ = ["save_checkpoint", "latest_checkpoint", "load_trainer_state", "prune_checkpoints"]
+__all__ = ["save_checkpoint", "latest_checkpoint", "resume_point", "load_trainer_state",
+           "write_trainer_state", "prune_checkpoints", "checkpoint_problem", "UnsafeCheckpoint"]
+
+log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^checkpoint-(\d+)$")
+STATE_JSON = "trainer_state.json"
+STATE_TENSORS = "trainer_state.safetensors"
+LEGACY_STATE = "trainer_state.pt"
 
 
+class UnsafeCheckpoint(ValueError):
+    """A checkpoint file holds something other than tensors and plain data."""
+
+
+# ----- trainer state: tensors to safetensors, everything else to JSON --------------------
+def _encode(obj: Any, tensors: dict[str, torch.Tensor]) -> Any:
+    if isinstance(obj, torch.Tensor):
+        name = f"t{len(tensors)}"
+        tensors[name] = obj.detach().to("cpu").clone().contiguous()
+        return {"__tensor__": name}
+    if isinstance(obj, dict):
+        if all(isinstance(k, str) and not k.startswith("__") for k in obj):
+            return {k: _encode(v, tensors) for k, v in obj.items()}
+        return {"__items__": [[_encode(k, tensors), _encode(v, tensors)] for k, v in obj.items()]}
+    if isinstance(obj, tuple):
+        return {"__tuple__": [_encode(v, tensors) for v in obj]}
+    if isinstance(obj, list):
+        return [_encode(v, tensors) for v in obj]
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    raise TypeError(f"trainer state holds a {type(obj).__name__}: only tensors, numbers, "
+                    "strings, lists, tuples and dicts are saved")
+
+
+def _decode(obj: Any, tensors: dict[str, torch.Tensor]) -> Any:
+    if isinstance(obj, list):
+        return [_decode(v, tensors) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    if "__tensor__" in obj:
+        return tensors[obj["__tensor__"]]
+    if "__tuple__" in obj:
+        return tuple(_decode(v, tensors) for v in obj["__tuple__"])
+    if "__items__" in obj:
+        return {_decode(k, tensors): _decode(v, tensors) for k, v in obj["__items__"]}
+    return {k: _decode(v, tensors) for k, v in obj.items()}
+
+
+def write_trainer_state(folder: Path, state: dict[str, Any]) -> None:
+    from safetensors.torch import save_file
+
+    tensors: dict[str, torch.Tensor] = {}
+    plain = _encode(state, tensors)
+    save_file(tensors, str(folder / STATE_TENSORS))
+    (folder / STATE_JSON).write_text(json.dumps(plain))
+
+
+def load_trainer_state(path: Path) -> dict[str, Any]:
+    """The trainer state of checkpoint ``path``; raises :class:`UnsafeCheckpoint` for a
+    legacy pickle holding anything but tensors and plain data, ValueError if damaged."""
+    from safetensors.torch import load_file
+
+    if (path / STATE_JSON).exists():
+        try:
+            plain = json.loads((path / STATE_JSON).read_text())
+            return _decode(plain, load_file(str(path / STATE_TENSORS)))
+        except Exception as err:  # truncated, missing or scribbled: the checkpoint is damaged
+            raise ValueError(f"{path.name}: trainer state unreadable ({err})") from err
+    legacy = path / LEGACY_STATE
+    if not legacy.exists():
+        raise ValueError(f"{path.name}: no trainer state ({STATE_JSON} or {LEGACY_STATE})")
+    try:
+        return torch.load(legacy, weights_only=True, map_location="cpu")
+    except pickle.UnpicklingError as err:
+        raise UnsafeCheckpoint(
+            f"{legacy} holds objects other than tensors and plain data (a pickle that could run "
+            "code): refused, nothing was executed. Delete that checkpoint folder to resume from "
+            "an earlier one, or start a new run with another --out") from err
+    except Exception as err:
+        raise ValueError(f"{path.name}: trainer state unreadable ({err})") from err
+
+
+# ----- writing ----------------------------------------------------------------------------
 def save_checkpoint(run_dir: Path, iteration: int, model: Any, tokenizer: Any,
                     state: dict[str, Any]) -> Path:
     final = run_dir / f"checkpoint-{iteration}"
@@ -29,7 +124,7 @@ def save_checkpoint(run_dir: Path, iteration: int, model: Any, tokenizer: Any,
     tmp.mkdir(parents=True)
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
-    torch.save(state, tmp / "trainer_state.pt")
+    write_trainer_state(tmp, state)
     (tmp / "COMPLETE").write_text(str(iteration))
     if final.exists():
         shutil.rmtree(final)
@@ -37,6 +132,7 @@ def save_checkpoint(run_dir: Path, iteration: int, model: Any, tokenizer: Any,
     return final
 
 
+# ----- finding and checking -----------------------------------------------------------------
 def _checkpoints(run_dir: Path) -> list[tuple[int, Path]]:
     found = []
     if run_dir.exists():
@@ -48,12 +144,63 @@ def _checkpoints(run_dir: Path) -> list[tuple[int, Path]]:
 
 
 def latest_checkpoint(run_dir: Path) -> Path | None:
+    """The newest checkpoint marked complete (intact or not: see :func:`resume_point`)."""
     found = _checkpoints(run_dir)
     return found[-1][1] if found else None
 
 
-def load_trainer_state(path: Path) -> dict[str, Any]:
-    return torch.load(path / "trainer_state.pt", weights_only=False)
+def checkpoint_problem(path: Path) -> str | None:
+    """Why checkpoint ``path``'s config or weights cannot be loaded (None: they can)."""
+    from safetensors import safe_open
+
+    try:
+        config = json.loads((path / "config.json").read_text())
+    except (OSError, ValueError) as err:
+        return f"config.json unreadable ({err})"
+    if not isinstance(config, dict) or not config:
+        return "config.json is empty"
+    weights = sorted(path.glob("*.safetensors"))
+    weights = [w for w in weights if w.name != STATE_TENSORS]
+    if not weights:
+        return "no model weights (*.safetensors)"
+    for file in weights:
+        try:
+            with safe_open(str(file), "pt") as fh:
+                fh.keys()
+        except Exception as err:
+            return f"{file.name} unreadable ({err})"
+    return None
+
+
+def resume_point(run_dir: Path) -> tuple[Path, dict[str, Any]] | None:
+    """(newest intact checkpoint, its trainer state), skipping damaged newer ones with a
+    warning; None when there is none. A checkpoint holding a pickle payload is refused
+    (:class:`UnsafeCheckpoint`) rather than skipped: someone put it there."""
+    skipped: list[str] = []
+    damaged: list[Path] = []
+    for _, path in reversed(_checkpoints(run_dir)):
+        problem = checkpoint_problem(path)
+        state = None
+        if problem is None:
+            try:
+                state = load_trainer_state(path)
+            except UnsafeCheckpoint:
+                raise
+            except ValueError as err:
+                problem = str(err).removeprefix(f"{path.name}: ")
+        if problem is None:
+            if skipped:
+                for bad in damaged:  # out of the way of pruning and of later saves, kept
+                    bad.rename(bad.with_name(bad.name + ".damaged"))
+                log.warning("resuming from %s; skipped damaged %s (renamed to *.damaged)",
+                            path.name, "; ".join(skipped))
+            return path, state
+        skipped.append(f"{path.name} ({problem})")
+        damaged.append(path)
+    if skipped:
+        raise ValueError(f"every checkpoint in {run_dir} is damaged: {'; '.join(skipped)}; "
+                         "delete them to start this run over, or use another --out")
+    return None
 
 
 def prune_checkpoints(run_dir: Path, keep: int, protect: set[int] = frozenset()) -> None:

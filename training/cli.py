@@ -20,8 +20,12 @@ def build_train_parser() -> argparse.ArgumentParser:
                    help="game, repeatable, optional weight: --game kuhn_poker --game tictactoe:0.5")
     p.add_argument("--model", default=d.model, help="model folder or hub id (arena model new builds one)")
     p.add_argument("--mode", choices=["choice", "generate"], default=d.mode)
-    p.add_argument("--iterations", type=int, default=d.iterations)
-    p.add_argument("--minutes", type=float, default=None, help="stop after this wall time")
+    p.add_argument("--iterations", type=int, default=d.iterations,
+                   help="iterations to run, >= 1 (default: 40, or with --minutes as many as "
+                        "fit; with both, whichever ends first)")
+    p.add_argument("--minutes", type=float, default=None,
+                   help="time budget in minutes, > 0: the run stops after the iteration that "
+                        "crosses it")
     p.add_argument("--out", default="", help="run folder (default runs/GAME__ADV__SEED__TIME)")
     p.add_argument("--matches", type=int, default=d.matches_per_iteration, help="matches per iteration")
     p.add_argument("--advantage", choices=["rae", "none", "batch-mean"], default=d.advantage)
@@ -53,7 +57,8 @@ def build_train_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default=d.device)
     p.add_argument("--lora-rank", type=int, default=d.lora_rank)
     p.add_argument("--resume", action="store_true",
-                   help="continue the run in --out (running the same command again does too)")
+                   help="continue the run in --out, refusing to start a new one (running the "
+                        "same command again without it resumes too)")
     p.add_argument("--json", action="store_true", help="print each metrics row as JSON")
     return p
 
@@ -76,51 +81,54 @@ def config_from_args(args: argparse.Namespace):
     )
 
 
-def _summary(row: dict[str, Any]) -> str:
-    parts = [f"it {row['iteration']}"]
-    for key, label, fmt in (("games_per_s", "games/s", "{:.1f}"), ("tokens_per_s", "tok/s", "{:.0f}"),
-                            ("losses/loss", "loss", "{:+.4f}"), ("invalid_rate", "invalid", "{:.2f}")):
-        if key in row:
-            parts.append(f"{label} {fmt.format(row[key])}")
-    for key, value in row.items():
-        if key.startswith("advantage/"):
-            parts.append(f"adv[{key[10:]}] {value:+.3f}")
-        if key.endswith(("exploitability", "optimal_move_rate")) or key.endswith("vs_random/win_rate"):
-            parts.append(f"{key[5:]} {value:.3f}")
-        if key.startswith("ladder/") and key.endswith("/policy/rating"):
-            parts.append(f"rating[{key[7:-14]}] {value:.0f}")
-    return "  ".join(parts)
+def _flag(message: str) -> str:
+    """`` (option --x)`` for the config field a validation message starts with."""
+    field = message.split("=", 1)[0]
+    dest = {"matches_per_iteration": "matches"}.get(field, field)
+    for action in build_train_parser()._actions:
+        if action.dest == dest and action.option_strings:
+            return f" (option {action.option_strings[0]})"
+    return ""
 
 
 def train_from_argv(argv: Sequence[str] | None = None) -> int:
-    """Self-play training with RAE (``arena train``)."""
+    """Self-play training with RAE (``arena train``). Exit 2 for a bad option or folder,
+    1 when training diverges (a loss or parameter not finite)."""
     from rich.console import Console
-    from rich.markup import escape
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from training.learner import NonFiniteError
     from training.loop import train
+    from training.progress import TrainProgress
 
     args = build_train_parser().parse_args(argv)
-    config = config_from_args(args)
+    try:
+        config = config_from_args(args)
+    except ValueError as err:
+        print(f"arena train: error: {err}{_flag(str(err))}", file=sys.stderr)
+        return 2
     if args.resume and not config.out:
-        raise SystemExit("error: --resume needs --out RUN_DIR (the run to continue)")
+        print("arena train: error: --resume needs --out RUN_DIR (the run to continue)",
+              file=sys.stderr)
+        return 2
     console = Console(stderr=args.json)
-    columns = [TextColumn("[bold]train"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn(), TextColumn("{task.fields[line]}")]
     t0 = time.perf_counter()
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("train", total=config.iterations, line="rollouts...")
+    try:
+        with TrainProgress(console, config.iteration_limit(), config.minutes) as progress:
+            def on_row(row: dict[str, Any]) -> None:
+                if args.json:  # scalar metrics (a policy table stays in metrics.jsonl)
+                    print(json.dumps({k: v for k, v in row.items() if not isinstance(v, dict)}),
+                          flush=True)
+                progress.update(row)
 
-        def on_row(row: dict[str, Any]) -> None:
-            if args.json:
-                print(json.dumps({k: v for k, v in row.items() if k != "eval/kuhn_poker/policy"}),
-                      flush=True)
-            progress.update(task, completed=row["iteration"], line="")
-            progress.console.print(escape(_summary(row)), highlight=False)
-
-        run_dir = train(config, on_row=on_row)
+            run_dir = train(config, on_row=on_row, resume=args.resume)
+    except (ValueError, FileNotFoundError, ImportError) as err:
+        print(f"arena train: error: {err}", file=sys.stderr)
+        return 2
+    except NonFiniteError as err:
+        print(f"arena train: training stopped: {err}", file=sys.stderr)
+        return 1
     console.print(f"run folder: {run_dir} ({time.perf_counter() - t0:.0f} s); "
-                  f"plot it with: arena plot {run_dir}")
+                  f"plot it with: arena plot {run_dir}", markup=False, highlight=False)
     return 0
 
 

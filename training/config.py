@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Literal
 
 import games
 
-__all__ = ["SelfPlayConfig", "parse_game_weights"]
+__all__ = ["SelfPlayConfig", "parse_game_weights", "DEFAULT_ITERATIONS"]
 
 
 @dataclass
@@ -21,10 +22,11 @@ class SelfPlayConfig:
     """Model folder or hub id the policy starts from (``arena model new`` builds one)."""
     mode: Literal["choice", "generate"] = "choice"
     """``choice``: exact softmax over legal actions; ``generate``: free text then \\boxed{}."""
-    iterations: int = 40
-    """Iterations to run (ignored when ``minutes`` is set and reached first)."""
+    iterations: int | None = None
+    """Iterations to run. None: :data:`DEFAULT_ITERATIONS`, or, when ``minutes`` is given,
+    as many as the time budget allows. With both, whichever comes first ends the run."""
     minutes: float | None = None
-    """Wall-clock budget; the run stops after the iteration that crosses it."""
+    """Wall-clock budget (> 0); the run stops after the iteration that crosses it."""
     out: str = ""
     """Run folder; default ``runs/{game}__{advantage}__{seed}__{time}``."""
     matches_per_iteration: int = 128
@@ -80,29 +82,17 @@ class SelfPlayConfig:
     """LoRA rank through peft (0: train all parameters)."""
 
     def __post_init__(self) -> None:
+        for name, (low, high, expected) in _RANGES.items():
+            value = getattr(self, name)
+            if value is None and name in _OPTIONAL:
+                continue
+            if not _in_range(value, low, high, integer=name in _INTEGERS):
+                raise ValueError(f"{name}={value!r} must be {expected}")
         checks = [
-            (self.iterations >= 1, "iterations", "a whole number >= 1"),
-            (self.matches_per_iteration >= 1, "matches_per_iteration", ">= 1"),
-            (self.lr > 0, "lr", "> 0, e.g. 3e-3"),
-            (self.epochs >= 1, "epochs", ">= 1"),
-            (self.minibatch >= 1, "minibatch", ">= 1"),
-            (0 <= self.rae_decay < 1, "rae_decay", "in [0, 1), e.g. 0.95"),
-            (0 <= self.opponent_prob <= 1, "opponent_prob", "in [0, 1]"),
-            (self.temperature > 0, "temperature", "> 0"),
-            (self.eval_every >= 0, "eval_every", ">= 0 (0: no evaluation)"),
-            (self.eval_games >= 0, "eval_games", ">= 0"),
-            (self.checkpoint_every >= 1, "checkpoint_every", ">= 1"),
-            (self.keep_checkpoints >= 0, "keep_checkpoints", ">= 0 (0: keep all)"),
             (self.mode in ("choice", "generate"), "mode", "choice or generate"),
             (self.advantage in ("rae", "none", "batch-mean"), "advantage", "rae, none or batch-mean"),
             (self.lr_schedule in ("constant", "linear", "cosine"), "lr_schedule",
              "constant, linear or cosine"),
-            (0 <= self.lr_final <= 1, "lr_final", "in [0, 1], e.g. 0.1"),
-            (self.kl_coef >= 0, "kl_coef", ">= 0"),
-            (self.entropy_coef >= 0, "entropy_coef", ">= 0"),
-            (self.ladder_games >= 0, "ladder_games", ">= 0 (0: no ladder), e.g. 4"),
-            (self.token_budget >= 1, "token_budget", ">= 1, e.g. 16384"),
-            (self.clip_eps is None or self.clip_eps > 0, "clip_eps", "> 0 or None"),
             (bool(self.games), "games", "at least one game, e.g. ['kuhn_poker']"),
         ]
         for ok, name, expected in checks:
@@ -113,6 +103,13 @@ class SelfPlayConfig:
         for name, _ in parse_game_weights(self.games):
             games.make(name)  # an unknown game or option fails here, naming what is known
 
+    def iteration_limit(self) -> int | None:
+        """Iterations that end the run: ``iterations``, else :data:`DEFAULT_ITERATIONS`
+        without a time budget, else None (the time budget alone ends it)."""
+        if self.iterations is not None:
+            return self.iterations
+        return None if self.minutes is not None else DEFAULT_ITERATIONS
+
     def run_dir(self) -> Path:
         if self.out:
             return Path(self.out)
@@ -122,6 +119,55 @@ class SelfPlayConfig:
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+DEFAULT_ITERATIONS = 40
+"""Iterations of a run given neither ``iterations`` nor ``minutes``."""
+
+_INF = math.inf
+_RANGES: dict[str, tuple[float, float, str]] = {
+    # name: (lowest, highest, what the error says is expected); bounds are inclusive
+    "iterations": (1, _INF, "a whole number >= 1, or None (the time budget or 40)"),
+    "minutes": (1e-9, _INF, "a finite number of minutes > 0, e.g. 30, or None"),
+    "matches_per_iteration": (1, _INF, "a whole number >= 1, e.g. 128"),
+    "rae_decay": (0.0, 1.0 - 1e-12, "in [0, 1), e.g. 0.95"),
+    "lr": (1e-300, _INF, "a finite number > 0, e.g. 3e-4"),
+    "lr_final": (0.0, 1.0, "in [0, 1], e.g. 0.1"),
+    "weight_decay": (0.0, _INF, "a finite number >= 0, e.g. 0.0"),
+    "grad_clip": (1e-300, _INF, "a finite number > 0, e.g. 1.0"),
+    "epochs": (1, _INF, "a whole number >= 1"),
+    "minibatch": (1, _INF, "a whole number >= 1, e.g. 64"),
+    "clip_eps": (1e-300, _INF, "a finite number > 0, e.g. 0.2, or None (off)"),
+    "kl_coef": (0.0, _INF, "a finite number >= 0, e.g. 0.05"),
+    "entropy_coef": (0.0, _INF, "a finite number >= 0, e.g. 0.3"),
+    "token_budget": (1, _INF, "a whole number >= 1, e.g. 16384"),
+    "temperature": (1e-300, _INF, "a finite number > 0, e.g. 1.0"),
+    "invalid_penalty": (-_INF, _INF, "a finite number, e.g. -1.0"),
+    "max_new_tokens": (1, _INF, "a whole number >= 1, e.g. 64"),
+    "pool_every": (0, _INF, "a whole number >= 0 (0: no snapshots)"),
+    "pool_size": (1, _INF, "a whole number >= 1, e.g. 4"),
+    "opponent_prob": (0.0, 1.0, "in [0, 1]"),
+    "eval_every": (0, _INF, "a whole number >= 0 (0: no evaluation)"),
+    "eval_games": (0, _INF, "a whole number >= 0"),
+    "checkpoint_every": (1, _INF, "a whole number >= 1"),
+    "keep_checkpoints": (0, _INF, "a whole number >= 0 (0: keep all)"),
+    "ladder_games": (0, _INF, "a whole number >= 0 (0: no ladder), e.g. 4"),
+    "seed": (0, _INF, "a whole number >= 0"),
+    "lora_rank": (0, _INF, "a whole number >= 0 (0: train all parameters), e.g. 8"),
+}
+_OPTIONAL = {"iterations", "minutes", "clip_eps"}
+_INTEGERS = {name for name, f in SelfPlayConfig.__dataclass_fields__.items()
+             if f.type in ("int", "int | None")}
+
+
+def _in_range(value: object, low: float, high: float, integer: bool) -> bool:
+    """Whether ``value`` is a number (a whole one if ``integer``) in [low, high]; NaN and
+    infinities are out of range, and so is a bool."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if integer and not isinstance(value, int):
+        return False
+    return math.isfinite(value) and low <= value <= high
 
 
 def parse_game_weights(entries: list[str]) -> list[tuple[str, float]]:

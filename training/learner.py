@@ -1,20 +1,18 @@
-"""The learner: log-probabilities of recorded decisions under the current model, and the
-optimiser step.
+"""The learner: weighted objectives summed in one optimiser step, and the learning-rate
+schedule.
 
-Choice mode learns the exact policy the agent samples from: ``log pi(a|s) =
-logp(a)/T - logsumexp_b logp(b)/T`` over the legal actions, where ``logp`` is the model's
-log-likelihood of an action's tokens after the prompt. The forward pass is the one the
-backend scores with (:mod:`agents.llm.hf_batch`), with gradients: the prefix every
-prompt of a minibatch shares (chat template, rules) runs once, then each row holds a
-prompt's remainder and all its candidate actions packed under a tree mask (or, for models
-that cannot take the mask, the candidates run on copies of the prompt's KV cache).
-Gradients flow through all of it. Generate mode learns token by token on the sampled reply.
+Each iteration the learner asks every objective (:mod:`training.objectives`) for its
+items, shuffles each objective's items with a generator seeded by (run seed, iteration),
+and runs ``epochs`` passes of steps; step k takes the k-th minibatch (``minibatch``
+items) of every objective. A step's loss is ``sum_i weight_i * loss_i``; each minibatch
+is cut into chunks of at most ``token_budget`` tokens whose gradients add up (every
+objective divides by a constant, never by the chunk's size), so memory stays bounded for
+any minibatch size. Then the gradient norm is clipped and the optimiser steps.
 
-A minibatch is cut into chunks of at most ``token_budget`` tokens whose gradients add up
-(the loss normaliser is a constant), so memory stays bounded for any minibatch size.
-Extra choice-mode terms: an exact entropy bonus over the legal actions (``entropy_coef``)
-and an exact KL to the frozen starting model (``kl_coef``). The learning rate follows
-``lr_schedule`` over the run's iterations.
+A loss, a gradient norm or a parameter that is not finite stops the run
+(:class:`NonFiniteError`) before anything is saved: the last checkpoint stays the last
+good one. The learning rate follows ``lr_schedule`` over the run's iterations (constant
+when only a time budget ends the run: its length is not known in advance).
 """
 
 from __future__ import annotations
@@ -28,21 +26,24 @@ from typing import Any, Sequence
 import torch
 
 from agents.llm.hf import HFBackend
-from agents.llm.hf_batch import (budget_chunks, forked_token_logprobs, pad, shared_prefix,
-                                 supports_tree, tree_token_logprobs)
+from agents.llm.hf_batch import budget_chunks
 
 from training.config import SelfPlayConfig
-from training.losses import policy_gradient_loss
-from training.rollout import Sample
+from training.objectives import Context, LearnBatch, Objective, PolicyGradient
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Learner", "lr_factor"]
+__all__ = ["Learner", "lr_factor", "NonFiniteError"]
 
 
-def lr_factor(schedule: str, iteration: int, total: int, final: float) -> float:
-    """Multiplier of the base learning rate at ``iteration`` (1-based) of ``total``."""
-    if schedule == "constant" or total <= 1:
+class NonFiniteError(RuntimeError):
+    """A loss, gradient norm or parameter became NaN or infinite."""
+
+
+def lr_factor(schedule: str, iteration: int, total: int | None, final: float) -> float:
+    """Multiplier of the base learning rate at ``iteration`` (1-based) of ``total``
+    (None: an open-ended run, constant)."""
+    if schedule == "constant" or total is None or total <= 1:
         return 1.0
     frac = min(max((iteration - 1) / (total - 1), 0.0), 1.0)
     if schedule == "linear":
@@ -52,173 +53,121 @@ def lr_factor(schedule: str, iteration: int, total: int, final: float) -> float:
     raise ValueError(f"lr_schedule={schedule!r} unknown (known: constant, linear, cosine)")
 
 
+def _tokens(item: Any) -> int:
+    sample = item[0] if isinstance(item, tuple) else item
+    return len(getattr(sample, "prompt_ids", ())) + len(getattr(sample, "token_ids", ()))
+
+
 class Learner:
-    def __init__(self, backend: HFBackend, config: SelfPlayConfig) -> None:
+    def __init__(self, backend: HFBackend, config: SelfPlayConfig,
+                 objectives: Sequence[Objective] | None = None) -> None:
         self.backend = backend
         self.model = backend.model
         self.config = config
+        self.objectives = list(objectives or [PolicyGradient.from_config(config)])
+        names = [o.name for o in self.objectives]
+        if len(set(names)) != len(names):
+            raise ValueError(f"objective names {names} repeat: give each objective its own name")
         params = [p for p in self.model.parameters() if p.requires_grad]
         if not params:
             raise ValueError("the model has no trainable parameters")
+        self.params = params
         self.optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
         self.ref_model = None
-        if config.kl_coef > 0:
+        if any(o.needs_reference for o in self.objectives):
             self.ref_model = copy.deepcopy(self.model).eval()
             for p in self.ref_model.parameters():
                 p.requires_grad_(False)
 
-    # ----- choice mode: action scores ------------------------------------------------
-    def action_scores(self, samples: Sequence[Sample], model: Any = None) -> torch.Tensor:
-        """[R] summed log-likelihood of every legal action of every sample, in order
-        (sample 0's actions, then sample 1's, ...), differentiable."""
-        model = model or self.model
-        b = self.backend
-        prompts = [list(s.prompt_ids) for s in samples]
-        cands = [[b.encode_continuation(a) for a in s.actions] for s in samples]
-        prefix = shared_prefix(model, prompts, b.device)
-        if supports_tree(model.config):
-            tokens = tree_token_logprobs(model, prompts, cands, prefix, b.pad_id, b.device)
-        else:
-            tokens = forked_token_logprobs(model, prompts, cands, prefix, b.pad_id, b.device,
-                                           self.config.token_budget)
-        lengths = [len(c) for group in cands for c in group]
-        owner = torch.repeat_interleave(torch.arange(len(lengths), device=b.device),
-                                        torch.tensor(lengths, device=b.device))
-        return torch.zeros(len(lengths), device=b.device).index_add(0, owner, tokens)
+    def context(self) -> Context:
+        return Context(self.model, self.ref_model, self.backend, self.config.token_budget)
 
-    def choice_logprobs(self, samples: Sequence[Sample], model: Any = None
-                        ) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """([B] log pi of each sample's chosen action, per sample [n_actions] log pi)."""
-        totals = self.action_scores(samples, model)
-        chosen, dists = [], []
-        start = 0
-        for s in samples:
-            scores = totals[start:start + len(s.actions)] / self.config.temperature
-            logp = scores - torch.logsumexp(scores, dim=0)
-            dists.append(logp)
-            chosen.append(logp[s.chosen])
-            start += len(s.actions)
-        return torch.stack(chosen), dists
-
-    # ----- generate mode ----------------------------------------------------------------
-    def token_logprobs(self, samples: Sequence[Sample], model: Any = None
-                       ) -> tuple[torch.Tensor, torch.Tensor]:
-        """([B, T] log-probabilities of each sample's generated tokens, [B, T] mask)."""
-        model = model or self.model
-        dev = self.backend.device
-        rows = [list(s.prompt_ids) + list(s.token_ids) for s in samples]
-        ids, mask = pad(rows, self.backend.pad_id, dev, left=False)
-        logits = model(input_ids=ids, attention_mask=mask).logits.float()
-        lp = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:, None])[..., 0]
-        width = max(len(s.token_ids) for s in samples)
-        out = torch.zeros(len(samples), width, device=dev)
-        tok_mask = torch.zeros(len(samples), width, device=dev)
-        for i, s in enumerate(samples):
-            p, n = len(s.prompt_ids), len(s.token_ids)
-            out[i, :n] = lp[i, p - 1:p - 1 + n]
-            tok_mask[i, :n] = 1.0
-        return out, tok_mask
-
-    # ----- one iteration's update ----------------------------------------------------
-    def _choice_loss(self, batch: Sequence[Sample], adv: torch.Tensor
-                     ) -> tuple[torch.Tensor, dict[str, float]]:
-        cfg = self.config
-        dev = self.backend.device
-        new, dists = self.choice_logprobs(batch)
-        old = torch.tensor([s.old_logprob for s in batch], device=dev)
-        norm = float(cfg.minibatch)
-        loss, extra = policy_gradient_loss(new[:, None], old[:, None], adv, torch.ones_like(new[:, None]),
-                                           norm, cfg.clip_eps)
-        entropy = torch.stack([-(d.exp() * d).sum() for d in dists])  # [B]
-        extra["entropy"] = float(entropy.detach().sum())
-        if cfg.entropy_coef:
-            loss = loss - cfg.entropy_coef * entropy.sum() / norm
-        if self.ref_model is not None:
-            with torch.no_grad():
-                _, ref = self.choice_logprobs(batch, self.ref_model)
-            kl = torch.stack([(d.exp() * (d - r)).sum() for d, r in zip(dists, ref)])  # exact
-            loss = loss + cfg.kl_coef * kl.sum() / norm
-            extra["kl_ref"] = float(kl.detach().sum())
-        else:
-            extra["kl_ref"] = 0.0
-        return loss, extra
-
-    def _generate_loss(self, batch: Sequence[Sample], adv: torch.Tensor
-                       ) -> tuple[torch.Tensor, dict[str, float]]:
-        cfg = self.config
-        new, mask = self.token_logprobs(batch)
-        old = torch.zeros_like(new)
-        for i, s in enumerate(batch):
-            old[i, :len(s.logprobs)] = torch.tensor(s.logprobs)
-        ref = None
-        if self.ref_model is not None:
-            with torch.no_grad():
-                ref, _ = self.token_logprobs(batch, self.ref_model)
-        loss, extra = policy_gradient_loss(new, old, adv, mask, float(cfg.minibatch * cfg.max_new_tokens),
-                                           cfg.clip_eps, ref, cfg.kl_coef)
-        extra["kl_ref"] *= len(batch)  # summed over decisions, like the choice-mode stats
-        extra["entropy"] = 0.0
-        return loss, extra
-
-    def _chunks(self, idx: list[int], samples: Sequence[Sample]) -> list[list[int]]:
-        def cost(i: int) -> int:
-            s = samples[i]
-            extra = sum(len(self.backend.encode_continuation(a)) for a in s.actions)
-            return len(s.prompt_ids) + len(s.token_ids) + extra
-        return list(budget_chunks(idx, cost, self.config.token_budget))
-
-    def _step(self, idx: list[int], samples: Sequence[Sample], advantages: Sequence[float]
-              ) -> dict[str, float]:
-        """One optimiser step on the samples ``idx`` (gradients of chunks add up)."""
-        self.optimizer.zero_grad(set_to_none=True)
-        totals = {"loss": 0.0, "clip_fraction": 0.0, "approx_kl": 0.0, "kl_ref": 0.0,
-                  "entropy": 0.0}
-        for chunk in self._chunks(idx, samples):
-            batch = [samples[i] for i in chunk]
-            adv = torch.tensor([advantages[i] for i in chunk], dtype=torch.float32,
-                               device=self.backend.device)
-            fn = self._choice_loss if self.config.mode == "choice" else self._generate_loss
-            loss, extra = fn(batch, adv)
+    def _backward(self, obj: Objective, items: list[Any], ctx: Context,
+                  totals: dict[str, float]) -> None:
+        """Gradients of ``obj`` on ``items``, chunk by chunk within the token budget."""
+        cost = lambda item: obj.cost(item, ctx)  # noqa: E731
+        for chunk in budget_chunks(items, cost, self.config.token_budget):
+            loss, sums = obj.loss(chunk, ctx)
+            if obj.weight != 1.0:
+                loss = obj.weight * loss
+            value = float(loss.detach())
+            if not math.isfinite(value):
+                raise NonFiniteError(f"the {obj.name} loss is {value} (try a smaller --lr or "
+                                     "--kl-coef); nothing was saved after the last checkpoint")
             loss.backward()
-            totals["loss"] += float(loss.detach())
-            for k in ("clip_fraction", "approx_kl"):
-                totals[k] += extra[k] * len(chunk)  # means per chunk -> sums
-            totals["kl_ref"] += extra["kl_ref"]
-            totals["entropy"] += extra["entropy"]
-        norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
+            totals["loss"] += value
+            totals[f"loss/{obj.name}"] = totals.get(f"loss/{obj.name}", 0.0) + value
+            for k, v in sums.items():
+                key = self._metric_key(obj, k)
+                totals[key] = totals.get(key, 0.0) + v
+
+    def _metric_key(self, obj: Objective, name: str) -> str:
+        """An objective's metric under its own name, or ``objective/name`` where two
+        objectives use one name."""
+        shared = sum(name in o.metrics for o in self.objectives) > 1
+        return f"{obj.name}/{name}" if shared else name
+
+    def _step(self, parts: list[tuple[Objective, list[Any]]]) -> dict[str, float]:
+        """One optimiser step on each objective's minibatch (gradients of chunks add up)."""
+        self.optimizer.zero_grad(set_to_none=True)
+        totals: dict[str, float] = {"loss": 0.0}
+        ctx = self.context()
+        for obj, items in parts:
+            if items:
+                self._backward(obj, items, ctx, totals)
+        norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip))
+        if not math.isfinite(norm):
+            raise NonFiniteError(f"the gradient norm is {norm} (try a smaller --lr); "
+                                 "nothing was saved after the last checkpoint")
         self.optimizer.step()
-        totals["grad_norm"] = float(norm)
+        if not all(bool(torch.isfinite(p).all()) for p in self.params):
+            raise NonFiniteError("a parameter became NaN or infinite after an optimiser step "
+                                 "(try a smaller --lr); nothing was saved after the last checkpoint")
+        totals["grad_norm"] = norm
         return totals
 
-    def update(self, samples: Sequence[Sample], advantages: Sequence[float], iteration: int
-               ) -> dict[str, float]:
-        """Epochs of minibatch steps over the samples with non-zero advantage."""
+    def update(self, batch: LearnBatch, iteration: int) -> dict[str, float]:
+        """Epochs of minibatch steps over every objective's items; the metrics of the update
+        (loss and gradient norm per step, objective metrics per item)."""
         cfg = self.config
-        lr = cfg.lr * lr_factor(cfg.lr_schedule, iteration, cfg.iterations, cfg.lr_final)
+        lr = cfg.lr * lr_factor(cfg.lr_schedule, iteration, cfg.iteration_limit(), cfg.lr_final)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        keep = [i for i, a in enumerate(advantages) if a != 0.0]
-        stats = {"loss": 0.0, "clip_fraction": 0.0, "approx_kl": 0.0, "kl_ref": 0.0,
-                 "entropy": 0.0, "grad_norm": 0.0, "steps": 0, "trained_samples": len(keep),
-                 "lr": lr}
-        if not keep:
+        work = [(obj, obj.items(batch)) for obj in self.objectives]
+        stats: dict[str, float] = {"loss": 0.0, "grad_norm": 0.0, "steps": 0,
+                                   "trained_samples": sum(len(items) for _, items in work),
+                                   "trained_tokens": sum(_tokens(i) for _, it in work for i in it),
+                                   "lr": lr}
+        owner = {self._metric_key(o, k): o.name for o in self.objectives for k in o.metrics}
+        stats.update({k: 0.0 for k in owner})
+        if not stats["trained_samples"]:
             return stats
         rng = random.Random(f"learner/{cfg.seed}/{iteration}")
         self.model.train()
-        seen = 0
+        sums: dict[str, float] = {}
+        seen = {o.name: 0 for o in self.objectives}
         for _ in range(cfg.epochs):
-            order = keep[:]
-            rng.shuffle(order)
-            for start in range(0, len(order), cfg.minibatch):
-                idx = order[start:start + cfg.minibatch]
-                step = self._step(idx, samples, advantages)
+            orders = []
+            for _, items in work:
+                order = list(range(len(items)))
+                rng.shuffle(order)
+                orders.append(order)
+            longest = max(len(order) for order in orders)
+            for start in range(0, longest, cfg.minibatch):
+                parts = [(obj, [items[i] for i in order[start:start + cfg.minibatch]])
+                         for (obj, items), order in zip(work, orders)]
+                step = self._step(parts)
                 for k, v in step.items():
-                    stats[k] += v
+                    sums[k] = sums.get(k, 0.0) + v
                 stats["steps"] += 1
-                seen += len(idx)
+                for obj, items in parts:
+                    seen[obj.name] += len(items)
         self.model.eval()
-        stats["loss"] /= stats["steps"]
-        stats["grad_norm"] /= stats["steps"]
-        for k in ("clip_fraction", "approx_kl", "kl_ref", "entropy"):
-            stats[k] /= seen
+        for k, v in sums.items():
+            if k in owner:  # an objective's metric: per item it learned from
+                stats[k] = v / max(seen[owner[k]], 1)
+            elif k.startswith("loss/") and len(self.objectives) == 1:
+                continue  # the only objective's loss is the loss
+            else:  # loss and gradient norm: per step
+                stats[k] = v / stats["steps"]
         return stats

@@ -1,71 +1,47 @@
-"""The self-play loop, top to bottom: rollouts, samples, advantages, update, evaluation,
-checkpoints. ``train(config)`` is the whole algorithm; ``arena train`` calls it.
+"""The self-play loop, top to bottom: rollouts, samples, advantages, the learner's
+objectives, evaluation, checkpoints. ``train(config)`` is the whole algorithm; ``arena
+train`` calls it, and :func:`train_iteration` (one iteration, returning its metrics row)
+is also what ``scripts/bench.py train`` measures.
 
 Run folder: ``config.json``, ``metrics.jsonl`` (one row per iteration, evaluation keys on
 evaluation iterations, rating-ladder keys on checkpoint iterations when ``ladder_games`` >
-0), ``checkpoint-N/`` (Hugging Face format plus trainer state), ``pool/snapshot-N/``
-(opponent pool). Running the same command again resumes from the last complete checkpoint
-and reaches the same parameters as an uninterrupted run, bit for bit on CPU (the update runs
-with deterministic kernels there; the KL reference stays the starting model).
+0), ``checkpoint-N/`` (Hugging Face format plus trainer state, see
+:mod:`training.checkpoint`), ``pool/snapshot-N/`` (opponent pool).
+
+When it ends: after ``iterations``, or after the iteration that crosses the time budget
+``minutes``, whichever comes first; with only a time budget, the budget alone (see
+:meth:`SelfPlayConfig.iteration_limit`). Running the same command again resumes from the
+newest intact checkpoint and reaches the same parameters as an uninterrupted run, bit for
+bit on CPU (the update runs with deterministic kernels there; the KL reference stays the
+starting model). The folder is identified by its location: ``runs/x``, ``./runs/x/`` and
+its absolute path are one run, and a moved folder resumes from where it is now.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import json
 import logging
-import random
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import torch
 
-from agents import Agent, make_agent
-from agents.llm.agent import LLMAgent
-from agents.llm.hf import HFBackend
-from games.seeds import derive_seed
-
-from training.advantages import RoleBaselines, compute_advantages
-from training.checkpoint import (latest_checkpoint, load_trainer_state, prune_checkpoints,
-                                 save_checkpoint)
+from training.advantages import compute_advantages
+from training.checkpoint import latest_checkpoint
 from training.config import SelfPlayConfig, parse_game_weights
 from training.evaluation import evaluate_policy
-from training.ladder import LADDER_CHECKPOINTS, ladder_checkpoints, play_ladder
-from training.learner import Learner
+from training.objectives import LearnBatch
 from training.rollout import collect_samples, play_iteration
+from training.run import POLICY_NAME, TrainingRun, policy_agent
 
 log = logging.getLogger(__name__)
 
-__all__ = ["train", "policy_agent"]
+__all__ = ["train", "train_iteration", "open_run", "policy_agent", "POLICY_NAME"]
 
-POLICY_NAME = "policy"
-
-
-def policy_agent(backend: HFBackend, config: SelfPlayConfig, name: str = POLICY_NAME,
-                 greedy: bool = False) -> LLMAgent:
-    """An ``llm`` agent playing through ``backend`` (whose model the learner trains)."""
-    agent = LLMAgent.__new__(LLMAgent)
-    Agent.__init__(agent, seed=config.seed)
-    agent.model, agent.mode, agent.backend_name = config.model, config.mode, "hf"
-    agent.temperature, agent.top_p = config.temperature, 1.0
-    agent.max_new_tokens, agent.length_norm, agent.greedy = config.max_new_tokens, False, greedy
-    agent.backend = backend
-    agent.name = name
-    return agent
-
-
-def _snapshot_backend(backend: HFBackend, model: Any) -> HFBackend:
-    snap = copy.copy(backend)
-    snap.model = model
-    return snap
-
-
-def _load_model_like(backend: HFBackend, path: str | Path) -> Any:
-    from transformers import AutoModelForCausalLM
-
-    return AutoModelForCausalLM.from_pretrained(path, dtype=backend.dtype).to(backend.device).eval()
+FREE_ON_RESUME = ("iterations", "minutes", "ladder_games", "out")
+"""Settings a resumed run may change (``out``: the folder is where the run is now)."""
 
 
 @contextlib.contextmanager
@@ -86,117 +62,8 @@ def _deterministic(device: str) -> Iterator[None]:
         torch.use_deterministic_algorithms(was, warn_only=warn_only)
 
 
-class _Run:
-    """The mutable pieces of a run, saved together in a checkpoint."""
-
-    def __init__(self, config: SelfPlayConfig, run_dir: Path) -> None:
-        self.config = config
-        self.dir = run_dir
-        start = latest_checkpoint(run_dir)
-        self.backend = HFBackend(str(start or config.model), device=config.device)
-        # the learner trains this model in place: own a private copy, not the shared one
-        self.backend = _snapshot_backend(self.backend, copy.deepcopy(self.backend.model))
-        self._maybe_lora()
-        self.learner = Learner(self.backend, config)
-        self.baselines = RoleBaselines(config.rae_decay)
-        self.iteration = 0
-        self.pool_iterations: list[int] = []
-        self.rows: list[dict[str, Any]] = []
-        self.elapsed_before = 0.0
-        self.saved_at = -1
-        self._pool_models: dict[int, Any] = {}
-        self._ladder_models: dict[int, Any] = {}
-        if start is not None:
-            self._resume(start)
-            if self.learner.ref_model is not None:  # the KL reference is the starting model
-                self.learner.ref_model = _load_model_like(self.backend, config.model)
-                self.learner.ref_model.requires_grad_(False)
-
-    def _maybe_lora(self) -> None:
-        if self.config.lora_rank <= 0:
-            return
-        try:
-            from peft import LoraConfig, get_peft_model
-        except ImportError as err:
-            raise ImportError("lora_rank > 0 needs peft: pip install selfplay-arena[lora]") from err
-        lora = LoraConfig(r=self.config.lora_rank, lora_alpha=2 * self.config.lora_rank,
-                          target_modules="all-linear", task_type="CAUSAL_LM")
-        self.backend.model = get_peft_model(self.backend.model, lora)
-
-    def _resume(self, path: Path) -> None:
-        state = load_trainer_state(path)
-        self.learner.optimizer.load_state_dict(state["optimizer"])
-        self.baselines = RoleBaselines.from_state_dict(state["baselines"])
-        self.iteration = state["iteration"]
-        self.pool_iterations = list(state["pool_iterations"])
-        self.rows = list(state["rows"])
-        self.elapsed_before = state["elapsed_s"]
-        self.saved_at = self.iteration
-        log.info("resumed %s at iteration %d", self.dir, self.iteration)
-
-    def plain_model(self) -> Any:
-        """The model as plain weights (LoRA adapters merged into a copy)."""
-        model = self.backend.model
-        if self.config.lora_rank > 0:
-            model = copy.deepcopy(model).merge_and_unload()
-        return model
-
-    def save(self, elapsed: float) -> None:
-        model = self.plain_model()
-        state = {"optimizer": self.learner.optimizer.state_dict(),
-                 "baselines": self.baselines.state_dict(), "iteration": self.iteration,
-                 "pool_iterations": self.pool_iterations, "rows": self.rows,
-                 "elapsed_s": elapsed}
-        save_checkpoint(self.dir, self.iteration, model, self.backend.tokenizer, state)
-        self.saved_at = self.iteration
-        prune_checkpoints(self.dir, self.config.keep_checkpoints)
-        with open(self.dir / "metrics.jsonl", "w") as fh:  # rewritten whole: rows match the checkpoint
-            for row in self.rows:
-                fh.write(json.dumps(row, sort_keys=True) + "\n")
-
-    def pool(self) -> list[Agent]:
-        agents: list[Agent] = []
-        live = self.pool_iterations[-self.config.pool_size:]
-        self._pool_models = {it: m for it, m in self._pool_models.items() if it in live}
-        for it in live:
-            if it not in self._pool_models:
-                path = self.dir / "pool" / f"snapshot-{it}"
-                self._pool_models[it] = _load_model_like(self.backend, path)
-            model = self._pool_models[it]
-            agents.append(policy_agent(_snapshot_backend(self.backend, model), self.config,
-                                       name=f"snapshot-{it}"))
-        for i, spec in enumerate(self.config.opponents):
-            agents.append(make_agent(spec, seed=derive_seed("pool-agent", self.config.seed, i, spec)))
-        return agents
-
-    def ladder(self) -> dict[str, float]:
-        """The rating ladder of the policy now (``policy``), the starting model and the
-        checkpoints before it (see :mod:`training.ladder`)."""
-        cfg = self.config
-        older = [(it, p) for it, p in ladder_checkpoints(self.dir) if it < self.iteration]
-        wanted: dict[int, str | Path] = {0: cfg.model}
-        wanted.update(older[-(LADDER_CHECKPOINTS - 1):])
-        self._ladder_models = {it: m for it, m in self._ladder_models.items() if it in wanted}
-        players: dict[str, Agent] = {}
-        for it, path in wanted.items():
-            if it not in self._ladder_models:
-                self._ladder_models[it] = _load_model_like(self.backend, path)
-            name = f"checkpoint-{it}" if it else "start"
-            players[name] = policy_agent(_snapshot_backend(self.backend, self._ladder_models[it]),
-                                         cfg, name=name)
-        players["policy"] = policy_agent(self.backend, cfg, name="policy")
-        game_names = [name for name, _ in parse_game_weights(cfg.games)]
-        seed = derive_seed("ladder-run", cfg.seed, self.iteration)
-        return play_ladder(players, game_names, cfg.ladder_games, seed)
-
-    def snapshot(self) -> None:
-        path = self.dir / "pool" / f"snapshot-{self.iteration}"
-        self.plain_model().save_pretrained(path)
-        self.pool_iterations.append(self.iteration)
-
-
-def _iteration_row(run: _Run, records, samples, adv, stats, seconds: float) -> dict[str, Any]:
-    cfg = run.config
+def _iteration_row(run: TrainingRun, records, samples, adv, stats, seconds: float
+                   ) -> dict[str, Any]:
     row: dict[str, Any] = {"iteration": run.iteration, "matches": len(records),
                            "samples": len(samples), "rollout_s": seconds}
     decisions = [d for r in records for d in r.decisions if d.agent == POLICY_NAME]
@@ -209,75 +76,109 @@ def _iteration_row(run: _Run, records, samples, adv, stats, seconds: float) -> d
         row[f"advantage/{key}"] = sum(values) / len(values)
         row[f"baseline/{key}"] = run.baselines.get(key)
     row.update({f"losses/{k}" if k == "loss" else f"train/{k}": v for k, v in stats.items()})
-    del cfg
     return row
 
 
-def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | None = None
-          ) -> Path:
-    """Run (or resume) self-play training; returns the run folder."""
+def _evaluate(run: TrainingRun, seed: int) -> dict[str, Any]:
+    """Evaluation with its own agents (sharing the model): evaluators may reseed an
+    agent, and the rollout policy's seed must stay the run's for a resume to replay."""
+    cfg = run.config
+    judged = policy_agent(cfg, run.models)
+    greedy = policy_agent(cfg, run.models, name="policy-greedy", greedy=True)
+    game_names = [name for name, _ in parse_game_weights(cfg.games)]
+    return evaluate_policy(judged, game_names, cfg.eval_games // 2, seed, greedy)
+
+
+def train_iteration(run: TrainingRun) -> dict[str, Any]:
+    """One iteration: rollouts, samples, advantages, the learner's update, and the
+    evaluation when due. Advances ``run.iteration``; returns the iteration's metrics row
+    (the caller records it, saves checkpoints, snapshots the pool)."""
+    config = run.config
+    run.iteration += 1
+    t0 = time.perf_counter()
+    pool = run.pool() if config.opponent_prob else []
+    records = play_iteration(config, run.iteration, run.policy, pool)
+    t1 = time.perf_counter()
+    samples = collect_samples(records, POLICY_NAME, config.invalid_penalty)
+    adv = compute_advantages([s.reward for s in samples], [s.key for s in samples],
+                             config.advantage, run.baselines)
+    with _deterministic(run.backend.device):
+        stats = run.learner.update(LearnBatch(samples, adv), run.iteration)
+    t2 = time.perf_counter()
+    row = _iteration_row(run, records, samples, adv, stats, t1 - t0)
+    row.update({"learn_s": t2 - t1, "elapsed_s": run.elapsed(),
+                "games_per_s": len(records) / max(t2 - t0, 1e-9),
+                "tokens_per_s": row["tokens"] / max(t2 - t0, 1e-9)})
+    if config.eval_every and run.iteration % config.eval_every == 0:
+        row.update(_evaluate(run, config.seed + run.iteration))
+    return row
+
+
+def _check_folder(config: SelfPlayConfig, run_dir: Path, resume: bool) -> None:
+    """Refuse a folder holding another run, or a ``--resume`` of nothing; writes nothing."""
+    cfg_path = run_dir / "config.json"
+    if resume and not cfg_path.exists() and latest_checkpoint(run_dir) is None:
+        what = "does not exist" if not run_dir.exists() else "holds no run (no config.json)"
+        raise ValueError(f"--resume: {run_dir} {what}; give the folder of an existing run "
+                         "as --out, or leave out --resume to start a new run")
+    if not cfg_path.exists():
+        return
+    try:
+        saved = json.loads(cfg_path.read_text())
+    except ValueError as err:
+        raise ValueError(f"{cfg_path} is not valid JSON ({err}); restore it, or use another "
+                         "--out") from err
+    new = config.to_dict()
+    changed = {k for k in saved if k not in FREE_ON_RESUME and saved[k] != new.get(k)}
+    if changed:
+        raise ValueError(f"{run_dir} holds a run with a different config ({', '.join(sorted(changed))}); "
+                         "use another --out, or the same settings to resume")
+
+
+def open_run(config: SelfPlayConfig, resume: bool = False) -> TrainingRun:
+    """The run of ``config``: checked, built (model, device, opponents), then its folder
+    and ``config.json`` written; resumed from its newest intact checkpoint if it has one."""
     torch.manual_seed(config.seed)
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # our own progress display owns the terminal
     run_dir = config.run_dir()
+    _check_folder(config, run_dir, resume)
+    run = TrainingRun(config, run_dir)  # loads and validates before anything is written
     run_dir.mkdir(parents=True, exist_ok=True)
-    cfg_path = run_dir / "config.json"
-    if cfg_path.exists():
-        saved = json.loads(cfg_path.read_text())
-        free = ("iterations", "minutes", "ladder_games")  # may change when resuming
-        changed = {k for k in saved if k not in free and saved[k] != config.to_dict().get(k)}
-        if changed:
-            raise ValueError(f"{run_dir} holds a run with a different config ({', '.join(sorted(changed))}); "
-                             "use another --out, or the same settings to resume")
-    cfg_path.write_text(json.dumps(config.to_dict(), indent=2, sort_keys=True))
-    run = _Run(config, run_dir)
-    policy = policy_agent(run.backend, config)
-    # evaluation plays its own agents (sharing the model): evaluators may reseed an agent,
-    # and the rollout policy's seed must stay the run's for a resumed run to replay exactly
-    judged = policy_agent(run.backend, config)
-    greedy = policy_agent(run.backend, config, name="policy-greedy", greedy=True)
-    game_names = [name for name, _ in parse_game_weights(config.games)]
-    start = time.perf_counter() - run.elapsed_before
+    (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2, sort_keys=True))
+    return run
+
+
+def _record(run: TrainingRun, row: dict[str, Any],
+            on_row: Callable[[dict[str, Any]], None] | None) -> None:
+    run.rows.append(row)
+    if on_row:
+        on_row(row)
+
+
+def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | None = None,
+          resume: bool = False) -> Path:
+    """Run (or resume) self-play training; returns the run folder. ``resume``: refuse to
+    start a new run (the folder must hold one)."""
+    run = open_run(config, resume)
+    limit = config.iteration_limit()
+    run.started = time.perf_counter()
     if run.iteration == 0 and config.eval_every:
         row = {"iteration": 0, "elapsed_s": 0.0}
-        row.update(evaluate_policy(judged, game_names, config.eval_games // 2, config.seed, greedy))
-        run.rows.append(row)
-        if on_row:
-            on_row(row)
-    while run.iteration < config.iterations:
-        if config.minutes is not None and time.perf_counter() - start > config.minutes * 60:
-            break
-        run.iteration += 1
-        t0 = time.perf_counter()
-        records = play_iteration(config, run.iteration, policy, run.pool() if config.opponent_prob else [])
-        t1 = time.perf_counter()
-        samples = collect_samples(records, POLICY_NAME, config.invalid_penalty)
-        adv = compute_advantages([s.reward for s in samples], [s.key for s in samples],
-                                 config.advantage, run.baselines)
-        with _deterministic(run.backend.device):
-            stats = run.learner.update(samples, adv, run.iteration)
-        t2 = time.perf_counter()
-        row = _iteration_row(run, records, samples, adv, stats, t1 - t0)
-        row.update({"learn_s": t2 - t1, "elapsed_s": t2 - start,
-                    "games_per_s": len(records) / max(t2 - t0, 1e-9),
-                    "tokens_per_s": row["tokens"] / max(t2 - t0, 1e-9)})
-        if config.eval_every and run.iteration % config.eval_every == 0:
-            row.update(evaluate_policy(judged, game_names, config.eval_games // 2,
-                                       config.seed + run.iteration, greedy))
-        out_of_time = (config.minutes is not None
-                       and time.perf_counter() - start > config.minutes * 60)
-        saving = (run.iteration % config.checkpoint_every == 0 or out_of_time
-                  or run.iteration == config.iterations)
+        row.update(_evaluate(run, config.seed))
+        _record(run, row, on_row)
+    while (limit is None or run.iteration < limit) and not run.out_of_time():
+        row = train_iteration(run)
+        saving = (run.iteration % config.checkpoint_every == 0 or run.out_of_time()
+                  or run.iteration == limit)
         if saving and config.ladder_games:
             row.update(run.ladder())  # before saving: the checkpoint's rows hold the ratings
-        run.rows.append(row)
-        if on_row:
-            on_row(row)
+        _record(run, row, on_row)
         if config.pool_every and run.iteration % config.pool_every == 0:
             run.snapshot()
         if saving:
-            run.save(time.perf_counter() - start)
+            run.save()
     if run.saved_at != run.iteration:
-        run.save(time.perf_counter() - start)
-    return run_dir
+        run.save()
+    return run.dir

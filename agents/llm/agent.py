@@ -2,7 +2,8 @@
 
 Spec: ``llm:model=PATH_OR_HUB_ID[,mode=choice|generate][,temperature=1.0][,top_p=1.0]
 [,max_new_tokens=256][,backend=hf|openai|vllm][,length_norm=false][,greedy=false]
-[,gguf=FILE][,base_url=URL][,api_key_env=OPENAI_API_KEY][,token_budget=8192][,device=auto]``.
+[,gguf=FILE][,base_url=URL][,api_key_env=OPENAI_API_KEY][,token_budget=8192][,device=auto]
+[,timeout=60][,max_retries=3][,deadline=180]`` (the last three bound backend=openai calls).
 
 Modes
     ``choice``: every legal action of every pending observation is scored in one
@@ -26,8 +27,8 @@ Decisions (what training reads)
     the agent's seed and the decision's seed only, never on the batch it ran in.
 
 Backends
-    ``hf`` (transformers, :mod:`agents.llm.hf`; models are shared between agents naming the
-    same one), ``openai`` (an OpenAI-compatible server at ``base_url``, key from the
+    ``hf`` (transformers, :mod:`agents.llm.hf`; agents built with one ``models=ModelCache``
+    share the weights of a model they both name: :mod:`agents.llm.model_cache`), ``openai`` (an OpenAI-compatible server at ``base_url``, key from the
     environment variable ``api_key_env``), ``vllm``. They are imported on first use.
 """
 
@@ -40,6 +41,7 @@ from games import Observation
 
 from agents.base import Agent, Decision, sample_from
 from agents.llm.backend import Backend, Scores
+from agents.llm.model_cache import ModelCache
 from agents.llm.prompts import render_prompt
 
 __all__ = ["LLMAgent", "choice_policy"]
@@ -89,9 +91,18 @@ class LLMAgent(Agent):
                  temperature: float = 1.0, top_p: float = 1.0, max_new_tokens: int = 256,
                  backend: str = "hf", length_norm: bool = False, greedy: bool = False,
                  gguf: str = "", base_url: str = "", api_key_env: str = "OPENAI_API_KEY",
-                 token_budget: int = 8192, device: str = "auto") -> None:
+                 token_budget: int = 8192, device: str = "auto",
+                 timeout: float = 60.0, max_retries: int = 3, deadline: float = 180.0,
+                 models: ModelCache | None = None) -> None:
         super().__init__(seed)
         _validate(model, mode, backend, temperature, top_p, max_new_tokens, token_budget)
+        if models is not None and not isinstance(models, ModelCache):
+            raise ValueError(f"llm models={models!r} is not a spec option: it takes the model "
+                             "cache of the program running the matches; leave it out")
+        self.models = models
+        # bounds of remote calls (backend=openai): seconds per attempt, retries, and
+        # seconds per decision overall (see agents.llm.openai_backend)
+        self.remote = {"timeout": timeout, "max_retries": max_retries, "deadline": deadline}
         self.model, self.mode, self.backend_name = model, mode, backend
         self.temperature, self.top_p = float(temperature), float(top_p)
         self.max_new_tokens = max_new_tokens
@@ -105,14 +116,15 @@ class LLMAgent(Agent):
             from agents.llm.hf import HFBackend
 
             return HFBackend(self.model, device=device, token_budget=token_budget,
-                             gguf=gguf or None)
+                             gguf=gguf or None, models=self.models)
         if self.backend_name == "openai":
             from agents.llm.openai_backend import OpenAIBackend
 
             if not base_url:
                 raise ValueError("llm backend=openai needs base_url=URL, "
                                  "e.g. base_url=http://localhost:8000/v1")
-            return OpenAIBackend(base_url=base_url, model=self.model, api_key_env=api_key_env)
+            return OpenAIBackend(base_url=base_url, model=self.model, api_key_env=api_key_env,
+                                 **self.remote)
         from agents.llm.vllm_backend import VLLMBackend
 
         return VLLMBackend(self.model)

@@ -6,9 +6,10 @@ Loading
     ``arena model new --out models/tiny``) or a hub id (``Qwen/Qwen3-0.6B``); ``gguf=FILE``
     reads a GGUF file of that folder (``gguf_file``), or a path to a ``.gguf`` file. Device
     ``auto`` is CUDA when present, else CPU; dtype ``auto`` is bfloat16 on CUDA, float32 on
-    CPU. Loaded models are shared: the class-level table ``HFBackend._shared`` holds one
-    (model, tokenizer) per (model, gguf, device, dtype), so every agent and seat naming the
-    same model uses one copy of the weights (``HFBackend.unload_all()`` empties it).
+    CPU. ``models=ModelCache`` shares loaded models: every backend built with the same
+    cache and naming the same (model, gguf, device, dtype) uses one copy of the weights
+    (:mod:`agents.llm.model_cache`; the owner of the matches owns the cache). Without one
+    a backend loads its own copy.
 
 Tokens
     A prompt is tokenised without special tokens, with the tokenizer's BOS in front when
@@ -51,13 +52,14 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Any, ClassVar, Sequence
+from typing import Any, Sequence
 
 import torch
 
 from agents.llm.backend import Generation, Scores
-from agents.llm.hf_batch import (budget_chunks, forked_token_logprobs, pick, prefill, shared_prefix,
-                                 supports_tree, tree_token_logprobs)
+from agents.llm.model_cache import ModelCache, model_key
+from agents.llm.hf_batch import (budget_chunks, forked_token_logprobs, forward, pick, prefill,
+                                 shared_prefix, supports_tree, tree_token_logprobs)
 
 log = logging.getLogger(__name__)
 
@@ -154,11 +156,10 @@ class HFBackend:
     """Scores and samples with a transformers causal LM; see the module docstring."""
 
     name = "hf"
-    _shared: ClassVar[dict[tuple[str, str | None, str, str], tuple[Any, Any]]] = {}
-    """(model, gguf, device, dtype) -> (model, tokenizer): one copy per process."""
 
     def __init__(self, model: str, device: str = "auto", dtype: str = "auto",
-                 token_budget: int = 8192, gguf: str | None = None) -> None:
+                 token_budget: int = 8192, gguf: str | None = None,
+                 models: ModelCache | None = None) -> None:
         if not isinstance(model, str) or not model:
             raise ValueError(
                 f"model={model!r}: expected a model folder or a hub id, e.g. models/tiny"
@@ -171,12 +172,10 @@ class HFBackend:
         self.device = _resolve_device(device)
         self.dtype = _resolve_dtype(dtype, self.device)
         self.token_budget = token_budget
-        path = Path(model).expanduser()
-        ident = str(path.resolve()) if path.exists() else model
-        key = (ident, gguf or None, self.device, str(self.dtype))
-        if key not in HFBackend._shared:
-            HFBackend._shared[key] = _load(model, gguf or None, self.device, self.dtype)
-        self.model, self.tokenizer = HFBackend._shared[key]
+        key = model_key(model, gguf, self.device, self.dtype)
+        cache = models if models is not None else ModelCache()
+        self.model, self.tokenizer = cache.get(
+            key, lambda: _load(model, gguf or None, self.device, self.dtype))
         self.tree = supports_tree(self.model.config)
         """Score all candidates of a prompt in one row (see :mod:`agents.llm.hf_batch`)."""
         self._continuations: dict[str, list[int]] = {}
@@ -191,13 +190,8 @@ class HFBackend:
         bos = tok.bos_token_id
         self._bos = bos if bos is not None and tok("a")["input_ids"][:1] == [bos] else None
 
-    @classmethod
-    def unload_all(cls) -> None:
-        """Forget every shared model (their memory is freed once no backend holds them)."""
-        cls._shared.clear()
-
     def close(self) -> None:
-        """Drop this backend's references; the shared model stays for other agents."""
+        """Drop this backend's references; a shared model stays in its cache."""
         self.model = self.tokenizer = None
 
     def _tensor(self, rows) -> torch.Tensor:
@@ -328,9 +322,9 @@ class HFBackend:
                 break
             mask = torch.cat([mask, (~done).long()[:, None]], dim=1)
             pos = pos + 1
-            out = self.model(input_ids=token[:, None], attention_mask=mask, position_ids=pos,
-                             past_key_values=cache, use_cache=True)
-            logits, cache = out.logits[:, -1].float(), out.past_key_values
+            out, cache = forward(self.model, cache, input_ids=token[:, None],
+                                 attention_mask=mask, position_ids=pos)
+            logits = out.logits[:, -1].float()
         ids = torch.stack(steps_ids, dim=1).tolist()
         lps = torch.stack(steps_lps, dim=1).tolist()
         out_rows = []

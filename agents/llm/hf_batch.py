@@ -26,12 +26,14 @@ Packed candidates ("tree" scoring)
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
 import torch
 
-__all__ = ["budget_chunks", "pad", "common_prefix", "shared_prefix", "start_cache", "fork_cache",
+__all__ = ["forward", "budget_chunks", "pad", "common_prefix", "shared_prefix", "start_cache", "fork_cache",
            "Prefill", "prefill", "pack", "tree_mask", "supports_tree", "pick", "TREE_ATTENTION",
            "tree_token_logprobs", "forked_token_logprobs"]
 
@@ -47,6 +49,22 @@ def supports_tree(config) -> bool:
     sliding = bool(getattr(config, "use_sliding_window", True) and window)
     return (getattr(config, "_attn_implementation", None) in TREE_ATTENTION and not sliding
             and all(t == "full_attention" for t in layer_types))
+
+
+@functools.lru_cache(maxsize=None)
+def _cache_keyword(model_class: type) -> str:
+    """The keyword under which ``model_class.forward`` takes a KV cache: ``cache`` in the
+    current transformers (which deprecates ``past_key_values``), ``past_key_values`` before."""
+    return "cache" if "cache" in inspect.signature(model_class.forward).parameters else "past_key_values"
+
+
+def forward(model, cache: Any = None, **inputs: Any) -> tuple[Any, Any]:
+    """``model(**inputs)`` with ``use_cache`` on, starting from ``cache`` (None: empty);
+    returns (output, the cache after it), through whichever cache API the model has."""
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model  # peft
+    out = model(**inputs, **{_cache_keyword(type(base)): cache}, use_cache=True)
+    fields = getattr(out, "__dataclass_fields__", {})
+    return out, (out.cache if "cache" in fields else out.past_key_values)
 
 
 def budget_chunks(items: Sequence[Any], length: Callable[[Any], int],
@@ -114,9 +132,9 @@ def shared_prefix(model, rows: Sequence[Sequence[int]], device) -> tuple[int, An
     n = common_prefix(rows) if len(rows) > 1 else 0
     if not n:
         return 0, None
-    out = model(input_ids=torch.tensor([list(rows[0][:n])], device=device), use_cache=True,
-                logits_to_keep=1)
-    return n, out.past_key_values
+    _, cache = forward(model, input_ids=torch.tensor([list(rows[0][:n])], device=device),
+                       logits_to_keep=1)
+    return n, cache
 
 
 def start_cache(prefix: tuple[int, Any], rows: int, device):
@@ -132,10 +150,9 @@ def prefill(model, rows: Sequence[Sequence[int]], fill: int, device,
     ids, tail = pad([r[n:] for r in rows], fill, device, left=True)
     mask = torch.cat([torch.ones((len(rows), n), dtype=torch.long, device=device), tail], dim=1)
     pos = (mask.cumsum(-1) - 1).clamp(min=0)
-    out = model(input_ids=ids, attention_mask=mask, position_ids=pos[:, n:],
-                past_key_values=start_cache(prefix, len(rows), device), use_cache=True,
-                logits_to_keep=1)
-    return Prefill(out.logits[:, -1].float(), out.past_key_values, mask, pos[:, -1])
+    out, cache = forward(model, start_cache(prefix, len(rows), device), input_ids=ids,
+                         attention_mask=mask, position_ids=pos[:, n:], logits_to_keep=1)
+    return Prefill(out.logits[:, -1].float(), cache, mask, pos[:, -1])
 
 
 def pack(groups: Sequence[Sequence[Sequence[int]]]) -> tuple[list[list[int]], ...]:
@@ -210,9 +227,8 @@ def tree_token_logprobs(model, prompts: Sequence[Sequence[int]],
         pos.append([0] * lead + list(range(n, len(p))) + after + [0] * trail)
     t = lambda x: torch.tensor(x, dtype=torch.long, device=device)  # noqa: E731
     mask = tree_mask(t(real), t(segs), n, model.dtype)
-    result = model(input_ids=t(rows), attention_mask=mask, position_ids=t(pos),
-                   past_key_values=start_cache(prefix, len(prompts), device), use_cache=True,
-                   logits_to_keep=width_w + 1)
+    result, _ = forward(model, start_cache(prefix, len(prompts), device), input_ids=t(rows),
+                        attention_mask=mask, position_ids=t(pos), logits_to_keep=width_w + 1)
     logits = result.logits.float()  # [rows, 1 + packed width, vocab]; 0: last prompt token
     where_r, where_c, targets = [], [], []
     for j, group in enumerate(cands):
@@ -247,9 +263,9 @@ def forked_token_logprobs(model, prompts: Sequence[Sequence[int]],
         inp, inp_mask = pad([c[:-1] for c in group], fill, device, left=False)
         tgt, _ = pad([c[1:] for c in group], fill, device, left=False)
         steps = torch.arange(inp.shape[1], device=device)
-        result = model(input_ids=inp, attention_mask=torch.cat([pre.mask[index], inp_mask], 1),
-                       position_ids=pre.last_pos[index, None] + 1 + steps,
-                       past_key_values=fork_cache(pre.cache, index), use_cache=True)
+        result, _ = forward(model, fork_cache(pre.cache, index), input_ids=inp,
+                            attention_mask=torch.cat([pre.mask[index], inp_mask], 1),
+                            position_ids=pre.last_pos[index, None] + 1 + steps)
         logits = result.logits.float()
         picked = logits.gather(-1, tgt[..., None])[..., 0] - torch.logsumexp(logits, dim=-1)
         for r, (key, c) in enumerate(zip(sub, group)):

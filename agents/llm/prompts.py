@@ -18,8 +18,9 @@ __all__ = ["GENERATE_INSTRUCTION", "CHOICE_INSTRUCTION", "prompt_messages", "ren
 
 GENERATE_INSTRUCTION = (
     "Think step by step about the best move, then give your final answer as "
-    "\\boxed{action}, for example \\boxed{[bet]}."
+    "\\boxed{action}, with the action written exactly as the game writes it."
 )
+"""Generic: it names no game's actions (each game's rules and observation show its own)."""
 CHOICE_INSTRUCTION = "Your move:"
 
 # A ChatML-style template for locally built tokenizers (no tokenizer from a hub needed).

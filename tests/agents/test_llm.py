@@ -76,9 +76,29 @@ def test_build_model_is_deterministic_under_its_seed(tiny_model, tmp_path):
 
 
 # ----- backend ------------------------------------------------------------------------
-def test_models_are_shared_between_backends(tiny_model, backend):
-    assert HFBackend(tiny_model).model is backend.model
-    assert LLMAgent(model=tiny_model).backend.model is backend.model
+def test_models_are_shared_through_the_owners_cache(tiny_model):
+    from agents.llm.model_cache import ModelCache, make_agent_sharing
+
+    models = ModelCache()
+    first = HFBackend(tiny_model, models=models)
+    assert HFBackend(tiny_model + "/", models=models).model is first.model  # resolved path
+    assert LLMAgent(model=tiny_model, models=models).backend.model is first.model
+    agent = make_agent_sharing(f"llm:model={tiny_model},temperature=0.5", 3, models)
+    assert agent.backend.model is first.model and len(models) == 1
+    assert make_agent_sharing("random", 3, models).name == "random"  # takes no cache
+    models.drop(tiny_model)
+    assert len(models) == 0 and HFBackend(tiny_model, models=models).model is not first.model
+
+
+def test_no_process_wide_model_table(tiny_model, backend):
+    """Without a cache a backend loads its own copy: nothing is shared behind the owner's back."""
+    assert HFBackend(tiny_model).model is not backend.model
+    assert not hasattr(HFBackend, "_shared") and not hasattr(HFBackend, "unload_all")
+
+
+def test_models_is_not_a_spec_option(tiny_model):
+    with pytest.raises(ValueError, match="not a spec option"):
+        make_agent(f"llm:model={tiny_model},models=x")
 
 
 def test_batched_scoring_equals_one_at_a_time(backend):

@@ -1,0 +1,201 @@
+"""The state of one training run: its folder, its models, its learner, and what a
+checkpoint saves.
+
+A run owns a :class:`agents.llm.model_cache.ModelCache`: the policy (the model the
+learner trains in place, registered under :data:`POLICY_MODEL`), the opponent pool's
+snapshots and the rating ladder's checkpoints. Every agent the run plays with is an
+``LLMAgent`` built through its constructor on that cache, so all agents naming one model
+share its weights, and a model leaves memory when the run drops it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+from agents import Agent
+from agents.llm.agent import LLMAgent
+from agents.llm.hf import HFBackend
+from agents.llm.model_cache import ModelCache, make_agent_sharing
+from games.seeds import derive_seed
+
+from training.advantages import RoleBaselines
+from training.checkpoint import prune_checkpoints, resume_point, save_checkpoint
+from training.config import SelfPlayConfig, parse_game_weights
+from training.ladder import LADDER_CHECKPOINTS, ladder_checkpoints, play_ladder
+from training.learner import Learner
+
+log = logging.getLogger(__name__)
+
+__all__ = ["TrainingRun", "policy_agent", "POLICY_NAME", "POLICY_MODEL"]
+
+POLICY_NAME = "policy"
+"""The learning policy's agent name in match records (its decisions are trained on)."""
+POLICY_MODEL = "training:policy"
+"""The name the policy's live model has in the run's model cache."""
+
+
+def policy_agent(config: SelfPlayConfig, models: ModelCache, model: str = POLICY_MODEL,
+                 name: str = POLICY_NAME, greedy: bool = False) -> LLMAgent:
+    """An ``llm`` agent playing ``model`` from the run's cache as the policy plays."""
+    agent = LLMAgent(seed=config.seed, model=model, mode=config.mode,
+                     temperature=config.temperature, max_new_tokens=config.max_new_tokens,
+                     greedy=greedy, device=config.device, models=models)
+    agent.name = name
+    return agent
+
+
+def _load_model_like(backend: HFBackend, path: str | Path) -> Any:
+    from transformers import AutoModelForCausalLM
+
+    return AutoModelForCausalLM.from_pretrained(path, dtype=backend.dtype).to(backend.device).eval()
+
+
+class TrainingRun:
+    """The mutable pieces of a run, saved together in a checkpoint. Building one loads
+    and checks the model, the device and the fixed opponents (nothing is written)."""
+
+    def __init__(self, config: SelfPlayConfig, run_dir: Path) -> None:
+        self.config = config
+        self.dir = run_dir
+        found = resume_point(run_dir)
+        start = found[0] if found else None
+        self.models = ModelCache()
+        base = HFBackend(str(start or config.model), device=config.device)  # a private copy
+        model = self._maybe_lora(base.model)
+        self.models.put(POLICY_MODEL, model, base.tokenizer, base.device, base.dtype)
+        self.backend = HFBackend(POLICY_MODEL, device=config.device, models=self.models)
+        for i, spec in enumerate(config.opponents):  # a bad spec fails here, before any file
+            make_agent_sharing(spec, i, self.models)
+        self.learner = Learner(self.backend, config)
+        self.policy = policy_agent(config, self.models)
+        """The rollout policy: plays every seat; its decisions are trained on."""
+        self.baselines = RoleBaselines(config.rae_decay)
+        self.iteration = 0
+        self.pool_iterations: list[int] = []
+        self.rows: list[dict[str, Any]] = []
+        self.elapsed_before = 0.0
+        self.saved_at = -1
+        self.started = time.perf_counter()
+        self._loaded: set[str] = set()
+        if found is not None:
+            self._resume(*found)
+            if self.learner.ref_model is not None:  # the KL reference is the starting model
+                self.learner.ref_model = _load_model_like(self.backend, config.model)
+                self.learner.ref_model.requires_grad_(False)
+
+    def _maybe_lora(self, model: Any) -> Any:
+        if self.config.lora_rank <= 0:
+            return model
+        try:
+            from peft import LoraConfig, get_peft_model
+        except ImportError as err:
+            raise ImportError("lora_rank > 0 needs peft: pip install selfplay-arena[lora]") from err
+        lora = LoraConfig(r=self.config.lora_rank, lora_alpha=2 * self.config.lora_rank,
+                          target_modules="all-linear", task_type="CAUSAL_LM")
+        with warnings.catch_warnings():  # peft's own call of a name transformers deprecates
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*",
+                                    category=FutureWarning)
+            return get_peft_model(model, lora)
+
+    def _resume(self, path: Path, state: dict[str, Any]) -> None:
+        self.learner.optimizer.load_state_dict(state["optimizer"])
+        self.baselines = RoleBaselines.from_state_dict(state["baselines"])
+        self.iteration = state["iteration"]
+        self.pool_iterations = list(state["pool_iterations"])
+        self.rows = list(state["rows"])
+        self.elapsed_before = state["elapsed_s"]
+        self.saved_at = self.iteration
+        log.info("resumed %s from %s at iteration %d", self.dir, path.name, self.iteration)
+
+    # ----- time --------------------------------------------------------------------------
+    def elapsed(self) -> float:
+        """Seconds of training so far, across resumes."""
+        return self.elapsed_before + time.perf_counter() - self.started
+
+    def out_of_time(self) -> bool:
+        minutes = self.config.minutes
+        return minutes is not None and self.elapsed() > minutes * 60
+
+    # ----- saving ------------------------------------------------------------------------
+    def plain_model(self) -> Any:
+        """The model as plain weights (LoRA adapters merged into a copy)."""
+        model = self.backend.model
+        if self.config.lora_rank > 0:
+            model = copy.deepcopy(model).merge_and_unload()
+        return model
+
+    def save(self) -> None:
+        model = self.plain_model()
+        state = {"optimizer": self.learner.optimizer.state_dict(),
+                 "baselines": self.baselines.state_dict(), "iteration": self.iteration,
+                 "pool_iterations": self.pool_iterations, "rows": self.rows,
+                 "elapsed_s": self.elapsed()}
+        save_checkpoint(self.dir, self.iteration, model, self.backend.tokenizer, state)
+        self.saved_at = self.iteration
+        prune_checkpoints(self.dir, self.config.keep_checkpoints)
+        with open(self.dir / "metrics.jsonl", "w") as fh:  # rewritten whole: rows match the checkpoint
+            for row in self.rows:
+                fh.write(json.dumps(row, sort_keys=True) + "\n")
+
+    def snapshot(self) -> None:
+        path = self.dir / "pool" / f"snapshot-{self.iteration}"
+        self.plain_model().save_pretrained(path)
+        self.pool_iterations.append(self.iteration)
+
+    # ----- other players -------------------------------------------------------------------
+    def _player(self, path: str | Path, name: str) -> LLMAgent:
+        """An agent playing the saved model ``path`` (loaded into the run's cache once)."""
+        key = str(path)
+        if key not in self._loaded:
+            model = _load_model_like(self.backend, path)
+            self.models.put(key, model, self.backend.tokenizer, self.backend.device,
+                            self.backend.dtype)
+            self._loaded.add(key)
+        return policy_agent(self.config, self.models, model=key, name=name)
+
+    def _keep_loaded(self, keep: set[str], prefix: Path | None) -> None:
+        """Drop the loaded models under ``prefix`` (all, if None) that are not in ``keep``."""
+        for key in sorted(self._loaded):
+            if key not in keep and (prefix is None or Path(key).parent == prefix):
+                self.models.drop(key)
+                self._loaded.discard(key)
+
+    def pool(self) -> list[Agent]:
+        agents: list[Agent] = []
+        live = self.pool_iterations[-self.config.pool_size:]
+        paths = {it: self.dir / "pool" / f"snapshot-{it}" for it in live}
+        self._keep_loaded({str(p) for p in paths.values()}, self.dir / "pool")
+        for it in live:
+            agents.append(self._player(paths[it], name=f"snapshot-{it}"))
+        for i, spec in enumerate(self.config.opponents):
+            agents.append(make_agent_sharing(spec, derive_seed("pool-agent", self.config.seed, i, spec),
+                                             self.models))
+        return agents
+
+    def ladder(self) -> dict[str, float]:
+        """The rating ladder of the policy now (``policy``), the starting model and the
+        checkpoints before it (see :mod:`training.ladder`)."""
+        cfg = self.config
+        older = [(it, p) for it, p in ladder_checkpoints(self.dir) if it < self.iteration]
+        wanted: dict[int, str | Path] = {0: cfg.model}
+        wanted.update(older[-(LADDER_CHECKPOINTS - 1):])
+        self._keep_loaded({str(p) for p in wanted.values()} | {str(p) for p in self._pool_paths()},
+                          None)
+        players: dict[str, Agent] = {}
+        for it, path in wanted.items():
+            name = f"checkpoint-{it}" if it else "start"
+            players[name] = self._player(path, name=name)
+        players["policy"] = policy_agent(cfg, self.models, name="policy")
+        game_names = [name for name, _ in parse_game_weights(cfg.games)]
+        seed = derive_seed("ladder-run", cfg.seed, self.iteration)
+        return play_ladder(players, game_names, cfg.ladder_games, seed)
+
+    def _pool_paths(self) -> list[Path]:
+        return [self.dir / "pool" / f"snapshot-{it}"
+                for it in self.pool_iterations[-self.config.pool_size:]]
