@@ -14,8 +14,9 @@ question is asked again, so the runner never sees an invalid answer from a perso
 ``quit`` returns ``Decision(text="quit", info={"quit": True})``; the runner ends the
 match with outcome ``"quit"`` and scores it as a forfeit by this seat.
 
-Everything shown is escaped (``rich.markup.escape``): observation text may hold another
-player's (a model's) words, which must not be read as console markup. ``input_fn`` and
+Everything shown goes through :func:`games.untrusted.markup_safe`: observation text may
+hold another player's (a model's) words, whose escape sequences, control and bidi
+characters must not reach the terminal and whose brackets must not be read as markup. ``input_fn`` and
 ``output`` (a rich ``Console`` or a text file) are injectable, so tests script a game.
 """
 
@@ -25,6 +26,7 @@ from typing import Any, Callable
 
 import games
 from games import Game, IllegalAction, Observation, parse_action
+from games.untrusted import markup_safe
 
 from agents.base import Agent, Decision
 
@@ -63,19 +65,20 @@ class HumanAgent(Agent):
 
     # ----- showing --------------------------------------------------------------------
     def _show(self, obs: Observation) -> None:
-        from rich.markup import escape
         from rich.panel import Panel
 
         if obs.rules and obs.game not in self._shown_rules:
             self._shown_rules.add(obs.game)
-            self.console.print(Panel(escape(obs.rules), title=f"rules of {escape(obs.game)}"))
-        title = f"{escape(obs.game)}: player {obs.player} ({escape(obs.role)}), turn {obs.turn}"
-        self.console.print(Panel(escape(obs.text), title=title))
+            self.console.print(Panel(markup_safe(obs.rules),
+                                     title=f"rules of {markup_safe(obs.game, False)}"))
+        title = (f"{markup_safe(obs.game, False)}: player {obs.player} "
+                 f"({markup_safe(obs.role, False)}), turn {obs.turn}")
+        self.console.print(Panel(markup_safe(obs.text), title=title))
         if obs.legal_actions is None:
             self.console.print("Your reply is free text in the game's grammar (see above).")
         else:
-            self.console.print("Legal actions: " + escape(", ".join(obs.legal_actions)))
-        self.console.print(f"Type an action (e.g. {escape(self._example(obs))}), "
+            self.console.print("Legal actions: " + markup_safe(", ".join(obs.legal_actions)))
+        self.console.print(f"Type an action (e.g. {markup_safe(self._example(obs))}), "
                            f"'rules' or '{QUIT}'.")
 
     def _example(self, obs: Observation) -> str:
@@ -106,8 +109,6 @@ class HumanAgent(Agent):
             return None
 
     def act(self, obs: Observation) -> Decision:
-        from rich.markup import escape
-
         self._show(obs)
         while True:
             line = self._read()
@@ -116,7 +117,7 @@ class HumanAgent(Agent):
                 return Decision(text=QUIT, info={"quit": True})
             line = line.strip()
             if line.lower() == "rules":
-                self.console.print(escape(obs.rules or "This game states no rules text."))
+                self.console.print(markup_safe(obs.rules or "This game states no rules text."))
                 continue
             if not line:
                 self.console.print("Empty answer; type an action, 'rules' or 'quit'.")
@@ -124,6 +125,6 @@ class HumanAgent(Agent):
             try:
                 action = self._parse(line, obs)
             except IllegalAction as err:
-                self.console.print(f"Not accepted: {escape(str(err))}. Try again.")
+                self.console.print(f"Not accepted: {markup_safe(str(err))}. Try again.")
                 continue
             return Decision(text=action, info={"typed": line})

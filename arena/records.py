@@ -9,9 +9,35 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Mapping
 
+from games.untrusted import terminal_safe, valid_text
+
 __all__ = ["DecisionRecord", "MatchRecord"]
 
 Outcome = Literal["terminal", "forfeit", "max_turns", "quit"]
+
+
+def _valid(value: Any) -> Any:
+    """``value`` with every string in it (keys included, through lists, tuples and dicts)
+    made valid UTF-8; the same object when nothing needed a change."""
+    if isinstance(value, str):
+        return value if value.isascii() else valid_text(value)
+    if isinstance(value, (list, tuple)):
+        items = [_valid(v) for v in value]
+        changed = any(a is not b for a, b in zip(items, value))
+        return type(value)(items) if changed else value
+    if isinstance(value, Mapping):
+        pairs = [(_valid(k), _valid(v)) for k, v in value.items()]
+        changed = any(a is not k or b is not v for (a, b), (k, v) in zip(pairs, value.items()))
+        return dict(pairs) if changed else value
+    return value
+
+
+def _valid_fields(record: Any, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(record, name)
+        cleaned = _valid(value)
+        if cleaned is not value:
+            object.__setattr__(record, name, cleaned)
 
 
 @dataclass(frozen=True)
@@ -44,6 +70,12 @@ class DecisionRecord:
     """True when the runner handed the agent game states (a determiniser) for this
     decision: search agents, and ``random`` on free-text actions. Written only when True,
     so records of agents that read observations alone are unchanged."""
+
+    def __post_init__(self) -> None:
+        # untrusted text is made valid UTF-8 as it enters a record (a lone surrogate in a
+        # model reply must not crash the viewer, the transcript or the store later)
+        _valid_fields(self, ("role", "observation", "raw", "action", "error", "agent",
+                             "legal_actions", "distribution", "info"))
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -82,6 +114,9 @@ class MatchRecord:
     elapsed_s: float = 0.0
     final_render: str = ""
 
+    def __post_init__(self) -> None:
+        _valid_fields(self, ("game", "agents", "roles", "match_id", "final_render", "options"))
+
     @property
     def num_decisions(self) -> int:
         return len(self.decisions)
@@ -119,16 +154,24 @@ class MatchRecord:
         return cls.from_dict(json.loads(text))
 
     def transcript(self) -> str:
-        """A stable plain-text transcript (golden files compare these line by line)."""
-        lines = [f"game: {self.game} {json.dumps(dict(self.options), sort_keys=True)}",
-                 f"seed: {self.seed}", f"agents: {', '.join(self.agents)}",
-                 f"roles: {', '.join(self.roles)}"]
+        """A stable plain-text transcript (golden files compare these line by line).
+
+        Safe for a terminal: every piece of game, agent and model text goes through
+        :func:`games.untrusted.terminal_safe` (one line per name, action and error; the
+        observation and the final board keep their lines), and the raw output is shown
+        as ``repr`` of that cleaned text."""
+        def one(text: Any) -> str:
+            return terminal_safe(text, multiline=False)
+
+        lines = [f"game: {one(self.game)} {one(json.dumps(dict(self.options), sort_keys=True))}",
+                 f"seed: {self.seed}", f"agents: {', '.join(map(one, self.agents))}",
+                 f"roles: {', '.join(map(one, self.roles))}"]
         for d in self.decisions:
-            lines.append(f"--- turn {d.turn} player {d.player} ({d.role})")
-            lines.extend("  | " + ln for ln in d.observation.splitlines())
-            status = "ok" if d.valid else f"INVALID ({d.error})"
-            lines.append(f"  > {d.raw!r} -> {d.action} [{status}]")
-        lines.append(f"outcome: {self.outcome}")
+            lines.append(f"--- turn {d.turn} player {d.player} ({one(d.role)})")
+            lines.extend("  | " + ln for ln in terminal_safe(d.observation).splitlines())
+            status = "ok" if d.valid else f"INVALID ({one(d.error)})"
+            lines.append(f"  > {terminal_safe(d.raw)!r} -> {one(d.action)} [{status}]")
+        lines.append(f"outcome: {one(self.outcome)}")
         lines.append("returns: " + ", ".join(f"{r:g}" for r in self.returns))
-        lines.extend("  " + ln for ln in self.final_render.splitlines())
+        lines.extend("  " + ln for ln in terminal_safe(self.final_render).splitlines())
         return "\n".join(lines) + "\n"

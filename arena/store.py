@@ -15,21 +15,32 @@ rather than misread.
 
 Records come back in a fixed order (tournament id, then match index), so anything
 computed from them (ratings, exports) is deterministic whatever order matches finished in.
+
+Read-only use (``create=False``, what ``leaderboard``, ``export`` and ``replay`` do): the
+file must exist and is opened with SQLite's ``mode=ro`` (``immutable=1`` when no journal
+or WAL file is beside it), without switching to WAL or running the schema script, so
+nothing is created or modified and a read-only file works. A store that is damaged, not
+SQLite, not an arena store, a directory, unreadable or read-only where writing is needed
+raises :class:`StoreError` (a ``ValueError``) with one line naming the path, what is wrong
+and the fix, whether at opening or at any later query.
 """
 
 from __future__ import annotations
 
 import dataclasses
-
 import json
+import os
 import sqlite3
+import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Mapping, NamedTuple
 
 from arena.records import MatchRecord
 
-__all__ = ["Store", "SCHEMA_VERSION", "match_id_for", "EncodedRecord", "encode_record"]
+__all__ = ["Store", "StoreError", "SCHEMA_VERSION", "match_id_for", "EncodedRecord",
+           "encode_record", "export_to_file", "check_output_path"]
 
 SCHEMA_VERSION = 1
 
@@ -55,6 +66,33 @@ CREATE TABLE IF NOT EXISTS matches (
 );
 CREATE INDEX IF NOT EXISTS matches_game ON matches (game);
 """
+
+
+_TABLES = {"schema_version", "tournaments", "matches"}
+_RESTORE = "restore it from a backup or pass another --db path"
+
+
+class StoreError(ValueError):
+    """A store that cannot be opened, read or written; the message names the path, what
+    is wrong and the fix."""
+
+
+def _failure(path: str, err: sqlite3.Error) -> Exception:
+    """The one-line error for an SQLite failure on the store at ``path``."""
+    text = str(err)
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        return RuntimeError(f"database {path!r} stayed locked by another process ({text}); "
+                            "wait for it to finish, or use another --db path")
+    if "readonly" in low or "read-only" in low:
+        return StoreError(f"database {path!r} is read-only ({text}); this command writes to "
+                          "its store: make the file and its folder writable, or pass "
+                          "another --db path")
+    if "unable to open" in low:
+        return StoreError(f"cannot open database {path!r} ({text}); check that the path is "
+                          "a file you may read (and write, for a tournament)")
+    return StoreError(f"database {path!r} is damaged or not an arena store ({text}); "
+                      f"{_RESTORE}")
 
 
 class EncodedRecord(NamedTuple):
@@ -87,42 +125,102 @@ def _canonical(config: Mapping[str, Any]) -> str:
 
 
 class Store:
-    """A tournament database at ``path`` (created on first use unless ``create=False``;
-    ``":memory:"`` works)."""
+    """A tournament database at ``path``: created on first use, or with ``create=False``
+    an existing one opened read-only (``readonly`` overrides that); ``":memory:"`` works."""
 
-    def __init__(self, path: str | Path = "arena.db", create: bool = True) -> None:
+    def __init__(self, path: str | Path = "arena.db", create: bool = True,
+                 readonly: bool | None = None) -> None:
         self.path = str(path)
-        if not create and self.path != ":memory:" and not Path(self.path).is_file():
+        self.readonly = (not create) if readonly is None else bool(readonly)
+        if self.path != ":memory:":
+            self._check_path(create and not self.readonly)
+        try:
+            self._db = self._connect()
+        except sqlite3.Error as err:
+            raise _failure(self.path, err) from err
+        try:
+            with self._guard():
+                if self.readonly:
+                    self._check_schema()
+                else:
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+                    self._db.execute("PRAGMA foreign_keys=ON")
+                    self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _check_path(self, create: bool) -> None:
+        path = Path(self.path)
+        if path.is_dir():
+            raise StoreError(f"database {self.path!r} is a directory, not a store file; pass "
+                             f"a file path such as --db {path / 'arena.db'}")
+        if not path.exists() and not create:
             raise FileNotFoundError(
                 f"no database at {self.path!r}: run a tournament with --db {self.path} "
                 "first, or pass the path of an existing one"
             )
-        if self.path != ":memory:":
-            parent = Path(self.path).parent
-            if not parent.is_dir():
-                raise FileNotFoundError(
-                    f"cannot create database {self.path!r}: folder {str(parent)!r} does not "
-                    "exist (create it first or pass another --db path)"
-                )
-        self._db = sqlite3.connect(self.path, timeout=30.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        if not path.parent.is_dir():
+            raise FileNotFoundError(
+                f"cannot create database {self.path!r}: folder {str(path.parent)!r} does not "
+                "exist (create it first or pass another --db path)"
+            )
+        if path.exists() and not os.access(path, os.R_OK):
+            raise StoreError(f"database {self.path!r} is not readable (permission denied); "
+                             "fix its permissions or pass another --db path")
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path == ":memory:" or not self.readonly:
+            return sqlite3.connect(self.path, timeout=30.0)
+        path = Path(self.path).resolve()
+        busy = any(Path(f"{path}{s}").exists() for s in ("-wal", "-journal"))
+        # immutable: no lock and no -shm file; a live journal or WAL must be read through
+        query = "mode=ro" if busy else "mode=ro&immutable=1"
+        return sqlite3.connect(f"{path.as_uri()}?{query}", uri=True, timeout=30.0)
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """SQLite failures inside become one clear :class:`StoreError` line."""
+        try:
+            yield
+        except sqlite3.Error as err:
+            raise _failure(self.path, err) from err
+
+    def _tables(self) -> set[str]:
+        rows = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {r[0] for r in rows}
+
+    def _check_schema(self) -> None:
+        tables = self._tables()
+        if not _TABLES <= tables:
+            raise StoreError(
+                f"database {self.path!r} is an SQLite file but not an arena store (tables: "
+                f"{', '.join(sorted(tables)) or 'none'}); pass the --db of a tournament")
+        self._check_version(self._db.execute("SELECT MAX(version) FROM schema_version")
+                            .fetchone()[0])
+
+    def _check_version(self, found: int | None) -> None:
+        if found is not None and found > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"database {self.path!r} has schema version {found}, newer than this "
+                f"arena understands ({SCHEMA_VERSION}); upgrade selfplay-arena or use "
+                "another --db path"
+            )
 
     def _migrate(self) -> None:
+        tables = self._tables()
+        if tables and "schema_version" not in tables:
+            raise StoreError(
+                f"database {self.path!r} is an SQLite file of something else (tables: "
+                f"{', '.join(sorted(tables))}); the arena will not add its tables to it: "
+                "pass another --db path")
         with self._db:
             self._db.executescript(_SCHEMA)
-            row = self._db.execute("SELECT MAX(version) FROM schema_version").fetchone()
-            found = row[0]
+            found = self._db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
             if found is None:
                 self._db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            elif found > SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"database {self.path!r} has schema version {found}, newer than this "
-                    f"arena understands ({SCHEMA_VERSION}); upgrade selfplay-arena or use "
-                    "another --db path"
-                )
+            self._check_version(found)
 
     def close(self) -> None:
         self._db.close()
@@ -158,26 +256,30 @@ class Store:
         return stored
 
     def tournament_config(self, tournament_id: str) -> dict | None:
-        row = self._db.execute(
-            "SELECT config FROM tournaments WHERE id = ?", (tournament_id,)
-        ).fetchone()
-        return None if row is None else json.loads(row[0])
+        with self._guard():
+            row = self._db.execute(
+                "SELECT config FROM tournaments WHERE id = ?", (tournament_id,)
+            ).fetchone()
+        return None if row is None else self._json(row[0], f"tournament {tournament_id!r}")
 
     def tournaments(self) -> list[dict]:
         """Every tournament: id, config, created, and how many matches are stored."""
-        rows = self._db.execute(
-            "SELECT t.id, t.config, t.created, COUNT(m.match_id) FROM tournaments t "
-            "LEFT JOIN matches m ON m.tournament_id = t.id GROUP BY t.id ORDER BY t.created, t.id"
-        ).fetchall()
-        return [{"id": i, "config": json.loads(c), "created": cr, "matches": n}
-                for i, c, cr, n in rows]
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT t.id, t.config, t.created, COUNT(m.match_id) FROM tournaments t "
+                "LEFT JOIN matches m ON m.tournament_id = t.id GROUP BY t.id "
+                "ORDER BY t.created, t.id"
+            ).fetchall()
+        return [{"id": i, "config": self._json(c, f"tournament {i!r}"), "created": cr,
+                 "matches": n} for i, c, cr, n in rows]
 
     # ---- matches -----------------------------------------------------------------
 
     def done_indices(self, tournament_id: str) -> set[int]:
-        rows = self._db.execute(
-            "SELECT match_index FROM matches WHERE tournament_id = ?", (tournament_id,)
-        )
+        with self._guard():
+            rows = self._db.execute(
+                "SELECT match_index FROM matches WHERE tournament_id = ?", (tournament_id,)
+            ).fetchall()
         return {r[0] for r in rows}
 
     def add_match(self, tournament_id: str, index: int, record: MatchRecord) -> bool:
@@ -193,7 +295,7 @@ class Store:
                 f"unknown tournament {tournament_id!r} in {self.path!r}: register it with "
                 "create_or_get_tournament(id, config) before adding matches"
             )
-        with self._db:
+        with self._guard(), self._db:
             before = self._db.total_changes
             self._db.executemany(
                 "INSERT OR IGNORE INTO matches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
@@ -209,9 +311,10 @@ class Store:
         return (tournament_id, index, match_id_for(tournament_id, index), *record, _now())
 
     def get_match(self, match_id: str) -> MatchRecord:
-        row = self._db.execute(
-            "SELECT record FROM matches WHERE match_id = ?", (match_id,)
-        ).fetchone()
+        with self._guard():
+            row = self._db.execute(
+                "SELECT record FROM matches WHERE match_id = ?", (match_id,)
+            ).fetchone()
         if row is None:
             known = [t["id"] for t in self.tournaments()]
             raise KeyError(
@@ -220,13 +323,13 @@ class Store:
                 f"{', '.join(known) or 'none'}); list them with `arena export --db "
                 f"{self.path}` or Store.matches(tid)"
             )
-        record = MatchRecord.from_json(row[0])
+        record = self._record(row[0], match_id)
         return record if record.match_id else dataclasses.replace(record, match_id=match_id)
 
     def matches(self, tid: str | None = None, game: str | None = None) -> Iterator[MatchRecord]:
         """Stored records, by tournament id then match index; optionally filtered."""
-        for _, text in self._match_rows(tid, game):
-            yield MatchRecord.from_json(text)
+        for mid, text in self._match_rows(tid, game):
+            yield self._record(text, mid)
 
     def outcomes(
         self, tid: str | None = None, game: str | None = None
@@ -234,28 +337,56 @@ class Store:
         """``(match_id, game, agents, returns)`` per stored match, in record order, without
         decoding whole records (what ratings need)."""
         where, params = self._where(tid, game)
-        for mid, g, agents, returns in self._db.execute(
+        for mid, g, agents, returns in self._rows(
             f"SELECT match_id, game, agents, returns FROM matches{where} "
             "ORDER BY tournament_id, match_index", params,
         ):
-            yield mid, g, tuple(json.loads(agents)), tuple(json.loads(returns))
+            yield (mid, g, tuple(self._json(agents, f"match {mid!r}")),
+                   tuple(self._json(returns, f"match {mid!r}")))
 
     def games(self, tid: str | None = None) -> list[str]:
         """The game ids that have stored matches, sorted."""
         where, params = self._where(tid, None)
-        rows = self._db.execute(f"SELECT DISTINCT game FROM matches{where} ORDER BY game", params)
-        return [r[0] for r in rows]
+        return [r[0] for r in
+                self._rows(f"SELECT DISTINCT game FROM matches{where} ORDER BY game", params)]
 
     def count(self, tid: str | None = None, game: str | None = None) -> int:
         where, params = self._where(tid, game)
-        return self._db.execute(f"SELECT COUNT(*) FROM matches{where}", params).fetchone()[0]
+        with self._guard():
+            return self._db.execute(f"SELECT COUNT(*) FROM matches{where}", params).fetchone()[0]
 
     def _match_rows(self, tid: str | None, game: str | None) -> Iterator[tuple[str, str]]:
         where, params = self._where(tid, game)
-        yield from self._db.execute(
+        yield from self._rows(
             f"SELECT match_id, record FROM matches{where} ORDER BY tournament_id, match_index",
             params,
         )
+
+    def _rows(self, sql: str, params: tuple) -> Iterator[tuple]:
+        """Rows of a query, read lazily; a damaged page met on the way is a StoreError."""
+        with self._guard():
+            cursor = self._db.execute(sql, params)
+            while True:
+                batch = cursor.fetchmany(256)
+                if not batch:
+                    return
+                yield from batch
+
+    def _json(self, text: str, what: str) -> Any:
+        try:
+            return json.loads(text)
+        except (TypeError, ValueError) as err:
+            raise StoreError(f"{what} in database {self.path!r} is damaged ({err}); "
+                             f"{_RESTORE}") from err
+
+    def _record(self, text: str, match_id: str) -> MatchRecord:
+        try:
+            return MatchRecord.from_dict(self._json(text, f"match {match_id!r}"))
+        except (TypeError, KeyError, AttributeError, ValueError) as err:
+            if isinstance(err, StoreError):
+                raise
+            raise StoreError(f"match {match_id!r} in database {self.path!r} is damaged "
+                             f"({err!r}); {_RESTORE}") from err
 
     @staticmethod
     def _where(tid: str | None, game: str | None) -> tuple[str, tuple]:
@@ -271,7 +402,67 @@ class Store:
     def export_jsonl(self, fp: IO[str], tid: str | None = None) -> int:
         """Write one JSON record per line (by tournament, then index); returns the count."""
         n = 0
-        for _, text in self._match_rows(tid, None):
+        for mid, text in self._match_rows(tid, None):
+            self._json(text, f"match {mid!r}")  # a damaged row stops the export
             fp.write(text + "\n")
             n += 1
         return n
+
+
+def _protected(store_path: str) -> set[Path]:
+    if store_path == ":memory:":
+        return set()
+    base = Path(store_path).resolve()
+    return {base} | {Path(f"{base}{suffix}") for suffix in ("-wal", "-shm", "-journal")}
+
+
+def check_output_path(out: str | Path, store_path: str) -> Path:
+    """The resolved path an export may replace; raises before anything is opened when
+    ``out`` is the store (or its WAL, shared-memory or journal file, through any link), a
+    directory, read-only, or in a folder that is missing or not writable."""
+    target = Path(out)
+    if target.is_dir():
+        raise IsADirectoryError(f"--out {str(out)!r} is a directory; pass a file path such "
+                                f"as --out {target / 'matches.jsonl'}")
+    resolved = target.resolve()
+    protected = _protected(store_path)
+    if resolved in protected or any(
+            target.exists() and p.exists() and os.path.samefile(target, p) for p in protected):
+        raise ValueError(f"--out {str(out)!r} is the store {store_path!r} itself; writing "
+                         "the export there would destroy every match: pass another --out")
+    if not resolved.parent.is_dir():
+        raise FileNotFoundError(f"--out {str(out)!r}: folder {str(resolved.parent)!r} does "
+                                "not exist (create it first or pass another --out)")
+    if not os.access(resolved.parent, os.W_OK | os.X_OK) or (
+            resolved.exists() and not os.access(resolved, os.W_OK)):
+        raise PermissionError(f"--out {str(out)!r} cannot be written (permission denied); "
+                              "pass a path you may write")
+    return resolved
+
+
+def export_to_file(store: Store, out: str | Path, tid: str | None = None) -> int:
+    """:meth:`Store.export_jsonl` into ``out`` through a temporary file in the same folder,
+    renamed into place once complete (an interrupted or failed export leaves ``out`` as it
+    was). ``out`` is checked first (:func:`check_output_path`). Returns the count."""
+    target = check_output_path(out, store.path)
+    if target.exists():
+        mode = target.stat().st_mode & 0o777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fp:
+            n = store.export_jsonl(fp, tid)
+            fp.flush()
+            os.fsync(fp.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return n

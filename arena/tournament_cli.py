@@ -19,7 +19,7 @@ import sys
 from typing import IO, Sequence
 
 from arena.ratings import Leaderboard, leaderboard
-from arena.store import Store
+from arena.store import Store, check_output_path, export_to_file
 from arena.tournament import BACKENDS, FORMATS, TournamentConfig, run_tournament
 
 from agents.registry import split_agent_specs
@@ -249,15 +249,13 @@ def export_from_argv(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--tournament", help="one tournament id (default: all)")
     p.add_argument("--out", help="output file (default: stdout)")
     args = p.parse_args(argv)
-    try:
-        with Store(args.db, create=False) as store:
-            if args.out is None:
-                n = store.export_jsonl(sys.stdout, args.tournament)
-            else:
-                with open(args.out, "w", encoding="utf-8") as fp:
-                    n = store.export_jsonl(fp, args.tournament)
-    except (ValueError, FileNotFoundError, RuntimeError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    # errors reach arena.cli.main, which prints one line and picks the exit status
+    if args.out is not None:  # refused before the store is opened or anything is written
+        check_output_path(args.out, args.db)
+    with Store(args.db, create=False) as store:  # read-only: nothing created or modified
+        if args.out is None:
+            n = store.export_jsonl(sys.stdout, args.tournament)
+        else:  # a temporary file renamed into place: --out is whole or untouched
+            n = export_to_file(store, args.out, args.tournament)
     print(f"exported {n} matches", file=sys.stderr)
     return 0

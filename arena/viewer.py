@@ -11,10 +11,11 @@ What a view shows, top to bottom:
   flood the screen. Invalid outputs are shown in red with the error; a random fallback
   move and a retry are marked.
 
-Model output is untrusted: every piece of agent text (and, to be safe, every game text)
-is cleaned of terminal escape sequences and control characters, then escaped with
-``rich.markup.escape`` and rendered with emoji codes off, so it can neither inject markup
-nor drive the terminal.
+Model output is untrusted: every piece of agent text (and, to be safe, every game text,
+agent name and role) goes through :func:`games.untrusted.markup_safe` (escape sequences
+removed, control and bidi characters shown as U+FFFD, lone surrogates replaced, markup
+escaped) and is rendered with emoji codes off, so it can neither inject markup nor drive
+the terminal.
 
 Design: the data is a frozen :class:`ViewState`; :func:`build_view` is a pure function
 from it to a renderable; :func:`watch_match` and :func:`replay` only ever call
@@ -26,17 +27,17 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from games.untrusted import markup_safe, terminal_safe
 
 from arena.records import DecisionRecord, MatchRecord
 
@@ -47,17 +48,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# Whole escape sequences (CSI such as "\x1b[31m", OSC such as window titles and links)
-# go first; any control character left over becomes a visible replacement mark.
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def clean(text: str) -> str:
-    """``text`` without terminal escape sequences or control characters (newlines kept,
-    tabs as spaces, other controls shown as U+FFFD). Not yet markup-escaped."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    return _CONTROL.sub("\ufffd", _ANSI.sub("", text))
+    """``text`` made safe for a terminal (:func:`games.untrusted.terminal_safe`: newlines
+    kept, other controls shown as U+FFFD), with tabs as spaces. Not markup-escaped."""
+    return terminal_safe(text).replace("\t", "    ")
 
 
 def fold(text: str, limit: int = 80) -> str:
@@ -76,7 +70,7 @@ def fold(text: str, limit: int = 80) -> str:
 
 def _safe(text: str) -> str:
     """Untrusted text made safe to place inside markup."""
-    return escape(clean(text))
+    return markup_safe(clean(text))
 
 
 def _markup(markup: str) -> Text:
