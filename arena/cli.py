@@ -177,12 +177,12 @@ def cmd_model(args: argparse.Namespace) -> int:
     if args.model_command == "new":
         from agents.llm.tiny_model import build_model
 
-        out = build_model(args.out, size=args.size, seed=args.seed)
+        out = build_model(args.out, size=args.size, seed=args.seed, force=args.force)
         print(f"wrote a {args.size} model to {out} (use it as llm:model={out})")
     else:
         from agents.llm.gguf import import_gguf
 
-        out = import_gguf(args.file, args.out)
+        out = import_gguf(args.file, args.out, overwrite=args.force)
         print(f"converted {args.file} to {out} (use it as llm:model={out})")
     return 0
 
@@ -234,12 +234,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("model", help="build a local model or import a GGUF file")
     msub = p.add_subparsers(dest="model_command", required=True)
     q = msub.add_parser("new", help="train a tokenizer on game text and build a small model")
-    q.add_argument("--out", default="models/tiny")
+    q.add_argument("--out", default="models/tiny", help="a new or empty folder")
     q.add_argument("--size", choices=["tiny", "small"], default="tiny")
     q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--force", action="store_true", help="replace what a non-empty --out holds")
     q = msub.add_parser("import-gguf", help="convert a GGUF file into a transformers folder")
     q.add_argument("file")
     q.add_argument("--out", required=True)
+    q.add_argument("--force", action="store_true", help="replace a model already in --out")
     p.set_defaults(func=cmd_model)
 
     p = sub.add_parser("demo", help="the main job on embedded defaults")

@@ -85,14 +85,16 @@ def bench_llm(matches: int = 64, sequential: int = 8, max_new_tokens: int = 16,
     import torch
 
     from agents.llm.agent import LLMAgent
+    from agents.llm.model_cache import ModelCache
     from agents.llm.tiny_model import build_model
 
     with tempfile.TemporaryDirectory() as tmp:
         path = model or str(build_model(Path(tmp) / "tiny", size="tiny", seed=0))
         rows: dict[str, Any] = {}
+        models = ModelCache()  # both modes' agents play one copy of the weights
         for mode in modes:
             agent = LLMAgent(model=path, mode=mode, max_new_tokens=max_new_tokens, device=device,
-                             token_budget=token_budget)
+                             token_budget=token_budget, models=models)
             for game_name in game_names:
                 rows[f"{game_name}/{mode}"] = _row(agent, game_name, matches, sequential)
         backend = agent.backend

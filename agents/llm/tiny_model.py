@@ -18,7 +18,8 @@ from typing import Iterator, Literal
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SIZES", "ModelSize", "game_corpus", "build_tokenizer", "build_model"]
+__all__ = ["SIZES", "ModelSize", "game_corpus", "build_tokenizer", "build_model",
+           "check_output_folder"]
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|pad|>"]
 
@@ -89,16 +90,46 @@ def build_tokenizer(size: ModelSize, seed: int = 0):
     return fast
 
 
-def build_model(out: str | Path, size: Literal["tiny", "small"] = "tiny", seed: int = 0) -> Path:
-    """Write a tokenizer and a freshly initialised Qwen3-style model to ``out``."""
-    import torch
-    from transformers import Qwen3Config, Qwen3ForCausalLM
+def check_output_folder(out: Path, force: bool) -> None:
+    """Refuse to write a model into anything but a new or empty folder, unless ``force``
+    (then the folder's contents are replaced as a whole)."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {str(out)!r} is a file, not a folder: choose a folder path")
+    held = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    if held and not force:
+        shown = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
+        raise ValueError(f"--out {str(out)!r} is not empty ({len(held)} entries: {shown}); "
+                         "choose a new folder, or add --force to replace its contents")
+
+
+def build_model(out: str | Path, size: Literal["tiny", "small"] = "tiny", seed: int = 0,
+                force: bool = False) -> Path:
+    """Write a tokenizer and a freshly initialised Qwen3-style model to ``out``, a new or
+    empty folder (``force``: replace whatever the folder holds; the new model is written
+    beside it first, so a failure leaves the old contents in place)."""
+    import shutil
+    import tempfile
 
     if size not in SIZES:
         raise ValueError(f"unknown model size {size!r} (known: {', '.join(SIZES)})")
-    spec = SIZES[size]
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        _write_model(tmp, SIZES[size], size, seed)
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _write_model(out: Path, spec: ModelSize, size: str, seed: int) -> None:
+    import torch
+    from transformers import Qwen3Config, Qwen3ForCausalLM
+
     tokenizer = build_tokenizer(spec, seed)
     config = Qwen3Config(
         vocab_size=len(tokenizer), hidden_size=spec.hidden, intermediate_size=spec.intermediate,
@@ -115,5 +146,4 @@ def build_model(out: str | Path, size: Literal["tiny", "small"] = "tiny", seed: 
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     n = sum(p.numel() for p in model.parameters())
-    log.info("built a %s model (%d parameters, vocab %d) in %s", size, n, len(tokenizer), out)
-    return out
+    log.info("built a %s model (%d parameters, vocab %d)", size, n, len(tokenizer))
