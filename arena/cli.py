@@ -48,6 +48,19 @@ def cmd_games(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """The game's conformance checks (games.conformance): 0 all passed, 1 failures listed."""
+    from games.conformance import check_game
+    from games.untrusted import terminal_safe
+
+    report = check_game(args.game, seeds=range(args.seeds))
+    if args.json:
+        _print_json(report.to_dict())
+    else:  # plug-in text (names, messages): cleaned before it reaches the terminal
+        print(terminal_safe(report.summary()))
+    return EXIT_OK if report.ok else EXIT_FAILURE
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     import games
     from agents import make_agent
@@ -196,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("games", help="list registered games")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_games)
+
+    p = sub.add_parser("check", help="run the conformance checks on a game (a plug-in's "
+                       "first test): exit 0 when all pass, 1 with the failures listed")
+    p.add_argument("game", help="game name, options as kuhn_poker:hands=3")
+    p.add_argument("--seeds", type=int, default=20, help="random games played per check")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("play", help="play one match and print it")
     p.add_argument("game", help="game name, options as kuhn_poker:hands=5")

@@ -23,7 +23,7 @@ holds) does not have: a text-only environment cannot pass it unmodified. So:
 - ``text``: any game, free-text ones included. Observation and action spaces are
   :class:`AnyText`; ``observe()`` returns the observation text; ``step()`` takes model
   output, parsed by :func:`games.parse.parse_action` against the legal actions (free-text
-  games: ``Game.canonicalize``). ``check_text_env`` (tests/games/aec_check.py) checks the
+  games: ``Game.canonicalize``). ``check_text_env`` (games.conformance.aec) checks the
   same contract as ``api_test`` on it.
 - ``auto`` (default): numeric where ``all_actions()`` is a list, else text.
 

@@ -159,6 +159,11 @@ class TextArenaGame(Game):
             )
         return self._range[0]
 
+    def all_actions(self) -> None:
+        """None, stated on purpose: moves are read from each observation's text, so there
+        is no fixed vocabulary (and no numeric PettingZoo mode)."""
+        return None
+
     def new_state(self, seed: int = 0) -> "TextArenaState":
         ta = _textarena()
         s = object.__new__(TextArenaState)

@@ -176,6 +176,7 @@ def test_random_gets_states_only_for_free_text_actions():
 def test_forfeit_scores_come_from_the_game():
     record = play_match(TwoHandForfeit(), [Scripted(["[4]", "[4]"]), Scripted(["[4]"])], seed=0)
     assert record.outcome == "forfeit" and record.returns == (2.0, -2.0)
-    three = play_match(games.make("kuhn_poker", hands=3), [Scripted(["nonsense"]), Scripted([])],
-                       seed=0)
-    assert three.outcome == "forfeit" and three.returns == (-1.0, 1.0)  # the default hook
+    kuhn = games.make("kuhn_poker", hands=3)
+    three = play_match(kuhn, [Scripted(["nonsense"]), Scripted([])], seed=0)
+    assert three.outcome == "forfeit" and three.forfeit_player == 0
+    assert three.returns == tuple(kuhn.forfeit_returns(0)) == (-6.0, 6.0)  # 2 chips a hand

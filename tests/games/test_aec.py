@@ -1,5 +1,5 @@
 """The PettingZoo adapter: PettingZoo's own api_test and seed_test on numeric mode, and
-check_text_env (tests/games/aec_check.py: the same contract for text mode) on every
+check_text_env (games.conformance.aec: the same contract for text mode) on every
 registered game, plus three toy games (sequential, free-text, simultaneous)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pettingzoo.test import api_test, seed_test
 import games
 from games.aec import GameEnv, action_vocabulary, env as make_env
 from games.core import Game, GameInfo, IllegalAction, State
-from tests.games.aec_check import check_text_env
+from games.conformance.aec import check_text_env
 
 
 # ----- three toy games, so the adapter is tested whatever else exists -----------------

@@ -17,7 +17,7 @@ from games import Observation  # noqa: E402
 from games.aec import env as make_env  # noqa: E402
 from games.parse import parse_action  # noqa: E402
 from games.textarena_game import NO_CLONE, TextArenaGame, _player_range, _textarena  # noqa: E402
-from tests.games.aec_check import check_text_env  # noqa: E402
+from games.conformance.aec import check_text_env  # noqa: E402
 
 
 def _play_random(game, seed):

@@ -1,21 +1,37 @@
-"""check_text_env: what ``pettingzoo.test.api_test`` checks, for the text mode of
-:mod:`games.aec` (api_test itself cannot check str observations: it compares dtypes).
-Reusable: ``check_text_env(games.env(name, mode="text"))`` for any game."""
+"""The PettingZoo view of a game: PettingZoo's own ``api_test`` on the numeric mode, and
+:func:`check_text_env` (what ``api_test`` checks, for the text mode, which ``api_test``
+itself cannot check: it compares dtypes) on any game."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import random
+import warnings
 
-import pytest
+from games.aec import AnyText, GameEnv, action_vocabulary, env as make_env
+from games.core import Game
 
-from games.aec import AnyText, GameEnv
+from games.conformance.report import CheckFailed
 
-__all__ = ["check_text_env"]
+__all__ = ["check_text_env", "check_aec"]
 
 
 def _expect(condition: bool, message: str) -> None:
     if not condition:
-        raise AssertionError(message)
+        raise CheckFailed(message)
+
+
+def _check_step(env: GameEnv, agent: str, totals: dict[str, float]) -> tuple:
+    obs, reward, terminated, truncated, info = env.last()
+    _expect(env.last(observe=False)[0] is None, "last(observe=False) must give None")
+    _expect(isinstance(obs, str) and env.observation_space(agent).contains(obs),
+            f"observation of {agent} must be a str in its space, got {obs!r:.80}")
+    _expect(isinstance(terminated, bool) and isinstance(truncated, bool), "flags must be bool")
+    _expect(info is env.infos[agent] and "legal_actions" in info and info.get("text") == obs,
+            "infos[agent] must hold legal_actions and text (== the observation)")
+    _expect(reward == totals[agent], f"last() reward {reward} != accumulated {totals[agent]}")
+    return obs, reward, terminated or truncated
 
 
 def _play(env: GameEnv, seed: int, rng: random.Random) -> list[tuple]:
@@ -26,16 +42,9 @@ def _play(env: GameEnv, seed: int, rng: random.Random) -> list[tuple]:
             "no agent may be terminated or truncated after reset")
     trajectory, totals, finished = [], dict.fromkeys(env.agents, 0.0), []
     for agent in env.agent_iter(max_iter=4 * env.num_agents * (env.game.info.max_length + 1)):
-        obs, reward, terminated, truncated, info = env.last()
-        _expect(env.last(observe=False)[0] is None, "last(observe=False) must give None")
-        _expect(isinstance(obs, str) and env.observation_space(agent).contains(obs),
-                f"observation of {agent} must be a str in its space, got {obs!r:.80}")
-        _expect(isinstance(terminated, bool) and isinstance(truncated, bool), "flags must be bool")
-        _expect(info is env.infos[agent] and "legal_actions" in info and info.get("text") == obs,
-                "infos[agent] must hold legal_actions and text (== the observation)")
-        _expect(reward == totals[agent], f"last() reward {reward} != accumulated {totals[agent]}")
+        obs, reward, done = _check_step(env, agent, totals)
         totals[agent] = 0.0
-        if terminated or truncated:
+        if done:
             finished.append(agent)
             action = None
         else:
@@ -65,8 +74,11 @@ def _check_illegal_and_dead_step(env: GameEnv, seed: int) -> None:
     _expect(env.rewards[offender] == env.illegal_reward, "the offender must get illegal_reward")
     _expect(all("reason" in i["illegal_action"] for i in env.infos.values()),
             "infos must record the illegal action and its reason")
-    with pytest.raises(ValueError):
-        env.step("[anything]")  # a dead agent may only step None
+    try:
+        env.step("[anything]")
+    except ValueError:
+        return
+    raise CheckFailed("a dead agent stepped an action; only None may be stepped")
 
 
 def check_text_env(env: GameEnv, games_played: int = 3, seed: int = 0) -> None:
@@ -77,7 +89,8 @@ def check_text_env(env: GameEnv, games_played: int = 3, seed: int = 0) -> None:
     _expect(env.mode == "text", "check_text_env needs a text-mode environment")
     env.reset(seed=seed)
     for agent in env.possible_agents:
-        _expect(env.observation_space(agent) is env.observation_space(agent), "spaces must be cached")
+        _expect(env.observation_space(agent) is env.observation_space(agent),
+                "spaces must be cached")
         _expect(isinstance(env.action_space(agent), AnyText), "text-mode actions must be AnyText")
     info = env.game.info
     for g in range(games_played):
@@ -92,3 +105,19 @@ def check_text_env(env: GameEnv, games_played: int = 3, seed: int = 0) -> None:
         _expect(again == _play(env, seed + g, random.Random(seed + g)),
                 "same seed and actions must give the same trajectory")
     _check_illegal_and_dead_step(env, seed)
+
+
+def check_aec(game: Game, games_played: int = 2) -> None:
+    """The game as a PettingZoo environment: the text mode always, and PettingZoo's own
+    ``api_test`` on the numeric mode where the game has an action vocabulary."""
+    check_text_env(make_env(game, mode="text"), games_played=games_played)
+    if action_vocabulary(game) is None:
+        return
+    from pettingzoo.test import api_test
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            api_test(make_env(game, mode="numeric"), num_cycles=100)
+    except AssertionError as err:
+        raise CheckFailed(f"PettingZoo api_test (numeric mode) failed: {err}") from err
