@@ -143,9 +143,6 @@ class Store:
                 if self.readonly:
                     self._check_schema()
                 else:
-                    self._db.execute("PRAGMA journal_mode=WAL")
-                    self._db.execute("PRAGMA synchronous=NORMAL")
-                    self._db.execute("PRAGMA foreign_keys=ON")
                     self._migrate()
         except BaseException:
             self._db.close()
@@ -215,6 +212,9 @@ class Store:
                 f"database {self.path!r} is an SQLite file of something else (tables: "
                 f"{', '.join(sorted(tables))}); the arena will not add its tables to it: "
                 "pass another --db path")
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
         with self._db:
             self._db.executescript(_SCHEMA)
             found = self._db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
@@ -241,7 +241,7 @@ class Store:
         """
         stored = self.tournament_config(tournament_id)
         if stored is None:
-            with self._db:
+            with self._guard(), self._db:
                 self._db.execute(
                     "INSERT OR IGNORE INTO tournaments VALUES (?, ?, ?)",
                     (tournament_id, _canonical(config), _now()),
