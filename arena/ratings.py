@@ -15,6 +15,7 @@ Matches with more seats or with teams (``plackett-luce``)
     Each match ranks its sides (:func:`arena.results.sides`: a team, or an agent with all
     the seats it holds) by score and updates an openskill Plackett-Luce model with each
     side as one team, so team members share the credit; match by match in stored order.
+    An agent on several sides (a fill) is not rated by that match.
     Rating = mu, interval = mu +- 1.96 sigma (openskill's scale, mu starts at 25).
 
 Benchmarks (``benchmark``)
@@ -36,8 +37,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from arena.results import (BenchmarkRow, Match, PairRow, RoleRow, SeatRow, benchmark_rows,
-                           sides, tables)
+from arena.results import (BenchmarkRow, Match, PairRow, RoleRow, SeatRow, Side,
+                           benchmark_roles, benchmark_rows, contested, sides, tables)
 
 __all__ = [
     "Row", "PairRow", "SeatRow", "RoleRow", "BenchmarkRow", "Leaderboard", "Match",
@@ -179,6 +180,10 @@ def plackett_luce_ratings(outcomes: Iterable[Match | Sequence]
     state = {}
     for outcome in outcomes:
         found = sides(outcome)
+        skip = contested(found)
+        found = [Side(tuple(a for a in s.agents if a not in skip), s.seats, s.score)
+                 for s in found]
+        found = [s for s in found if s.agents]
         if len(found) < 2:
             continue
         teams = [[state.get(a) or model.rating(name=a) for a in side.agents] for side in found]
@@ -299,7 +304,9 @@ def leaderboard(store, game: str | None = None, tid: str | None = None, *,
     benchmarked = _benchmarked(store, tid, matches)
     if benchmarked is not None:
         one_seat = all(len(m.agents) == 1 for m in matches)
-        rows = benchmark_rows(matches, benchmarked, best if one_seat else None)
+        best = best if one_seat else None
+        rows = benchmark_rows(matches, benchmarked, best)
+        roles = benchmark_roles(matches, benchmarked, best)
         return Leaderboard(game, tid, "benchmark", len(matches), [], pairs, seats, roles, rows)
     if all(len(m.agents) == 2 and len(set(m.teams or (0, 1))) == 2 for m in matches):
         method = "bradley-terry"

@@ -2,8 +2,7 @@
 
 Sides
     A match is played by *sides*: seats of one team (:meth:`games.Game.teams`) win and lose
-    together, and an agent holding several seats is one player, so seats joined by a team
-    or by an agent form one side (:func:`sides`). A side scores the mean return of its
+    together and form one side (:func:`sides`). A side scores the mean return of its
     seats. In a game where every seat plays for itself, a side is an agent (its mean
     return over the seats it holds); in a team game, a side is a team. A match with fewer
     than two sides (an agent against itself) says nothing about anyone and is left out.
@@ -28,8 +27,8 @@ from dataclasses import dataclass
 from typing import Iterable, NamedTuple, Sequence
 
 __all__ = [
-    "Match", "Side", "sides", "wilson_interval", "mean_interval", "PairRow", "SeatRow",
-    "RoleRow", "BenchmarkRow", "Tally", "tables", "benchmark_rows",
+    "Match", "Side", "sides", "contested", "wilson_interval", "mean_interval", "PairRow", "SeatRow",
+    "RoleRow", "BenchmarkRow", "Tally", "tables", "benchmark_rows", "benchmark_roles",
 ]
 
 Z95 = 1.959963984540054
@@ -60,30 +59,26 @@ def sides(match: Match | Sequence) -> list[Side]:
     m = as_match(match)
     n = len(m.agents)
     teams = m.teams or tuple(range(n))
-    parent = list(range(n))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    first: dict[object, int] = {}
+    by_agent = len(set(teams)) == n  # every seat for itself: an agent's seats are one player
+    members: dict[object, list[int]] = {}
     for seat in range(n):
-        for key in (("team", teams[seat]), ("agent", m.agents[seat])):
-            if key in first:
-                parent[root(seat)] = root(first[key])
-            else:
-                first[key] = seat
-    members: dict[int, list[int]] = {}
-    for seat in range(n):
-        members.setdefault(root(seat), []).append(seat)
+        members.setdefault(m.agents[seat] if by_agent else teams[seat], []).append(seat)
     out = []
-    for seats in sorted(members.values()):
+    for seats in members.values():
         agents = tuple(dict.fromkeys(m.agents[s] for s in seats))
         score = sum(float(m.returns[s]) for s in seats) / len(seats)
         out.append(Side(agents, tuple(seats), score))
     return out
+
+
+def contested(found: Sequence[Side]) -> set[str]:
+    """Agents on more than one side of a match (a fill, or self-play across teams): the
+    match says nothing about them as a player."""
+    seen: dict[str, int] = {}
+    for side in found:
+        for a in side.agents:
+            seen[a] = seen.get(a, 0) + 1
+    return {a for a, k in seen.items() if k > 1}
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -93,7 +88,8 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if successes <= 0 else max(0.0, centre - half)
+    return low, 1.0 if successes >= n else min(1.0, centre + half)
 
 
 def mean_interval(values: Sequence[float], z: float = Z95) -> tuple[float, float, float]:
@@ -188,9 +184,11 @@ def tables(matches: Iterable[Match | Sequence]
         side_of = {s: i for i, side in enumerate(found) for s in side.seats}
         best_other = [max(o.score for j, o in enumerate(found) if j != i)
                       for i in range(len(found))]
+        skip = contested(found)
         for i, side in enumerate(found):
             for a in side.agents:
-                agent_t[a].add(_result(side.score, best_other[i]), _agent_return(m, a))
+                if a not in skip:
+                    agent_t[a].add(_result(side.score, best_other[i]), _agent_return(m, a))
         for seat, (a, r) in enumerate(zip(m.agents, m.returns)):
             result = _result(float(r), best_other[side_of[seat]])
             seat_t[(a, seat)].add(result, float(r))
@@ -199,8 +197,8 @@ def tables(matches: Iterable[Match | Sequence]
                                                        best_other[side_of[seat]]), float(r))
         for i, x in enumerate(found):
             for y in found[i + 1:]:
-                for a in x.agents:
-                    for b in y.agents:
+                for a in (a for a in x.agents if a not in skip):
+                    for b in (b for b in y.agents if b not in skip):
                         lo, hi, sa, sb = (a, b, x.score, y.score) if a < b else (b, a, y.score, x.score)
                         pair_t[(lo, hi)][1 - _result(sa, sb)] += 1
     pairs = [PairRow(a, b, *v) for (a, b), v in sorted(pair_t.items())]
@@ -225,6 +223,18 @@ class BenchmarkRow:
     success_high: float
 
 
+def _success(m: Match, agent: str, best_return: float | None) -> bool:
+    """A one-player episode reaching the best return, or a win of the agent's side."""
+    if len(m.agents) == 1:
+        ret = float(m.returns[0])
+        return ret > 0 if best_return is None else ret >= best_return - 1e-9
+    found = sides(m)
+    if len(found) < 2:
+        return False
+    i = next(i for i, side in enumerate(found) if agent in side.agents)
+    return found[i].score > max(o.score for j, o in enumerate(found) if j != i)
+
+
 def benchmark_rows(matches: Iterable[Match | Sequence], agents: Sequence[str],
                    best_return: float | None = None) -> list[BenchmarkRow]:
     """One row per agent of ``agents`` over the matches it played (the others are the
@@ -233,16 +243,9 @@ def benchmark_rows(matches: Iterable[Match | Sequence], agents: Sequence[str],
     wins: dict[str, int] = {a: 0 for a in agents}
     for raw in matches:
         m = as_match(raw)
-        found = sides(m)
         for a in set(m.agents) & set(agents):
-            ret = _agent_return(m, a)
-            returns[a].append(ret)
-            if len(m.agents) == 1:
-                wins[a] += ret > 0 if best_return is None else ret >= best_return - 1e-9
-            elif len(found) > 1:
-                i = next(i for i, side in enumerate(found) if a in side.agents)
-                others = max(o.score for j, o in enumerate(found) if j != i)
-                wins[a] += found[i].score > others
+            returns[a].append(_agent_return(m, a))
+            wins[a] += _success(m, a, best_return)
     rows = []
     for a in agents:
         n = len(returns[a])
@@ -253,3 +256,18 @@ def benchmark_rows(matches: Iterable[Match | Sequence], agents: Sequence[str],
                                  *wilson_interval(wins[a], n)))
     rows.sort(key=lambda r: (-r.mean_return, r.agent))
     return rows
+
+
+def benchmark_roles(matches: Iterable[Match | Sequence], agents: Sequence[str],
+                    best_return: float | None = None) -> list[RoleRow]:
+    """Per benchmarked agent and role: successes as wins (the rest as losses)."""
+    tally: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    for raw in matches:
+        m = as_match(raw)
+        for seat, a in enumerate(m.agents):
+            if a in agents and m.roles:
+                won = _success(m, a, best_return)
+                tally[(a, m.roles[seat])].add(1 if won else -1, float(m.returns[seat]))
+    return [RoleRow(a, role, t.games, t.wins, t.draws, t.losses, t.wins / t.games,
+                    *wilson_interval(t.wins, t.games), t.mean)
+            for (a, role), t in sorted(tally.items())]
