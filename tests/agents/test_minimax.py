@@ -78,3 +78,16 @@ def test_is_the_games_expert():
     state.apply(0, "[0]")
     expert = make_agent("expert", seed=0)
     assert expert.policy(state.observation(1)) == {"[4]": 1.0}
+
+
+def test_reads_the_position_from_the_observation_alone():
+    """No state reaches minimax: an observation sent through JSON decides the same."""
+    state = games.make("tictactoe").state_from_board("XX." "OO." "...")
+    obs = dataclasses.replace(state.observation(0), seed=3)
+    agent = MinimaxAgent(seed=1)
+    assert not agent.searches and not agent.wants_states(obs)
+    wire = games.Observation.from_dict(obs.to_dict())
+    assert agent.policy(wire) == {"[2]": 1.0} == agent.policy(obs)
+    assert agent.act(wire).text == "[2]"
+    record = play_match(games.make("tictactoe"), [agent, make_agent("random")], seed=0)
+    assert not any(d.states_given for d in record.decisions)

@@ -8,6 +8,7 @@ import pytest
 import games
 from agents import make_agent
 from arena.runner import play_match
+from games.conformance import check_game
 
 PLUGIN_ROOT = Path(__file__).resolve().parents[1] / "plugin_pkg"
 
@@ -36,6 +37,17 @@ def test_plugged_in_game_is_found_and_playable(installed_plugin):
     assert record.outcome == "terminal"
     assert sorted(record.returns) == [-1.0, 1.0]
     assert sum(int(d.action[1:-1]) for d in record.decisions) == 7
+
+
+def test_plugged_in_game_runs_the_conformance_check_in_one_line(installed_plugin):
+    report = check_game("tiny_nim")
+    failed = {f.check for f in report.failures}
+    if "all_actions" in failed:  # the fixture predates the check: the trap it must catch
+        assert failed == {"all_actions"}, report.summary()
+        assert "all_actions() returns None" in report.failures[0].message
+    else:
+        assert report.ok, report.summary()
+    assert {"registration", "playout", "clone", "determinisation", "aec"} <= set(report.passed)
 
 
 def test_plugged_in_game_options_are_validated(installed_plugin):
