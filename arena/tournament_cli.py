@@ -214,6 +214,16 @@ def _print_boards(boards: list[Leaderboard], file: IO[str] | None = None) -> Non
             console.print(roles_table(board))
 
 
+def _check_game_name(name: str, stored: list[str], db: str) -> None:
+    """A ``--game`` with no stored matches must at least be a registered game id."""
+    import games
+
+    if name not in games.available():
+        raise ValueError(f"unknown game {name!r}: no matches of it in {db!r} (stored: "
+                         f"{', '.join(stored) or 'none'}) and no such registered game "
+                         f"(known: {', '.join(games.available())})")
+
+
 def leaderboard_from_argv(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="arena leaderboard",
                                 description="Ratings from the matches in a database.")
@@ -228,7 +238,10 @@ def leaderboard_from_argv(argv: Sequence[str] | None = None) -> int:
                 known = [t["id"] for t in store.tournaments()]
                 raise ValueError(f"no tournament {args.tournament!r} in {args.db!r} "
                                  f"(known: {', '.join(known) or 'none'})")
-            names = [args.game] if args.game else store.games(args.tournament)
+            stored = store.games(args.tournament)
+            if args.game and args.game not in stored:
+                _check_game_name(args.game, stored, args.db)
+            names = [args.game] if args.game else stored
             boards = [leaderboard(store, game=g, tid=args.tournament) for g in names]
     except (ValueError, ImportError, FileNotFoundError, RuntimeError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -249,13 +262,16 @@ def export_from_argv(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--tournament", help="one tournament id (default: all)")
     p.add_argument("--out", help="output file (default: stdout)")
     args = p.parse_args(argv)
-    # errors reach arena.cli.main, which prints one line and picks the exit status
-    if args.out is not None:  # refused before the store is opened or anything is written
-        check_output_path(args.out, args.db)
-    with Store(args.db, create=False) as store:  # read-only: nothing created or modified
-        if args.out is None:
-            n = store.export_jsonl(sys.stdout, args.tournament)
-        else:  # a temporary file renamed into place: --out is whole or untouched
-            n = export_to_file(store, args.out, args.tournament)
+    try:
+        if args.out is not None:  # refused before the store is opened or anything is written
+            check_output_path(args.out, args.db)
+        with Store(args.db, create=False) as store:  # read-only: nothing created or modified
+            if args.out is None:
+                n = store.export_jsonl(sys.stdout, args.tournament)
+            else:  # a temporary file renamed into place: --out is whole or untouched
+                n = export_to_file(store, args.out, args.tournament)
+    except (ValueError, OSError, RuntimeError) as err:  # one line, like the other commands
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     print(f"exported {n} matches", file=sys.stderr)
     return 0
