@@ -154,5 +154,60 @@ def plot_from_argv(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def ladder_from_argv(argv: Sequence[str] | None = None) -> int:
+    """Rate a run's checkpoints against fixed agents (``arena ladder RUN_DIR``)."""
+    from training.ladder import FIXED, LADDER_CHECKPOINTS, rate_run
+
+    p = argparse.ArgumentParser(
+        prog="arena ladder",
+        description="A round robin of a finished run's starting model, its newest checkpoints "
+                    "and fixed agents on the run's games; ratings with 95% intervals.")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--games-per-seat", type=int, default=4,
+                   help="matches per pair of players and seat order")
+    p.add_argument("--last", type=int, default=LADDER_CHECKPOINTS,
+                   help="newest checkpoints in the ladder")
+    p.add_argument("--fixed", default=",".join(FIXED), help="fixed agents, comma separated")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto")
+    p.add_argument("--json", action="store_true", help="print the ladder/... metrics as JSON")
+    args = p.parse_args(argv)
+    try:
+        row = rate_run(args.run_dir, games_per_seat=args.games_per_seat, last=args.last,
+                       seed=args.seed, fixed=[s for s in args.fixed.split(",") if s],
+                       device=args.device)
+    except (ValueError, FileNotFoundError, ImportError) as err:
+        print(f"arena ladder: error: {err}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(row, indent=2, sort_keys=True))
+    else:
+        _print_ladder(row)
+    return 0
+
+
+def _print_ladder(row: dict[str, float]) -> None:
+    """One table per game: players by rating, with interval and matches played."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from games.untrusted import markup_safe
+
+    by_game: dict[str, dict[str, dict[str, float]]] = {}
+    for key, value in row.items():
+        _, game, player, metric = key.split("/", 3)
+        by_game.setdefault(game, {}).setdefault(player, {})[metric] = value
+    console = Console()
+    for game, players in by_game.items():
+        table = Table(title=f"Ladder: {markup_safe(game, multiline=False)}")
+        for col in ("#", "player", "rating", "95% CI", "games"):
+            table.add_column(col, justify="left" if col == "player" else "right")
+        ranked = sorted(players.items(), key=lambda kv: (-kv[1]["rating"], kv[0]))
+        for i, (player, m) in enumerate(ranked, 1):
+            table.add_row(str(i), markup_safe(player, multiline=False), f"{m['rating']:.1f}",
+                          f"{m['low']:.1f}..{m['high']:.1f}", f"{m['games']:.0f}")
+        console.print(table)
+
+
 if __name__ == "__main__":
     sys.exit(train_from_argv())
