@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Mapping, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal, Mapping, NoReturn, Sequence
 
 if TYPE_CHECKING:
     from games.evaluation import Evaluator
@@ -347,12 +347,12 @@ class Game:
         actions are free text."""
         return None
 
-    def chance_outcomes(self) -> list[tuple[float, State]] | None:
+    def chance_outcomes(self) -> Iterable[tuple[float, State]] | None:
         """Optional hook for generic tree algorithms (exact exploitability): every initial
-        state with its probability, ``[(p, state), ...]`` summing to 1, for a game whose
-        chance all happens in ``new_state`` (deals, role assignment) and whose later moves
-        are all players' decisions. None (the default): the game does not expose its
-        chance outcomes."""
+        state with its probability, ``(p, state)`` pairs summing to 1 (an iterable, best a
+        generator: callers may stop early), for a game whose chance all happens in
+        ``new_state`` (deals, role assignment) and whose later moves are all players'
+        decisions. None (the default): the game does not expose its chance outcomes."""
         return None
 
     def evaluators(self) -> tuple["Evaluator", ...]:

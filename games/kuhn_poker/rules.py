@@ -45,7 +45,7 @@ import dataclasses
 import itertools
 import random
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from games.core import Game, GameInfo, State
 from games.kuhn_poker import text
@@ -208,13 +208,14 @@ class KuhnPoker(Game):
         """Every canonical action in a fixed order (the PettingZoo adapter's Discrete space)."""
         return [CHECK, BET, CALL, FOLD]
 
-    def chance_outcomes(self) -> list[tuple[float, KuhnState]]:
+    def chance_outcomes(self) -> Iterator[tuple[float, KuhnState]]:
         """Every deal of the match, each hand's pair of cards in turn, with its
-        probability ``1 / 6**hands``: all of Kuhn Poker's chance happens in ``new_state``."""
+        probability ``1 / 6**hands``, generated in a fixed order: all of Kuhn Poker's
+        chance happens in ``new_state``."""
         pairs = list(itertools.permutations(range(3), 2))
         p = 1.0 / len(pairs) ** self.options.hands
-        return [(p, self._state(tuple(itertools.chain.from_iterable(deal))))
-                for deal in itertools.product(pairs, repeat=self.options.hands)]
+        for deal in itertools.product(pairs, repeat=self.options.hands):
+            yield p, self._state(tuple(itertools.chain.from_iterable(deal)))
 
     def forfeit_returns(self, offender: int) -> list[float]:
         """The offender loses the most the match could cost, 2 chips per hand, and the other

@@ -249,3 +249,28 @@ def test_bad_options_from_strings_and_deals():
         KuhnPoker().deal_state("KA")
     with pytest.raises(ValueError, match="same card"):
         KuhnPoker().deal_state("KK")
+
+
+@pytest.mark.parametrize("hands", [1, 5])
+def test_a_forfeit_costs_the_most_the_match_could(hands):
+    game = games.make("kuhn_poker", hands=hands)
+    worst = 2.0 * hands
+    assert game.forfeit_returns(0) == [-worst, worst]
+    assert game.forfeit_returns(1) == [worst, -worst]
+    assert game.info.min_utility == -worst and game.info.max_utility == worst
+
+
+def test_a_runner_forfeit_in_a_five_hand_match_scores_ten():
+    from agents import Agent, Decision, make_agent
+    from arena.runner import play_match
+
+    class Garbler(Agent):
+        name = "garbler"
+
+        def act(self, obs, determiniser=None):
+            return Decision(text="I raise")
+
+    record = play_match(games.make("kuhn_poker:hands=5"), [make_agent("random"), Garbler()],
+                        seed=0)
+    assert record.outcome == "forfeit" and record.forfeit_player == 1
+    assert record.returns == (10.0, -10.0)
