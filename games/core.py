@@ -294,7 +294,15 @@ class State:
 
 class Game:
     """Static facts of a game and a factory of states. Subclasses set ``info``,
-    ``Options`` (a dataclass) and ``rules``, and implement ``new_state``."""
+    ``Options`` (a dataclass) and ``rules``, and implement ``new_state``.
+
+    Each size option states its range in the field's metadata,
+    ``hands: int = field(default=1, metadata={"range": (1, 20)})``; every construction
+    checks it (:func:`check_option_ranges`), so a value out of range is one clear error.
+    Optional hooks with defaults: ``evaluators()`` (exact evaluations the game offers),
+    ``chance_outcomes()`` (for generic tree algorithms), ``teams()`` and
+    ``forfeit_returns(offender)``.
+    """
 
     info: GameInfo
     """Class-level declaration; an instance may refine it from its options (bounds, length)."""
