@@ -72,3 +72,24 @@ def test_rate_run_rates_the_saved_checkpoints(smoke_run):
 def test_rate_run_needs_a_run_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="config.json"):
         rate_run(tmp_path)
+
+
+def test_arena_ladder_command_rates_a_run(smoke_run, capsys):
+    from arena.cli import main
+
+    assert main(["ladder", str(smoke_run), "--games-per-seat", "1", "--seed", "1",
+                 "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row == rate_run(smoke_run, games_per_seat=1, seed=1)
+    assert main(["ladder", str(smoke_run), "--games-per-seat", "1", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Ladder: kuhn_poker" in out
+    assert all(name in out for name in ("start", "checkpoint-2", "random", "expert"))
+
+
+def test_arena_ladder_command_errors_are_one_line(tmp_path, capsys):
+    from arena.cli import main
+
+    assert main(["ladder", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no config.json" in err and "Traceback" not in err
