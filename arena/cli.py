@@ -101,8 +101,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from arena.evaluate import PolicyAgent, evaluate, load_policy
 
     if (args.agent is None) == (args.policy is None):
-        raise SystemExit("error: give exactly one of --agent SPEC (e.g. --agent expert) or "
-                         "--policy FILE.json")
+        raise ValueError("arena eval needs exactly one of --agent SPEC (e.g. --agent expert) "
+                         "or --policy FILE.json")
     if args.policy is not None:
         agent = PolicyAgent(load_policy(games.make(args.game), args.policy), name=args.policy,
                             seed=derive_seed("eval-agent", args.seed, args.policy))
