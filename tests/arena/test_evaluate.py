@@ -7,7 +7,7 @@ import json
 import pytest
 
 import games.registry
-from agents import make_agent
+from agents import Agent, Decision, make_agent
 from agents import registry as agent_registry
 from arena.cli import main
 from arena.evaluate import PolicyAgent, evaluate, load_policy, table_policy
@@ -152,3 +152,44 @@ def test_training_rows_carry_every_declared_metric():
     assert "eval/kuhn_poker/vs_expert/first/win_rate" in row
     assert "eval/kuhn_poker/greedy/vs_random/win_rate" in row
     assert not any(k.startswith("eval/kuhn_poker/greedy/exploitability") for k in row)
+
+
+# ---- what the Kuhn Poker and TicTacToe wrappers checked, now through evaluate ------------
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.2, 1 / 3])
+def test_equilibrium_agents_are_unexploitable_and_worth_one_eighteenth(alpha):
+    m = evaluate("kuhn_poker", make_agent(f"kuhn-nash:alpha={alpha}"), games=0).metrics
+    assert abs(m["exploitability"]) < 1e-12
+    assert m["value_vs_equilibrium/as_first"] == pytest.approx(-1 / 18, abs=1e-12)
+    assert m["value_vs_equilibrium/as_second"] == pytest.approx(1 / 18, abs=1e-12)
+    assert abs(m["value_vs_equilibrium"]) < 1e-12
+
+
+class _Opaque(Agent):
+    name = "opaque"
+
+    def act(self, obs, *rest):
+        return Decision(text=obs.legal_actions[0])
+
+
+class _Broken(_Opaque):
+    name = "broken"
+
+    def policy(self, obs):
+        return {"[raise]": 1.0}
+
+
+def test_an_agent_without_probabilities_is_skipped_and_a_broken_one_named():
+    result = evaluate("kuhn_poker", _Opaque(), games=0)
+    assert result.metrics == {}
+    assert [n.split(":")[0] for n in result.notes] == ["exploitability skipped",
+                                                        "value_vs_equilibrium skipped"]
+    with pytest.raises(ValueError, match=r"\[raise\].*expected non-negative probabilities"):
+        evaluate("kuhn_poker", _Broken(), games=0)
+
+
+def test_an_agent_object_plays_with_its_own_name():
+    result = evaluate("tictactoe", make_agent("random", seed=5), games=10, seed=2)
+    assert result.agent == "random" and result.metrics["vs_random/X/games"] == 10
+    assert result.metrics["vs_expert/win_rate"] == 0.0  # nobody beats minimax
