@@ -8,7 +8,7 @@ Rules
     At a showdown the higher card takes the pot. A hand therefore moves +-1 or +-2 chips.
 
 Options (:class:`KuhnOptions`)
-    ``hands`` (default 1): a match of that many hands. Player 0 acts first in hands 1, 3,
+    ``hands`` (default 1, from 1 to 20): a match of that many hands. Player 0 acts first in hands 1, 3,
     5, ..., player 1 in hands 2, 4, ...; chips are summed over the match. All hands are
     dealt from the seed at ``new_state`` (``random.Random(seed)``), so a state holds no rng.
 
@@ -36,7 +36,13 @@ Actions
 
 Returns
     Net chips per player over the match (hands finished so far before the end): zero-sum,
-    within +-2 per hand.
+    within +-2 per hand. A forfeit costs the offender the most the match could cost,
+    ``2 * hands`` chips, and the other player wins as much.
+
+Chance outcomes and evaluators
+    ``chance_outcomes()`` lists every deal (``6 ** hands``, equally likely), so the generic
+    exact ``exploitability`` applies to every ``hands`` whose tree is small enough (up to
+    3 hands); the game adds ``value_vs_equilibrium`` (:mod:`games.kuhn_poker.evaluation`).
 """
 
 from __future__ import annotations
