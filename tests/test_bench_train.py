@@ -24,17 +24,40 @@ def bench():
     return module
 
 
+CALLS: list[int] = []
+"""Iterations the bench ran through training's own train_iteration."""
+
+
 @pytest.fixture(scope="module")
 def figures(bench):
     """One short Kuhn Poker run, its JSON read back (the bench prints it)."""
     import contextlib
     import io
 
+    import training.loop
+
+    real = training.loop.train_iteration
+
+    def counted(run):
+        row = real(run)
+        CALLS.append(row["iteration"])
+        return row
+
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert bench.main(["--seconds", "1", "--game", "kuhn_poker", "--matches", "8",
-                           "--json"]) == 0
+    training.loop.train_iteration = counted
+    try:
+        with contextlib.redirect_stdout(out):
+            assert bench.main(["--seconds", "1", "--game", "kuhn_poker", "--matches", "8",
+                               "--json"]) == 0
+    finally:
+        training.loop.train_iteration = real
     return json.loads(out.getvalue())
+
+
+def test_train_measures_the_loops_own_iteration(figures):
+    """No copy of the loop body: every iteration is training.loop.train_iteration, one
+    warm-up then the measured ones."""
+    assert CALLS == list(range(1, figures["rows"]["kuhn_poker/choice"]["iterations"] + 2))
 
 
 def test_train_json_has_every_figure(figures):

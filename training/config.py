@@ -131,7 +131,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "minutes": (1e-9, _INF, "a finite number of minutes > 0, e.g. 30, or None"),
     "matches_per_iteration": (1, _INF, "a whole number >= 1, e.g. 128"),
     "rae_decay": (0.0, 1.0 - 1e-12, "in [0, 1), e.g. 0.95"),
-    "lr": (1e-300, _INF, "a finite number > 0, e.g. 3e-4"),
+    "lr": (1e-300, 1.0, "a number in (0, 1], e.g. 3e-4"),
     "lr_final": (0.0, 1.0, "in [0, 1], e.g. 0.1"),
     "weight_decay": (0.0, _INF, "a finite number >= 0, e.g. 0.0"),
     "grad_clip": (1e-300, _INF, "a finite number > 0, e.g. 1.0"),

@@ -332,3 +332,59 @@ def test_bench_llm_reports_every_row(tiny_model, capsys):
     assert set(figures["rows"]) == {f"{g}/{m}" for g in bench.GAMES for m in bench.MODES}
     assert all(r["batched_per_s"] > 0 and r["speedup"] > 0 for r in figures["rows"].values())
     assert "decisions per second" in capsys.readouterr().out
+
+
+# ----- no deprecated calls, a generic prompt, no model overwritten ------------------------
+def test_our_calls_raise_no_deprecation_warning(tiny_model):
+    """Scoring (tree and forked) and sampling use the current cache API of transformers."""
+    import warnings
+
+    from agents.llm import hf_batch
+
+    backend = HFBackend(tiny_model, device="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        warnings.simplefilter("error", FutureWarning)
+        backend.score(["You hold the King.", "You hold the Queen."], [["[check]", "[bet]"]] * 2)
+        backend.generate(["a", "ab"], temperature=1.0, max_new_tokens=4, seeds=[1, 2])
+        backend.tree = False
+        backend._score_forked([backend.encode_prompt("x y")], [[backend.encode_continuation("[bet] z")]],
+                              [[[]]], (0, None))
+    assert hf_batch._cache_keyword(type(backend.model)) == "cache"
+
+
+def test_the_generic_prompt_names_no_games_actions():
+    import random
+
+    from agents.llm.prompts import GENERATE_INSTRUCTION
+
+    for name in games.available():
+        try:
+            state = games.make(name).new_state(0)
+        except Exception:  # a plug-in that needs options: nothing to compare
+            continue
+        rng, seen = random.Random(0), set()
+        for _ in range(30):
+            if state.is_terminal():
+                break
+            p = state.current_players()[0]
+            seen.update(state.legal_actions(p) or ())
+            state.apply(p, state.random_action(p, rng))
+        assert not [a for a in seen if a in GENERATE_INSTRUCTION], name
+
+
+def test_model_new_refuses_a_non_empty_folder_unless_forced(tmp_path, capsys):
+    from arena.cli import main
+
+    out = tmp_path / "m"
+    assert main(["model", "new", "--out", str(out)]) == 0
+    (out / "trainer_state.json").write_text("{}")  # what a checkpoint folder would hold
+    weights = (out / "model.safetensors").read_bytes()
+    capsys.readouterr()
+    assert main(["model", "new", "--out", str(out), "--seed", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "is not empty" in err and "add --force" in err
+    assert (out / "model.safetensors").read_bytes() == weights  # untouched
+    assert main(["model", "new", "--out", str(out), "--seed", "1", "--force"]) == 0
+    assert not (out / "trainer_state.json").exists()  # replaced as a whole, no stale state
+    assert (out / "model.safetensors").read_bytes() != weights

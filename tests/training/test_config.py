@@ -73,3 +73,71 @@ def test_command_line_of_the_smoke_run_is_the_smoke_config():
 def test_ladder_games_option():
     args = build_train_parser().parse_args(["--ladder-games", "3"])
     assert config_from_args(args).ladder_games == 3
+
+
+# ----- every numeric option has a range; the command line says which one was wrong ------
+@pytest.mark.parametrize("argv, field", [
+    (["--minutes", "0"], "minutes"), (["--minutes", "-1"], "minutes"),
+    (["--minutes", "nan"], "minutes"), (["--lr", "inf"], "lr"), (["--lr", "nan"], "lr"),
+    (["--kl-coef", "inf"], "kl_coef"), (["--pool-size", "0"], "pool_size"),
+    (["--pool-every", "-1"], "pool_every"), (["--lora-rank", "-1"], "lora_rank"),
+    (["--entropy-coef", "nan"], "entropy_coef"), (["--matches", "0"], "matches_per_iteration"),
+])
+def test_out_of_range_options_are_one_clear_line(argv, field, capsys, tmp_path):
+    from training.cli import train_from_argv
+
+    assert train_from_argv([*argv, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"arena train: error: {field}=")
+    assert f"(option {argv[0]})" in err[0]
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("field, value", [
+    ("weight_decay", float("inf")), ("grad_clip", 0.0), ("temperature", float("nan")),
+    ("invalid_penalty", float("-inf")), ("max_new_tokens", 0), ("seed", -1),
+    ("iterations", 2.5), ("eval_every", True), ("clip_eps", float("inf")),
+])
+def test_more_ranges(field, value):
+    with pytest.raises(ValueError, match=f"^{field}="):
+        SelfPlayConfig(**{field: value})
+
+
+# ----- what ends a run ----------------------------------------------------------------------
+def test_iteration_limit_follows_the_time_budget():
+    assert SelfPlayConfig().iteration_limit() == 40
+    assert SelfPlayConfig(minutes=30).iteration_limit() is None  # the budget alone
+    assert SelfPlayConfig(minutes=30, iterations=5).iteration_limit() == 5  # whichever first
+    assert SelfPlayConfig(iterations=7).iteration_limit() == 7
+
+
+@pytest.mark.parametrize("iterations, budget_after, ran", [
+    (None, 45, 45),  # only --minutes: past the default 40, up to the budget
+    (3, 45, 3),  # both: the iteration count came first
+    (50, 6, 6),  # both: the budget came first
+])
+def test_the_loop_ends_at_the_first_of_its_limits(iterations, budget_after, ran, tiny_model,
+                                                  tmp_path, monkeypatch):
+    import training.loop as loop
+    from training.run import TrainingRun
+
+    def fake_iteration(run):
+        run.iteration += 1
+        return {"iteration": run.iteration}
+
+    monkeypatch.setattr(loop, "train_iteration", fake_iteration)
+    monkeypatch.setattr(TrainingRun, "out_of_time", lambda run: run.iteration >= budget_after)
+    monkeypatch.setattr(TrainingRun, "save", lambda run: None)
+    rows = []
+    loop.train(SelfPlayConfig(model=tiny_model, out=str(tmp_path / "run"), minutes=1.0,
+                              iterations=iterations, eval_every=0, checkpoint_every=1000),
+               on_row=rows.append)
+    assert [r["iteration"] for r in rows] == list(range(1, ran + 1))
+
+
+def test_a_time_budget_without_iterations_keeps_the_learning_rate_constant():
+    from training.learner import lr_factor
+
+    config = SelfPlayConfig(minutes=30, lr_schedule="cosine")
+    assert lr_factor(config.lr_schedule, 100, config.iteration_limit(), config.lr_final) == 1.0
+    assert lr_factor("cosine", 40, 40, 0.1) == pytest.approx(0.1)
