@@ -1,0 +1,77 @@
+"""The arena's modules import one another without circles; the demo prints moves as
+written, loops over what the games declare, and leaves its results in a folder."""
+
+from __future__ import annotations
+
+import ast
+from io import StringIO
+from pathlib import Path
+
+from rich.console import Console
+
+ARENA = Path(__file__).resolve().parents[2] / "arena"
+
+
+def _imports(path: Path) -> set[str]:
+    """Arena modules a file imports, at module level or inside functions."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("arena"):
+            names = [f"arena.{a.name}" for a in node.names] if node.module == "arena" else [
+                node.module]
+            found.update(names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("arena."))
+    return found
+
+
+def test_arena_modules_import_each_other_without_circles():
+    graph = {f"arena.{p.stem}": _imports(p) - {f"arena.{p.stem}"} for p in ARENA.glob("*.py")}
+    assert "arena.tournament_cli" not in graph["arena.tournament"]
+    assert "arena.cli" not in graph["arena.demo"]
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, f"import circle: {' -> '.join(path + (module,))}"
+        if module in done or module not in graph:
+            return
+        for dep in sorted(graph[module]):
+            visit(dep, path + (module,))
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, ())
+
+
+def test_demo_prints_moves_as_written_and_keeps_its_results(tmp_path, capsys):
+    from arena.demo import run_demo
+
+    console = Console(file=StringIO(), width=100, color_system=None)
+    out = tmp_path / "demo"
+    assert run_demo(out=out, console=console, train=None) == 0
+    text = console.file.getvalue()
+    kuhn = next(line for line in text.splitlines() if line.startswith("kuhn_poker expert"))
+    assert "([" in kuhn and "], [" in kuhn  # [check], [bet]... survive the markup engine
+    assert "exploitability" in text and "optimal_moves" in text  # what the games declare
+    assert "self-play step skipped" in text
+    assert (out / "tournament.db").is_file()
+    assert f"arena plot {out / 'selfplay'}" in text.replace("\n", " ")
+    assert "Leaderboard: kuhn_poker" in capsys.readouterr().out
+
+
+def test_demo_hands_self_play_to_the_training_command(tmp_path, monkeypatch):
+    import arena.demo as demo
+
+    monkeypatch.setattr(demo, "one_match_each", lambda console: None)
+    monkeypatch.setattr(demo, "exact_evaluations", lambda console: None)
+    monkeypatch.setattr(demo, "_tournament", lambda console, db: None)
+    (tmp_path / "models" / "tiny").mkdir(parents=True)
+    (tmp_path / "models" / "tiny" / "config.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    console = Console(file=StringIO(), width=100, color_system=None)
+    demo.run_demo(fast=True, out="runs/d", console=console, train=calls.append)
+    (argv,) = calls
+    assert argv[argv.index("--out") + 1] == str(Path("runs/d") / "selfplay")
+    assert argv[argv.index("--iterations") + 1] == "4"
+    assert (tmp_path / "runs" / "d").is_dir()  # outlives the demo
