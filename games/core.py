@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Literal, Mapping, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Literal, Mapping, NoReturn, Sequence
 
 if TYPE_CHECKING:
     from games.evaluation import Evaluator
@@ -310,6 +310,10 @@ class Game:
     rules: str = ""
     expert: ClassVar[str | None] = None
     """Agent spec of the game's scripted expert (``arena`` agents resolve ``expert`` by it)."""
+    load_policy: ClassVar[Callable[..., Any] | None] = None
+    """Optional reader of policy files, a method ``load_policy(path) -> Policy``
+    (:data:`games.evaluation.Policy`), for ``arena eval --policy FILE``; None: the arena
+    reads a generic ``{information state: {action: probability}}`` table."""
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         if options is None:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from games.evaluation import Evaluator, Policy, PolicyUnavailable
-from games.exploitability import policy_values
+from games.exploitability import build_tree, tree_values
 from games.kuhn_poker.betting import CARDS, LEGAL
 from games.kuhn_poker.expert import current_hand, equilibrium_policy
 from games.kuhn_poker.rules import KuhnPoker, KuhnState
@@ -246,8 +246,9 @@ def equilibrium_values(game: KuhnPoker, policy: Policy, alpha: float = 0.0) -> d
     (role ``first``, acting first in hands 1, 3, ...) and in seat 1, and their mean."""
     nash = equilibrium_policy(alpha)
     hands = game.options.hands
-    first = policy_values(game, [policy, nash])[0] / hands
-    second = policy_values(game, [nash, policy])[1] / hands
+    tree = build_tree(game)
+    first = tree_values(tree, [policy, nash])[0] / hands
+    second = tree_values(tree, [nash, policy])[1] / hands
     return {
         "value_vs_equilibrium": (first + second) / 2,
         "value_vs_equilibrium/as_first": first,

@@ -229,6 +229,14 @@ class KuhnPoker(Game):
         worst = 2.0 * self.options.hands
         return [-worst, worst] if offender == 0 else [worst, -worst]
 
+    def load_policy(self, path: Any) -> Any:
+        """A policy file of one hand's 12 information sets (``{"K:": 1.0, ...}``, the
+        probability of betting or calling), played in every hand of the match
+        (:func:`games.kuhn_poker.evaluation.load_policy_file`)."""
+        from games.kuhn_poker.evaluation import load_policy_file, table_policy
+
+        return table_policy(load_policy_file(path))
+
     def evaluators(self) -> tuple:
         """Exact exploitability (generic, every ``hands``) and the value against the
         equilibrium family (:mod:`games.kuhn_poker.evaluation`)."""

@@ -194,5 +194,8 @@ def test_a_policy_file_plays_every_hand_of_a_match(tmp_path):
     path.write_text(json.dumps(nash_table(1 / 3)))
     game = games.make("kuhn_poker", hands=3)
     (evaluator,) = [e for e in game.evaluators() if e.name == "exploitability"]
-    result = evaluator(game, table_policy(load_policy_file(path)))
+    result = evaluator(game, game.load_policy(path))
     assert abs(result["exploitability"]) < 1e-12
+    path.write_text(json.dumps({"K:": 1.0}))
+    with pytest.raises(ValueError, match="must have exactly the 12 Kuhn Poker information sets"):
+        game.load_policy(path)
