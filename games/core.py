@@ -23,7 +23,9 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Literal, Mapping, NoReturn, Sequence
+from typing import (
+    TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Literal, Mapping, NoReturn, Sequence,
+)
 
 if TYPE_CHECKING:
     from games.evaluation import Evaluator
