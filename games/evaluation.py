@@ -10,8 +10,8 @@ Metric names: an evaluator's headline metric is named after the evaluator itself
 detail is ``<name>/<detail>``, so that results of several evaluators merge into one flat
 dict without clashes::
 
-    exploitability            -> {"exploitability": 0.458, "exploitability/best_response_0": ...}
-    optimal_moves             -> {"optimal_moves": 0.55, "optimal_moves/X": ..., "optimal_moves/O": ...}
+    exploitability -> {"exploitability": 0.458, "exploitability/best_response_0": ...}
+    optimal_moves  -> {"optimal_moves": 0.58, "optimal_moves/X": ..., "optimal_moves/O": ...}
 
 Values are plain floats (counts included), ready for JSON and metrics files.
 

@@ -8,9 +8,10 @@ Rules
     At a showdown the higher card takes the pot. A hand therefore moves +-1 or +-2 chips.
 
 Options (:class:`KuhnOptions`)
-    ``hands`` (default 1, from 1 to 20): a match of that many hands. Player 0 acts first in hands 1, 3,
-    5, ..., player 1 in hands 2, 4, ...; chips are summed over the match. All hands are
-    dealt from the seed at ``new_state`` (``random.Random(seed)``), so a state holds no rng.
+    ``hands`` (default 1, from 1 to 20): a match of that many hands. Player 0 acts first
+    in hands 1, 3, 5, ..., player 1 in hands 2, 4, ...; chips are summed over the match.
+    All hands are dealt from the seed at ``new_state`` (``random.Random(seed)``), so a
+    state holds no rng.
 
 Roles
     ``"first"`` / ``"second"``: the player's seat, named by who acts first in the first hand

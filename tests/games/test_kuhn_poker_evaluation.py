@@ -92,8 +92,10 @@ def test_value_vs_equilibrium_evaluator_matches_the_tables(table):
                     if e.name == "value_vs_equilibrium"]
     got = evaluator(games.make("kuhn_poker"), table_policy(table))
     want = value_vs_equilibrium(table)
-    assert got["value_vs_equilibrium/as_first"] == pytest.approx(want["value_as_first"], abs=1e-12)
-    assert got["value_vs_equilibrium/as_second"] == pytest.approx(want["value_as_second"], abs=1e-12)
+    assert got["value_vs_equilibrium/as_first"] == pytest.approx(want["value_as_first"],
+                                                                 abs=1e-12)
+    assert got["value_vs_equilibrium/as_second"] == pytest.approx(want["value_as_second"],
+                                                                  abs=1e-12)
     assert got["value_vs_equilibrium"] == pytest.approx(want["value_mean"], abs=1e-12)
 
 
