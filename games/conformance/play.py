@@ -127,10 +127,10 @@ def check_same_seed(game: Game, seeds: Sequence[int]) -> None:
 def _check_observation(game: Game, state: State, p: int, where: str) -> None:
     obs = state.observation(p)
     legal = state.legal_actions(p)
-    _expect((obs.game, obs.player, obs.turn, obs.role) ==
-            (game.info.id, p, state.turn, state.role(p)),
-            f"{where}: observation ids (game, player, turn, role) = {(obs.game, obs.player, obs.turn, obs.role)} "
-            f"do not match the state ({game.info.id!r}, {p}, {state.turn}, {state.role(p)!r})")
+    ids = (obs.game, obs.player, obs.turn, obs.role)
+    truth = (game.info.id, p, state.turn, state.role(p))
+    _expect(ids == truth, f"{where}: observation ids (game, player, turn, role) {ids} do "
+            f"not match the state's {truth}")
     _expect(isinstance(obs.text, str), f"{where}: observation text must be a str")
     _expect(obs.info_state == state.information_state(p),
             f"{where}: observation info_state differs from information_state({p})")

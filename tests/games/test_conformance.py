@@ -3,6 +3,7 @@ correct one, and runs from the command line (``arena check``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 
@@ -97,6 +98,23 @@ class PeekingState(PenniesState):
     _determinise = State._determinise  # the true state: search would see the hidden choice
 
 
+class ForgetfulState(PenniesState):
+    __slots__ = ()
+
+    def _determinise(self, player, rng):  # redraws the player's own choice too
+        s = self.clone()
+        s.choices = tuple(rng.choice(_MOVES) if c is not None else None for c in s.choices)
+        return s
+
+
+class Forgetful(Pennies):
+    state_class = ForgetfulState
+
+
+class Undeclared(Pennies):
+    info = dataclasses.replace(Pennies.info, simultaneous=False)
+
+
 class Leaky(Pennies):
     state_class = LeakyState
 
@@ -124,6 +142,8 @@ def test_a_correct_game_passes_every_check():
     (Leaky(), "simultaneous", "player 1's observation text shows player 0's pending move"),
     (NoDeterminisation(), "determinisation", "search agents would see the hidden state"),
     (NoVocabulary(), "all_actions", "all_actions() returns None"),
+    (Forgetful(), "determinisation", "changed what the player knows"),
+    (Undeclared(), "simultaneous", "GameInfo.simultaneous is False"),
 ])
 def test_each_trap_is_caught_alone(game, check, words):
     report = check_game(game)
