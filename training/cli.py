@@ -128,7 +128,8 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
         print(f"arena train: training stopped: {err}", file=sys.stderr)
         return 1
     console.print(f"run folder: {run_dir} ({time.perf_counter() - t0:.0f} s); "
-                  f"plot it with: arena plot {run_dir}", markup=False, highlight=False)
+                  f"plot it with: arena plot {run_dir}", markup=False, highlight=False,
+                  soft_wrap=True)
     return 0
 
 

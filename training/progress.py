@@ -128,4 +128,5 @@ class TrainProgress:
                               count=self._count(state.iteration, state.elapsed_s),
                               eval=markup_safe(self._eval, multiline=False))
         if not self.live:
-            self.console.print(terminal_safe(row_line(row)), highlight=False, markup=False)
+            self.console.print(terminal_safe(row_line(row)), highlight=False, markup=False,
+                               soft_wrap=True)

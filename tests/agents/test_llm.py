@@ -12,7 +12,6 @@ from agents import make_agent  # noqa: E402
 from agents.llm.agent import LLMAgent  # noqa: E402
 from agents.llm.hf import HFBackend  # noqa: E402
 from agents.registry import register_builtin  # noqa: E402
-from arena.kuhn_eval import evaluate_kuhn  # noqa: E402
 from arena.runner import MatchConfig, MatchSpec, play_match, run_matches  # noqa: E402
 
 register_builtin("llm", "agents.llm.agent:LLMAgent")  # idempotent; the registry lists it too
@@ -239,9 +238,12 @@ def test_choice_greedy_and_temperature(tiny_model):
 
 
 def test_kuhn_exploitability_of_the_llm_policy(tiny_model):
-    result = evaluate_kuhn(agent=make_agent(f"llm:model={tiny_model},temperature=2.0"))
-    assert 0.0 <= result["exploitability"] <= 1.0
-    assert set(result["policy"]) and all(0 < p < 1 for p in result["policy"].values())
+    from games.kuhn_poker.evaluation import exploitability, table_from_policy
+
+    agent = make_agent(f"llm:model={tiny_model},temperature=2.0")
+    table = table_from_policy(agent.policy_batch)
+    assert 0.0 <= exploitability(table) <= 1.0
+    assert len(table) == 12 and all(0 < p < 1 for p in table.values())
 
 
 # ----- agent: generate mode -----------------------------------------------------------

@@ -27,6 +27,7 @@ def test_lora_run_writes_plain_checkpoints_that_moved(tiny_model, tmp_path):
     assert not any("norm" in n or "embed_tokens" in n for n in moved)
 
 
+@pytest.mark.filterwarnings("ignore:.*is_gradient_checkpointing:FutureWarning")  # peft's own call
 def test_lora_trains_only_the_adapters(tiny_model):
     from agents.llm.hf import HFBackend
     from training.learner import Learner
