@@ -265,21 +265,25 @@ class _GameFacts:
         return self._cache[key]
 
 
-def _stored(store, tid: str | None, game: str | None) -> tuple[list[Match], float | None]:
-    facts, out, best = _GameFacts(), [], None
+def _stored(store, tid: str | None, game: str | None
+            ) -> tuple[list[Match], float | None, list[str]]:
+    """The selected matches, the game's best return, and the tournaments they come from."""
+    facts, out, best, tids = _GameFacts(), [], None, {}
     for rec in store.matches(tid, game):
         teams, best = facts.get(rec.game, rec.options)
         if len(teams) != len(rec.agents):
             teams = ()
         out.append(Match(tuple(rec.agents), tuple(rec.returns), tuple(rec.roles), teams))
-    return out, best
+        tids.setdefault(rec.match_id.rpartition(":")[0], None)
+    return out, best, list(tids)
 
 
-def _benchmarked(store, tid: str | None, matches: list[Match]) -> list[str] | None:
-    """The agents of a benchmark tournament, of one-seat matches, or None."""
-    config = store.tournament_config(tid) if tid is not None else None
-    if config and config.get("format") == "benchmark":
-        return list(config["agents"])
+def _benchmarked(store, tids: list[str], matches: list[Match]) -> list[str] | None:
+    """The benchmarked agents when every selected match comes from a benchmark
+    tournament (or has one seat); None otherwise."""
+    configs = [store.tournament_config(t) for t in tids]
+    if configs and all(c and c.get("format") == "benchmark" for c in configs):
+        return list(dict.fromkeys(a for c in configs for a in c["agents"]))
     if all(len(m.agents) == 1 for m in matches):
         return sorted({m.agents[0] for m in matches})
     return None
@@ -289,19 +293,19 @@ def leaderboard(store, game: str | None = None, tid: str | None = None, *,
                 prior: float = 1.0, bootstrap: int = 200, seed: int = 0,
                 anchor: str | None = None) -> Leaderboard:
     """Ratings and tables from the matches in ``store`` (one game or all, one tournament
-    or all). Bradley-Terry when every selected match has two seats on two teams, a
-    benchmark table for a benchmark tournament (or one-seat matches), else Plackett-Luce
-    with teams."""
+    or all). A benchmark table when every selected match comes from benchmark tournaments
+    (or has one seat), else Bradley-Terry when every match has two seats on two teams,
+    else Plackett-Luce with teams."""
     if tid is not None and store.tournament_config(tid) is None:
         known = [t["id"] for t in store.tournaments()]
         raise ValueError(
             f"no tournament {tid!r} in {store.path!r} (known: {', '.join(known) or 'none'})"
         )
-    matches, best = _stored(store, tid, game)
+    matches, best, tids = _stored(store, tid, game)
     if not matches:
         return Leaderboard(game, tid, "none", 0, [], [], [])
     agent_t, pairs, seats, roles = tables(matches)
-    benchmarked = _benchmarked(store, tid, matches)
+    benchmarked = _benchmarked(store, tids, matches)
     if benchmarked is not None:
         one_seat = all(len(m.agents) == 1 for m in matches)
         best = best if one_seat else None

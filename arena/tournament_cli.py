@@ -148,7 +148,8 @@ def leaderboard_table(board: Leaderboard):
         return benchmark_table(board)
     table = Table(title=f"Leaderboard: {_scope(board)} ({board.method}, {board.matches} matches)")
     for col in ("#", "agent", "rating", "95% CI", "games", "W", "D", "L", "mean"):
-        table.add_column(col, justify="left" if col == "agent" else "right")
+        table.add_column(col, justify="left" if col == "agent" else "right",
+                         overflow="fold" if col == "agent" else "ellipsis")
     table.caption = "mean: mean return per match; CI: bootstrap interval" if (
         board.method == "bradley-terry") else "rating: openskill mu; CI: mu +- 1.96 sigma"
     f = ".0f" if board.method == "bradley-terry" else ".1f"
@@ -164,9 +165,11 @@ def benchmark_table(board: Leaderboard):
     from rich.table import Table
 
     table = Table(title=f"Benchmark: {_scope(board)} ({board.matches} matches)")
-    for col in ("#", "agent", "episodes", "success", "95% CI", "mean", "95% CI "):
-        table.add_column(col, justify="left" if col == "agent" else "right")
-    table.caption = "success: Wilson interval; mean return: normal interval"
+    for col in ("#", "agent", "n", "success", "95% CI", "mean", "95% CI "):
+        table.add_column(col, justify="left" if col == "agent" else "right",
+                         overflow="fold" if col == "agent" else "ellipsis")
+    table.caption = ("n: episodes; success: rate, Wilson interval; mean: mean return, "
+                     "normal interval")
     for i, r in enumerate(board.benchmark, 1):
         table.add_row(str(i), _safe(r.agent), str(r.episodes), f"{r.success_rate:.3f}",
                       f"{r.success_low:.2f}..{r.success_high:.2f}", f"{r.mean_return:+.3f}",
@@ -180,7 +183,8 @@ def roles_table(board: Leaderboard):
 
     table = Table(title=f"Per role: {_scope(board)}")
     for col in ("agent", "role", "games", "win", "95% CI", "draw", "mean"):
-        table.add_column(col, justify="left" if col in ("agent", "role") else "right")
+        table.add_column(col, justify="left" if col in ("agent", "role") else "right",
+                         overflow="fold" if col in ("agent", "role") else "ellipsis")
     table.caption = "win, draw: rates; CI: Wilson interval of the win rate"
     for r in board.roles:
         table.add_row(_safe(r.agent), _safe(r.role), str(r.games), f"{r.win_rate:.3f}",

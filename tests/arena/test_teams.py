@@ -128,6 +128,10 @@ def test_benchmark_against_a_field_counts_wins():
     assert rows["minimax"].successes == 0 and rows["minimax"].mean_return == 0.0  # all draws
     assert rows["random"].mean_return < 0
     assert benchmark_rows([], ["x"]) == []
+    assert leaderboard(store).benchmark == board.benchmark  # all its tournaments benchmark
+    run_tournament(TournamentConfig(games=["tictactoe"], agents=["minimax", "random"],
+                                    rounds=1), store)
+    assert leaderboard(store).method == "bradley-terry"  # mixed with a round robin
 
 
 def test_cli_benchmark_and_role_tables(small, tmp_path, capsys):
