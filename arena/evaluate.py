@@ -94,8 +94,10 @@ def _rates(prefix: str, results: list[tuple[int, float]]) -> dict[str, float]:
 
 
 def _outcome(record: MatchRecord, seat: int, teams: tuple[int, ...]) -> int:
-    """1 win, 0 draw, -1 loss of the side holding ``seat``."""
-    found = sides((record.agents, record.returns, record.roles, teams))
+    """1 win, 0 draw, -1 loss of the side holding ``seat``. Seats are told apart by
+    position, not by name: the evaluated agent may share its name with the opponent."""
+    seats = tuple(f"seat-{s}" for s in range(len(record.agents)))
+    found = sides((seats, record.returns, record.roles, teams))
     mine = next(s for s in found if seat in s.seats)
     others = [s.score for s in found if s is not mine]
     if not others:

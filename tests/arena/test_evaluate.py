@@ -193,3 +193,9 @@ def test_an_agent_object_plays_with_its_own_name():
     result = evaluate("tictactoe", make_agent("random", seed=5), games=10, seed=2)
     assert result.agent == "random" and result.metrics["vs_random/X/games"] == 10
     assert result.metrics["vs_expert/win_rate"] == 0.0  # nobody beats minimax
+
+
+def test_an_agent_evaluated_against_its_namesake_is_told_apart():
+    m = evaluate("tictactoe", "random", games=50, seed=0).metrics
+    assert m["vs_random/win_rate"] > 0.2 and m["vs_random/loss_rate"] > 0.2
+    assert m["vs_random/draw_rate"] < 0.5
