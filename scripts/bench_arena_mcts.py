@@ -42,11 +42,12 @@ def _ours(moves: tuple[int, ...], simulations: int) -> Callable[[int], int]:
     state = games.make("tictactoe").new_state()
     for m in moves:
         state.apply(state.current_players()[0], f"[{m}]")
-    obs = state.observation(state.current_players()[0])
+    player = state.current_players()[0]
+    obs, det = state.observation(player), state.determiniser(player)
 
     def decide(k: int) -> int:
         agent = MCTSAgent(seed=k, simulations=simulations, c=UCT_C)
-        return agent.act(dataclasses.replace(obs, seed=k)).info["simulations"]
+        return agent.act(dataclasses.replace(obs, seed=k), det).info["simulations"]
     return decide
 
 
