@@ -18,17 +18,27 @@ as they arrive. The caller writes them to the store at once.
 
 from __future__ import annotations
 
-import hashlib
+import ctypes
 import logging
 import math
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Any, Callable, NamedTuple, Sequence
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as mp_wait
+from multiprocessing.process import BaseProcess
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 import games
 from agents import Agent
+from games.seeds import derive_seed
 from agents.llm.model_cache import ModelCache, make_agent_sharing
 
 from arena.records import MatchRecord
@@ -41,6 +51,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 Commit = Callable[[list[tuple[int, MatchRecord | EncodedRecord]]], None]
 
@@ -65,10 +77,8 @@ class Chunk:
     matches: tuple[Scheduled, ...]
 
 
-def derived_seed(*parts: Any) -> int:
-    """A stable 31-bit seed from the parts' text (the same in every process and run)."""
-    digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFF_FFFF
+derived_seed = derive_seed
+"""Every seed comes from :func:`games.seeds.derive_seed`; this name is kept for callers."""
 
 
 def agent_seed(tournament_seed: int, spec: str) -> int:
@@ -158,23 +168,142 @@ def _play_in_worker(chunk: Chunk) -> list[tuple[int, EncodedRecord]]:
     return [(i, encode_record(r)) for i, r in play_chunk(chunk, _WORKER_CACHE)]
 
 
-def run_in_pool(chunks: Sequence[Chunk], commit: Commit, workers: int) -> None:
-    """Worker processes (spawned: safe beside threads such as a progress bar's)."""
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+def _die_with_parent(parent: int) -> None:
+    """Worker set-up: end this process when ``parent`` ends, however it ends (SIGKILL
+    included), and leave Ctrl-C to the parent.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``);
+    everywhere a daemon thread also checks the parent id once a second. With the workers
+    gone, multiprocessing's resource tracker sees its last pipe close and exits too.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watching thread remains
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="arena-parent-watch", daemon=True).start()
+
+
+def _worker_main(conn: Connection, parent: int) -> None:
+    """A worker process: plays the chunks it receives until it receives None (or its
+    pipe closes), answering each with ``("ok", records)`` or ``("error", exception)``."""
+    _die_with_parent(parent)
+    cache = _Cache()
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", [(i, encode_record(r))
+                                             for i, r in play_chunk(chunk, cache)])
+        except Exception as err:  # handed to the parent, which raises it
+            reply = ("error", err)
+        try:
+            conn.send(reply)
+        except (TypeError, AttributeError, pickle.PicklingError):  # an unpicklable error
+            conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+
+
+class _Workers:
+    """Spawned worker processes, one pipe each (no shared queue: a worker killed half-way
+    through a message corrupts only its own pipe, and no semaphore needs multiprocessing's
+    resource tracker). Workers start while SIGINT is ignored and keep ignoring it, so a
+    terminal's Ctrl-C reaches the parent alone; they die with the parent."""
+
+    def __init__(self, count: int) -> None:
+        ctx = get_context("spawn")
+        self.procs: dict[Connection, BaseProcess] = {}
+        with _sigint_ignored():
+            for _ in range(count):
+                mine, theirs = ctx.Pipe()
+                proc = ctx.Process(target=_worker_main, args=(theirs, os.getpid()),
+                                   name="arena-worker", daemon=True)
+                proc.start()
+                theirs.close()
+                self.procs[mine] = proc
+
+    def close(self, now: bool) -> None:
+        """Stop every worker: at once (``now``) or after telling it to finish."""
+        for conn, proc in self.procs.items():
+            if now:
+                proc.terminate()
+            else:
+                try:
+                    conn.send(None)
+                except OSError:
+                    pass
+        for conn, proc in self.procs.items():
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+            conn.close()
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored meanwhile (in the main thread only, where signals are handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        running = {pool.submit(_play_in_worker, c) for c in chunks}
-        while running:
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                commit(future.result())
-    except BrokenProcessPool as err:
-        raise RuntimeError(
-            "a tournament worker process died (killed, out of memory, or the calling "
-            "script lacks the `if __name__ == \"__main__\":` guard that spawned workers "
-            "need); matches already committed are kept: run again to resume"
-        ) from err
+        yield
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        signal.signal(signal.SIGINT, previous)
+
+
+_DIED = ("a tournament worker process died (killed, out of memory, or the calling script "
+         "lacks the `if __name__ == \"__main__\":` guard that spawned workers need); "
+         "matches already committed are kept: run again to resume")
+
+
+def run_in_pool(chunks: Sequence[Chunk], commit: Commit, workers: int) -> None:
+    """Chunks played by ``workers`` spawned processes, committed as each returns. On any
+    exception here (Ctrl-C's ``KeyboardInterrupt`` included) the workers are terminated at
+    once and the exception goes on to the caller; a worker's own error is raised here."""
+    todo = deque(chunks)
+    pool = _Workers(min(workers, len(todo)))
+    busy: dict[Connection, BaseProcess] = {}
+    clean = False
+    try:
+        for conn, proc in pool.procs.items():
+            if todo:
+                conn.send(todo.popleft())
+                busy[conn] = proc
+        while busy:
+            sentinels = {proc.sentinel: conn for conn, proc in busy.items()}
+            for ready in mp_wait([*busy, *sentinels]):
+                conn = sentinels.get(ready, ready)  # type: ignore[arg-type]
+                if conn not in busy:
+                    continue
+                try:
+                    status, payload = conn.recv()
+                except (EOFError, OSError) as err:
+                    raise RuntimeError(_DIED) from err
+                if status == "error":
+                    raise payload
+                commit(payload)
+                if todo:
+                    conn.send(todo.popleft())
+                else:
+                    del busy[conn]
+        clean = True
+    finally:
+        pool.close(now=not clean)
 
 
 def run_on_ray(chunks: Sequence[Chunk], commit: Commit, workers: int,
