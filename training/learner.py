@@ -122,7 +122,8 @@ class Learner:
         self.optimizer.step()
         if not all(bool(torch.isfinite(p).all()) for p in self.params):
             raise NonFiniteError("a parameter became NaN or infinite after an optimiser step "
-                                 "(try a smaller --lr); nothing was saved after the last checkpoint")
+                                 "(try a smaller --lr); nothing was saved after the last "
+                                 "checkpoint")
         totals["grad_norm"] = norm
         return totals
 

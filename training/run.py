@@ -139,7 +139,8 @@ class TrainingRun:
         save_checkpoint(self.dir, self.iteration, model, self.backend.tokenizer, state)
         self.saved_at = self.iteration
         prune_checkpoints(self.dir, self.config.keep_checkpoints)
-        with open(self.dir / "metrics.jsonl", "w") as fh:  # rewritten whole: rows match the checkpoint
+        # rewritten whole: the rows match the checkpoint
+        with open(self.dir / "metrics.jsonl", "w") as fh:
             for row in self.rows:
                 fh.write(json.dumps(row, sort_keys=True) + "\n")
 
@@ -174,8 +175,8 @@ class TrainingRun:
         for it in live:
             agents.append(self._player(paths[it], name=f"snapshot-{it}"))
         for i, spec in enumerate(self.config.opponents):
-            agents.append(make_agent_sharing(spec, derive_seed("pool-agent", self.config.seed, i, spec),
-                                             self.models))
+            seed = derive_seed("pool-agent", self.config.seed, i, spec)
+            agents.append(make_agent_sharing(spec, seed, self.models))
         return agents
 
     def ladder(self) -> dict[str, float]:

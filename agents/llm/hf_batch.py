@@ -55,7 +55,8 @@ def supports_tree(config) -> bool:
 def _cache_keyword(model_class: type) -> str:
     """The keyword under which ``model_class.forward`` takes a KV cache: ``cache`` in the
     current transformers (which deprecates ``past_key_values``), ``past_key_values`` before."""
-    return "cache" if "cache" in inspect.signature(model_class.forward).parameters else "past_key_values"
+    params = inspect.signature(model_class.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
 
 
 def forward(model, cache: Any = None, **inputs: Any) -> tuple[Any, Any]:

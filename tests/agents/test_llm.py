@@ -350,8 +350,8 @@ def test_our_calls_raise_no_deprecation_warning(tiny_model):
         backend.score(["You hold the King.", "You hold the Queen."], [["[check]", "[bet]"]] * 2)
         backend.generate(["a", "ab"], temperature=1.0, max_new_tokens=4, seeds=[1, 2])
         backend.tree = False
-        backend._score_forked([backend.encode_prompt("x y")], [[backend.encode_continuation("[bet] z")]],
-                              [[[]]], (0, None))
+        prompt, cand = backend.encode_prompt("x y"), backend.encode_continuation("[bet] z")
+        backend._score_forked([prompt], [[cand]], [[[]]], (0, None))
     assert hf_batch._cache_keyword(type(backend.model)) == "cache"
 
 

@@ -76,7 +76,8 @@ def test_a_pickle_payload_in_a_checkpoint_is_refused_not_run(smoke_run, tiny_mod
     torch.save({"optimizer": _Payload(marker)}, latest / "trainer_state.pt")
     with pytest.raises(UnsafeCheckpoint, match="refused, nothing was executed") as err:
         train(_config(tiny_model, run))
-    assert "checkpoint-2/trainer_state.pt" in str(err.value) and "Delete that checkpoint" in str(err.value)
+    message = str(err.value)
+    assert "checkpoint-2/trainer_state.pt" in message and "Delete that checkpoint" in message
     assert not marker.exists()
 
 
