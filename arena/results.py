@@ -169,6 +169,20 @@ def _agent_return(m: Match, agent: str) -> float:
     return sum(mine) / len(mine)
 
 
+def _count_pairs(pair_t: dict[tuple[str, str], list[int]], found: Sequence[Side],
+                 skip: set[str]) -> None:
+    """Agents on different sides, in name order: ``[wins of the first, draws, wins of the
+    second]``."""
+    for i, x in enumerate(found):
+        for y in found[i + 1:]:
+            for a in (a for a in x.agents if a not in skip):
+                for b in (b for b in y.agents if b not in skip):
+                    if a < b:
+                        pair_t[(a, b)][1 - _result(x.score, y.score)] += 1
+                    else:
+                        pair_t[(b, a)][1 - _result(y.score, x.score)] += 1
+
+
 def tables(matches: Iterable[Match | Sequence]
            ) -> tuple[dict[str, Tally], list[PairRow], list[SeatRow], list[RoleRow]]:
     """Per agent, per pair, per seat and per role counts (see the module doc)."""
@@ -195,12 +209,7 @@ def tables(matches: Iterable[Match | Sequence]
             if m.roles:
                 role_t[(a, m.roles[seat])].add(_result(found[side_of[seat]].score,
                                                        best_other[side_of[seat]]), float(r))
-        for i, x in enumerate(found):
-            for y in found[i + 1:]:
-                for a in (a for a in x.agents if a not in skip):
-                    for b in (b for b in y.agents if b not in skip):
-                        lo, hi, sa, sb = (a, b, x.score, y.score) if a < b else (b, a, y.score, x.score)
-                        pair_t[(lo, hi)][1 - _result(sa, sb)] += 1
+        _count_pairs(pair_t, found, skip)
     pairs = [PairRow(a, b, *v) for (a, b), v in sorted(pair_t.items())]
     seats = [SeatRow(a, s, t.games, t.wins, t.draws, t.losses, t.mean)
              for (a, s), t in sorted(seat_t.items())]

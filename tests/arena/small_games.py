@@ -36,7 +36,8 @@ class _PickState(State):
         self.picks = self.picks + (int(action[1:-1]),)
 
     def _text(self, player):
-        return f"You are {self.role(player)}. Picks so far: {list(self.picks)}. Pick [1], [2] or [3]."
+        return (f"You are {self.role(player)}. Picks so far: {list(self.picks)}. "
+                "Pick [1], [2] or [3].")
 
     def is_terminal(self):
         return len(self.picks) == self.game.num_players
