@@ -84,9 +84,10 @@ def lineups(group: Sequence[str], seats: int, fill: str | None = None
 
 def seat_order(game: games.Game, seed: int) -> tuple[int, ...]:
     """Seats ordered by their role in the match of ``seed``: the game's declared role
-    order first, then seat number (the identity where roles are fixed per seat)."""
-    if game.num_players == 1:
-        return (0,)
+    order first, then seat number (the identity where roles are fixed per seat); seat
+    order itself in a game without chance."""
+    if game.num_players == 1 or game.info.chance == "none":  # roles cannot depend on seed
+        return tuple(range(game.num_players))
     state = game.new_state(seed)
     declared = {role: i for i, role in enumerate(game.info.roles)}
     rank = [declared.get(state.role(p), len(declared)) for p in range(game.num_players)]
