@@ -149,3 +149,15 @@ def test_cli_benchmark_and_role_tables(small, tmp_path, capsys):
     assert run_from_argv(["--game", "tictactoe", "--agents", "random", "--format",
                           "benchmark", "--db", db]) == 2
     assert "give --fill SPEC" in capsys.readouterr().err
+
+
+def test_benchmark_records_are_the_same_in_worker_processes():
+    from tests.arena.helpers import strip_timing
+
+    cfg = dict(games=["tictactoe", "kuhn_poker"], agents=["minimax", "random"], rounds=3,
+               format="benchmark", fill="expert")
+    one, two = Store(":memory:"), Store(":memory:")
+    run_tournament(TournamentConfig(**cfg), one)
+    run_tournament(TournamentConfig(**cfg, workers=2, batch=2), two)
+    assert [strip_timing(r) for r in one.matches()] == [strip_timing(r) for r in two.matches()]
+    assert one.count() == 2 * 2 * 3 * 2  # games x agents x episodes x seats
