@@ -154,8 +154,8 @@ def test_cli_benchmark_and_role_tables(small, tmp_path, capsys):
 def test_benchmark_records_are_the_same_in_worker_processes():
     from tests.arena.helpers import strip_timing
 
-    cfg = dict(games=["tictactoe", "kuhn_poker"], agents=["mcts:simulations=5", "random"], rounds=3,
-               format="benchmark", fill="expert")
+    cfg = dict(games=["tictactoe", "kuhn_poker"], agents=["mcts:simulations=5", "random"],
+               rounds=3, format="benchmark", fill="expert")
     one, two = Store(":memory:"), Store(":memory:")
     run_tournament(TournamentConfig(**cfg), one)
     run_tournament(TournamentConfig(**cfg, workers=2, batch=2), two)
