@@ -282,6 +282,23 @@ reader of the output went away (``arena leaderboard --json | head``), quietly.""
 
 _INPUT_ERRORS = (ValueError, LookupError, ImportError, FileNotFoundError, IsADirectoryError,
                  NotADirectoryError, PermissionError, FileExistsError)
+COMMAND_ERRORS = (*_INPUT_ERRORS, RuntimeError, OSError)
+"""What a command reports as one line (with :func:`exit_status`) rather than a traceback;
+anything else is a bug and keeps its traceback."""
+
+
+def exit_status(err: BaseException) -> int:
+    """Report ``err`` the arena's way and return its exit status (see ``EXIT_*``): one
+    clean line on stderr; nothing for a closed output pipe. Commands that catch their own
+    errors (``except COMMAND_ERRORS as err: return exit_status(err)``) use it too."""
+    if isinstance(err, BrokenPipeError):
+        _quiet_stdout()
+        return EXIT_PIPE
+    if isinstance(err, KeyboardInterrupt):
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    _error(err)
+    return EXIT_USAGE if isinstance(err, _INPUT_ERRORS) else EXIT_FAILURE
 
 
 def _error(err: BaseException | str) -> None:
@@ -321,18 +338,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return err.code or 0
         _error(err.code)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        _quiet_stdout()
-        return EXIT_PIPE
-    except _INPUT_ERRORS as err:
-        _error(err)
-        return EXIT_USAGE
-    except (RuntimeError, OSError) as err:
-        _error(err)
-        return EXIT_FAILURE
+    except (KeyboardInterrupt, *COMMAND_ERRORS) as err:
+        return exit_status(err)
 
 
 if __name__ == "__main__":

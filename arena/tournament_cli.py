@@ -18,6 +18,7 @@ import json
 import sys
 from typing import IO, Sequence
 
+from arena.cli import COMMAND_ERRORS, exit_status
 from arena.ratings import Leaderboard, leaderboard
 from arena.store import Store, check_output_path, export_to_file
 from arena.tournament import BACKENDS, FORMATS, TournamentConfig, run_tournament
@@ -274,8 +275,7 @@ def export_from_argv(argv: Sequence[str] | None = None) -> int:
                 n = store.export_jsonl(sys.stdout, args.tournament)
             else:  # a temporary file renamed into place: --out is whole or untouched
                 n = export_to_file(store, args.out, args.tournament)
-    except (ValueError, OSError, RuntimeError) as err:  # one line, like the other commands
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    except COMMAND_ERRORS as err:  # one line and the status of arena's convention
+        return exit_status(err)
     print(f"exported {n} matches", file=sys.stderr)
     return 0
