@@ -478,3 +478,19 @@ def test_arena_play_reports_a_server_fault_in_one_line(raw_server, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ")
     assert "BadStatusLine" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_arena_tournament_reports_a_server_fault_in_one_line(raw_server, capsys, tmp_path,
+                                                              workers):
+    from arena.cli import main
+
+    server = raw_server("badstatus")
+    spec = (f"llm:model=m,backend=openai,mode=generate,base_url={server.url},api_key_env=,"
+            "timeout=0.5,max_retries=1,deadline=2")
+    status = main(["tournament", "--game", "kuhn_poker", "--agents", f"{spec},random",
+                   "--rounds", "1", "--workers", str(workers), "--db", str(tmp_path / "t.db")])
+    err = capsys.readouterr().err
+    assert status != 0 and "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.startswith("error: ")]
+    assert len(lines) == 1 and "BadStatusLine" in lines[0] and server.url in lines[0]
