@@ -16,8 +16,9 @@ match with outcome ``"quit"`` and scores it as a forfeit by this seat.
 
 Everything shown goes through :func:`games.untrusted.markup_safe`: observation text may
 hold another player's (a model's) words, whose escape sequences, control and bidi
-characters must not reach the terminal and whose brackets must not be read as markup. ``input_fn`` and
-``output`` (a rich ``Console`` or a text file) are injectable, so tests script a game.
+characters must not reach the terminal and whose brackets must not be read as markup.
+``input_fn`` and ``output`` (a rich ``Console`` or a text file) are injectable, so tests
+script a game.
 """
 
 from __future__ import annotations
