@@ -2,8 +2,9 @@
 
 Works with ``vllm serve MODEL`` (the intended use: a model on another machine or in
 another process), and with hosted APIs that still offer the legacy ``/completions``
-endpoint. Only the standard library is used (``urllib.request``, ``json``, a thread pool
-for the requests of one batch), so the backend adds no dependency.
+endpoint. Only the standard library is used (``http.client`` through
+:mod:`agents.llm.bounded_http`, ``json``, a thread pool for the requests of one batch), so
+the backend adds no dependency. Proxy settings (``HTTP_PROXY``) are not used.
 
 Requests (``POST {base_url}/completions``):
 
@@ -54,13 +55,12 @@ import logging
 import os
 import socket
 import ssl
-import threading
 import time
-import urllib.parse
 from bisect import bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Sequence
 
+from agents.llm import bounded_http
 from agents.llm.backend import Generation, Scores
 
 log = logging.getLogger(__name__)
@@ -81,10 +81,6 @@ class OpenAIBackendError(RuntimeError):
 
     def __reduce__(self):  # rebuilt with all its fields in the process that catches it
         return (type(self), (str(self), self.url, self.status))
-
-
-class _Expired(Exception):
-    """An attempt ran past its time limit (the watchdog shut its socket)."""
 
 
 def candidate_span(offsets: Sequence[int], prompt_len: int, text_len: int) -> tuple[int, int]:
@@ -325,10 +321,14 @@ class OpenAIBackend:
         """One request: (decoded reply, None) or (the error, the server's Retry-After)."""
         start = time.perf_counter()
         try:
-            status, reason, reply_headers, payload = self._exchange(url, data, headers, limit)
-        except _Expired:
+            status, reason, reply_headers, payload = bounded_http.post(
+                url, data, headers, limit, self.max_reply_bytes)
+        except bounded_http.Expired:
             return OpenAIBackendError(f"POST {url} timed out after {limit:g} s; is the "
                                       "server running?", url, None), None
+        except bounded_http.TooLarge:
+            raise OpenAIBackendError(f"server fault: {url} sent a reply over "
+                                     f"{self.max_reply_bytes} bytes", url, None) from None
         except ssl.SSLCertVerificationError:
             raise
         except (http.client.HTTPException, OSError) as err:
@@ -338,52 +338,6 @@ class OpenAIBackend:
             return self._decode(url, payload), None
         return (self._http_error(url, status, reason, payload),
                 self._retry_after(reply_headers.get("Retry-After")))
-
-    def _exchange(self, url: str, data: bytes, headers: dict[str, str], limit: float
-                  ) -> tuple[int, str, Any, bytes]:
-        """POST and read the whole reply within ``limit`` seconds of wall-clock time: a
-        timer shuts the socket down when the limit passes, whatever the server sends."""
-        parts = urllib.parse.urlsplit(url)
-        https = parts.scheme == "https"
-        conn = (http.client.HTTPSConnection if https else http.client.HTTPConnection)(
-            parts.hostname or "", parts.port, timeout=limit)
-        expired = threading.Event()
-
-        def expire() -> None:
-            expired.set()
-            if conn.sock is not None:
-                try:
-                    conn.sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-        timer = threading.Timer(limit, expire)
-        timer.daemon = True
-        timer.start()
-        try:
-            conn.connect()
-            if expired.is_set():
-                raise _Expired()
-            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            conn.request("POST", target, body=data, headers=headers)
-            response = conn.getresponse()
-            payload = response.read(self.max_reply_bytes + 1)
-            if response.length and len(payload) <= self.max_reply_bytes:  # cut short
-                raise http.client.IncompleteRead(payload, response.length)
-        except (http.client.HTTPException, OSError) as err:
-            if expired.is_set():
-                raise _Expired() from err
-            raise
-        finally:
-            timer.cancel()
-            conn.close()
-        if expired.is_set():
-            raise _Expired()
-        if len(payload) > self.max_reply_bytes:
-            raise OpenAIBackendError(
-                f"server fault: {url} sent a reply over {self.max_reply_bytes} bytes",
-                url, response.status)
-        return response.status, response.reason, response.headers, payload
 
     def _decode(self, url: str, payload: bytes) -> dict[str, Any]:
         try:
