@@ -18,7 +18,7 @@ import json
 import sys
 from typing import IO, Sequence
 
-from arena.cli import COMMAND_ERRORS, exit_status
+from arena.exits import COMMAND_ERRORS, exit_status
 from arena.ratings import Leaderboard, leaderboard
 from arena.store import Store, check_output_path, export_to_file
 from arena.tournament import BACKENDS, FORMATS, TournamentConfig, run_tournament

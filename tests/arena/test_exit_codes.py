@@ -1,4 +1,4 @@
-"""One exit-code convention for every command (arena.cli.EXIT_*): 0 done, 2 usage or
+"""One exit-code convention for every command (arena.exits.EXIT_*): 0 done, 2 usage or
 input error, 1 run-time failure, 130 interrupted, 141 reader gone; always one line."""
 
 from __future__ import annotations
