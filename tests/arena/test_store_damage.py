@@ -188,3 +188,29 @@ def test_export_replaces_the_output_whole(good_store, tmp_path, capsys):
     assert len(lines) == 24 and lines[0].startswith("{")
     assert out.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.jsonl"]  # no temporary left
+
+
+@pytest.mark.parametrize("column, value, commands_hit", [
+    ("record", "{not json", ["export", "replay", "leaderboard"]),
+    ("record", '{"game": 1}', ["replay", "leaderboard"]),  # JSON, but not a record
+])
+def test_tampered_rows_are_one_clear_line(good_store, tmp_path, capsys, column, value,
+                                          commands_hit):
+    """A valid SQLite store whose rows were edited by hand: the command that reads the
+    broken field names the match; the others still work."""
+    good, tid = good_store
+    db = tmp_path / "store.db"
+    shutil.copy(good, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"UPDATE matches SET {column} = ? WHERE match_index = 0", (value,))
+    conn.close()
+    for command, argv in commands(db, tid).items():
+        if command == "tournament":
+            continue
+        status = main(argv)
+        err = capsys.readouterr().err
+        if command in commands_hit:
+            assert status == 2 and err.count("\n") == 1, (command, err)
+            assert f"match '{tid}:0'" in err and "damaged" in err, (command, err)
+        else:
+            assert status == 0, (command, err)
