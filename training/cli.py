@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any, Sequence
 
-__all__ = ["train_from_argv", "plot_from_argv", "build_train_parser"]
+__all__ = ["train_from_argv", "plot_from_argv", "ladder_from_argv", "build_train_parser"]
 
 
 def build_train_parser() -> argparse.ArgumentParser:

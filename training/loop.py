@@ -28,6 +28,8 @@ from typing import Any, Callable, Iterator
 
 import torch
 
+from games.seeds import derive_seed
+
 from training.advantages import compute_advantages
 from training.checkpoint import latest_checkpoint
 from training.config import SelfPlayConfig, parse_game_weights
@@ -110,7 +112,7 @@ def train_iteration(run: TrainingRun) -> dict[str, Any]:
                 "games_per_s": len(records) / max(t2 - t0, 1e-9),
                 "tokens_per_s": row["tokens"] / max(t2 - t0, 1e-9)})
     if config.eval_every and run.iteration % config.eval_every == 0:
-        row.update(_evaluate(run, config.seed + run.iteration))
+        row.update(_evaluate(run, derive_seed("eval-run", config.seed, run.iteration)))
     return row
 
 

@@ -55,7 +55,7 @@ def eval_summary(row: dict[str, Any]) -> str:
     for key, value in row.items():
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             continue
-        if key.startswith("eval/") and (key.endswith(("exploitability", "optimal_move_rate"))
+        if key.startswith("eval/") and (key.endswith(("exploitability", "optimal_moves"))
                                         or key.endswith("vs_random/win_rate")):
             parts.append(f"{key[5:]} {value:.3f}")
         if key.startswith("ladder/") and key.endswith("/policy/rating"):
