@@ -31,7 +31,6 @@ import dataclasses
 import json
 import os
 import sqlite3
-import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,7 +39,7 @@ from typing import IO, Any, Iterable, Iterator, Mapping, NamedTuple
 from arena.records import MatchRecord
 
 __all__ = ["Store", "StoreError", "SCHEMA_VERSION", "match_id_for", "EncodedRecord",
-           "encode_record", "export_to_file", "check_output_path"]
+           "encode_record"]
 
 SCHEMA_VERSION = 1
 
@@ -408,61 +407,3 @@ class Store:
             n += 1
         return n
 
-
-def _protected(store_path: str) -> set[Path]:
-    if store_path == ":memory:":
-        return set()
-    base = Path(store_path).resolve()
-    return {base} | {Path(f"{base}{suffix}") for suffix in ("-wal", "-shm", "-journal")}
-
-
-def check_output_path(out: str | Path, store_path: str) -> Path:
-    """The resolved path an export may replace; raises before anything is opened when
-    ``out`` is the store (or its WAL, shared-memory or journal file, through any link), a
-    directory, read-only, or in a folder that is missing or not writable."""
-    target = Path(out)
-    if target.is_dir():
-        raise IsADirectoryError(f"--out {str(out)!r} is a directory; pass a file path such "
-                                f"as --out {target / 'matches.jsonl'}")
-    resolved = target.resolve()
-    protected = _protected(store_path)
-    if resolved in protected or any(
-            target.exists() and p.exists() and os.path.samefile(target, p) for p in protected):
-        raise ValueError(f"--out {str(out)!r} is the store {store_path!r} itself; writing "
-                         "the export there would destroy every match: pass another --out")
-    if not resolved.parent.is_dir():
-        raise FileNotFoundError(f"--out {str(out)!r}: folder {str(resolved.parent)!r} does "
-                                "not exist (create it first or pass another --out)")
-    if not os.access(resolved.parent, os.W_OK | os.X_OK) or (
-            resolved.exists() and not os.access(resolved, os.W_OK)):
-        raise PermissionError(f"--out {str(out)!r} cannot be written (permission denied); "
-                              "pass a path you may write")
-    return resolved
-
-
-def export_to_file(store: Store, out: str | Path, tid: str | None = None) -> int:
-    """:meth:`Store.export_jsonl` into ``out`` through a temporary file in the same folder,
-    renamed into place once complete (an interrupted or failed export leaves ``out`` as it
-    was). ``out`` is checked first (:func:`check_output_path`). Returns the count."""
-    target = check_output_path(out, store.path)
-    if target.exists():
-        mode = target.stat().st_mode & 0o777
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fp:
-            n = store.export_jsonl(fp, tid)
-            fp.flush()
-            os.fsync(fp.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return n

@@ -20,7 +20,8 @@ from typing import IO, Sequence
 
 from arena.exits import COMMAND_ERRORS, exit_status
 from arena.ratings import Leaderboard, leaderboard
-from arena.store import Store, check_output_path, export_to_file
+from arena.export import check_output_path, export_to_file
+from arena.store import Store
 from arena.tournament import BACKENDS, FORMATS, TournamentConfig, run_tournament
 
 from agents.registry import split_agent_specs
