@@ -20,7 +20,7 @@ from games.core import Game
 
 log = logging.getLogger(__name__)
 
-__all__ = ["make", "available", "game_class", "parse_game_spec", "parse_spec"]
+__all__ = ["make", "available", "builtin", "game_class", "parse_game_spec", "parse_spec"]
 
 ENTRY_POINT_GROUP = "arena.games"
 
@@ -38,6 +38,11 @@ def _load(target: str) -> type[Game]:
 
 def _entry_points() -> dict[str, Any]:
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def builtin() -> list[str]:
+    """Names of the games that ship with the arena (not plug-ins), sorted."""
+    return sorted(_BUILTIN)
 
 
 def available() -> list[str]:

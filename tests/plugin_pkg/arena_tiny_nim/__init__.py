@@ -65,6 +65,9 @@ class TinyNim(Game):
     Options = NimOptions
     rules = "Take 1 or 2 stones; whoever takes the last stone wins."
 
+    def all_actions(self):
+        return ["[1]", "[2]"]
+
     def new_state(self, seed=0):
         s = object.__new__(NimState)
         s.game, s.turn, s.stones, s.player = self, 0, self.options.stones, 0
