@@ -25,7 +25,12 @@ def cmd_games(args: argparse.Namespace) -> int:
 
     rows = []
     for name in games.available():
-        info = games.game_class(name).info
+        try:
+            info = games.game_class(name).info
+        except Exception as err:  # one broken plug-in is listed with its error, not fatal
+            rows.append({"name": name, "players": "?", "roles": [], "information": "?",
+                         "description": f"error: {err}", "actions": "", "error": str(err)})
+            continue
         rows.append({
             "name": name, "players": f"{info.min_players}" if info.min_players == info.max_players
             else f"{info.min_players}-{info.max_players}",
