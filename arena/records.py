@@ -16,16 +16,33 @@ __all__ = ["DecisionRecord", "MatchRecord"]
 Outcome = Literal["terminal", "forfeit", "max_turns", "quit"]
 
 
+_SCALARS = frozenset({int, float, bool, type(None)})
+
+
+def _ascii_strings(items: Any) -> bool:
+    """True when ``items`` are all ASCII strings (one C-level join, the common case)."""
+    try:
+        return "".join(items).isascii()
+    except TypeError:
+        return False
+
+
 def _valid(value: Any) -> Any:
     """``value`` with every string in it (keys included, through lists, tuples and dicts)
-    made valid UTF-8; the same object when nothing needed a change."""
-    if isinstance(value, str):
+    made valid UTF-8; the same object when nothing needed a change. Fast on what records
+    mostly hold: ASCII text, tuples of ASCII actions, runs of numbers (token ids)."""
+    kind = type(value)
+    if kind is str:
         return value if value.isascii() else valid_text(value)
-    if isinstance(value, (list, tuple)):
+    if kind is tuple or kind is list:
+        if _ascii_strings(value) or set(map(type, value)) <= _SCALARS:
+            return value
         items = [_valid(v) for v in value]
         changed = any(a is not b for a, b in zip(items, value))
-        return type(value)(items) if changed else value
+        return kind(items) if changed else value
     if isinstance(value, Mapping):
+        if _ascii_strings(value) and set(map(type, value.values())) <= _SCALARS:
+            return value
         pairs = [(_valid(k), _valid(v)) for k, v in value.items()]
         changed = any(a is not k or b is not v for (a, b), (k, v) in zip(pairs, value.items()))
         return dict(pairs) if changed else value
