@@ -56,6 +56,25 @@ def build_train_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--device", default=d.device)
     p.add_argument("--lora-rank", type=int, default=d.lora_rank)
+    g = p.add_argument_group("step preferences (MCTS-guided step-DPO)")
+    g.add_argument("--pg-coef", type=float, default=d.pg_coef,
+                   help="weight of the RAE policy gradient (0 with --dpo-coef > 0: DPO only)")
+    g.add_argument("--dpo-coef", type=float, default=d.dpo_coef,
+                   help="weight of step-DPO: loss = pg_coef*pg + dpo_coef*dpo (0: off)")
+    g.add_argument("--dpo-beta", type=float, default=d.dpo_beta)
+    g.add_argument("--dpo-ref", default=d.dpo_ref, help="start or lagged:K")
+    g.add_argument("--pref-prob", type=float, default=d.pref_prob,
+                   help="share of the policy's decisions searched")
+    g.add_argument("--pref-sims", type=int, default=d.pref_sims, help="PUCT simulations per search")
+    g.add_argument("--pref-c", type=float, default=d.pref_c, help="PUCT exploration constant")
+    g.add_argument("--pref-playout", default=d.pref_playout,
+                   help="leaf values: random, policy, or an agent spec (e.g. expert)")
+    g.add_argument("--pref-min-gap", type=float, default=d.pref_min_gap)
+    g.add_argument("--pref-min-visits", type=int, default=d.pref_min_visits)
+    g.add_argument("--pref-rejected", choices=["random", "lowest"], default=d.pref_rejected)
+    g.add_argument("--pref-data", default=d.pref_data,
+                   help="train step-DPO on a preferences JSONL (arena preferences) instead "
+                        "of searching")
     p.add_argument("--resume", action="store_true",
                    help="continue the run in --out, refusing to start a new one (running the "
                         "same command again without it resumes too)")
@@ -78,6 +97,11 @@ def config_from_args(args: argparse.Namespace):
         eval_every=args.eval_every, eval_games=args.eval_games,
         checkpoint_every=args.checkpoint_every, ladder_games=args.ladder_games, seed=args.seed,
         device=args.device, lora_rank=args.lora_rank,
+        pg_coef=args.pg_coef, dpo_coef=args.dpo_coef, dpo_beta=args.dpo_beta,
+        dpo_ref=args.dpo_ref, pref_prob=args.pref_prob, pref_sims=args.pref_sims,
+        pref_c=args.pref_c, pref_playout=args.pref_playout, pref_min_gap=args.pref_min_gap,
+        pref_min_visits=args.pref_min_visits, pref_rejected=args.pref_rejected,
+        pref_data=args.pref_data,
     )
 
 

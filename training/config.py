@@ -80,6 +80,31 @@ class SelfPlayConfig:
     device: str = "auto"
     lora_rank: int = 0
     """LoRA rank through peft (0: train all parameters)."""
+    pg_coef: float = 1.0
+    """Weight of the policy-gradient (RAE) loss; 0 with ``dpo_coef`` > 0: step-DPO only."""
+    dpo_coef: float = 0.0
+    """Weight of the step-DPO loss: ``loss = pg_coef * pg + dpo_coef * dpo`` (0: off)."""
+    dpo_beta: float = 0.1
+    dpo_ref: str = "start"
+    """Step-DPO reference: ``start`` (the starting model) or ``lagged:K`` (a copy of the
+    policy refreshed every K iterations)."""
+    pref_prob: float = 0.25
+    """Share of the learning policy's decisions searched for step preferences."""
+    pref_sims: int = 32
+    """PUCT simulations per searched decision."""
+    pref_c: float = 1.0
+    """PUCT exploration constant (scaled by half the game's range of returns)."""
+    pref_playout: str = "random"
+    """Leaf values: ``random`` playouts, ``policy`` playouts, or an agent spec (``expert``)."""
+    pref_min_gap: float = 0.0
+    """No pair when the chosen and rejected Q differ by less."""
+    pref_min_visits: int = 1
+    """Root actions with fewer visits are neither chosen nor rejected."""
+    pref_rejected: Literal["random", "lowest"] = "random"
+    """The rejected action: random among the lower-Q ones, or the lowest."""
+    pref_data: str = ""
+    """A preferences JSONL file (``arena preferences``) to train step-DPO on instead of
+    searching; with ``pg_coef`` 0 no rollouts are played (offline)."""
 
     def __post_init__(self) -> None:
         for name, (low, high, expected) in _RANGES.items():
@@ -98,10 +123,46 @@ class SelfPlayConfig:
         for ok, name, expected in checks:
             if not ok:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be {expected}")
+        self._check_preferences()
         if self.opponent_prob > 0 and not self.opponents and not self.pool_every:
             raise ValueError("opponent_prob > 0 needs opponents (e.g. ['random']) or pool_every > 0")
         for name, _ in parse_game_weights(self.games):
             games.make(name)  # an unknown game or option fails here, naming what is known
+
+    @property
+    def searching(self) -> bool:
+        """Whether iterations search the policy's decisions for step preferences."""
+        return self.dpo_coef > 0 and self.pref_prob > 0 and not self.pref_data
+
+    def dpo_lag(self) -> int:
+        """K of ``dpo_ref=lagged:K``; 0 for ``start``."""
+        return 0 if self.dpo_ref == "start" else int(self.dpo_ref.split(":", 1)[1])
+
+    def _check_preferences(self) -> None:
+        ref = self.dpo_ref
+        head, _, k = ref.partition(":")
+        if not (ref == "start" or (head == "lagged" and k.isdigit() and int(k) >= 1)):
+            raise ValueError(f"dpo_ref={ref!r} must be start or lagged:K with K >= 1, "
+                             "e.g. lagged:10")
+        if self.pref_rejected not in ("random", "lowest"):
+            raise ValueError(f"pref_rejected={self.pref_rejected!r} must be random or lowest")
+        if self.pg_coef == 0 and self.dpo_coef == 0:
+            raise ValueError("pg_coef=0 with dpo_coef=0 leaves nothing to learn; give "
+                             "dpo_coef > 0 (e.g. 1.0) for step-DPO only")
+        if self.pref_data and self.dpo_coef == 0:
+            raise ValueError(f"pref_data={self.pref_data!r} needs dpo_coef > 0, e.g. 1.0")
+        if self.dpo_coef > 0 and self.mode != "choice":
+            raise ValueError(f"dpo_coef={self.dpo_coef!r} needs mode=choice (step preferences "
+                             "in generate mode are not built yet); use --mode choice")
+        if not self.searching:
+            return
+        from training.preferences import searchable
+
+        for name, _ in parse_game_weights(self.games):
+            why = searchable(games.make(name))
+            if why:
+                raise ValueError(f"game {name!r} cannot be searched for step preferences: "
+                                 f"{why}; use dpo_coef=0 for it, or a native game")
 
     def iteration_limit(self) -> int | None:
         """Iterations that end the run: ``iterations``, else :data:`DEFAULT_ITERATIONS`
@@ -154,6 +215,14 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "ladder_games": (0, _INF, "a whole number >= 0 (0: no ladder), e.g. 4"),
     "seed": (0, _INF, "a whole number >= 0"),
     "lora_rank": (0, _INF, "a whole number >= 0 (0: train all parameters), e.g. 8"),
+    "pg_coef": (0.0, _INF, "a finite number >= 0 (0: no policy gradient), e.g. 1.0"),
+    "dpo_coef": (0.0, _INF, "a finite number >= 0 (0: no step-DPO), e.g. 1.0"),
+    "dpo_beta": (1e-300, _INF, "a finite number > 0, e.g. 0.1"),
+    "pref_prob": (0.0, 1.0, "in [0, 1], e.g. 0.25"),
+    "pref_sims": (1, _INF, "a whole number >= 1, e.g. 32"),
+    "pref_c": (0.0, _INF, "a finite number >= 0, e.g. 1.0"),
+    "pref_min_gap": (0.0, _INF, "a finite number >= 0, e.g. 0.1"),
+    "pref_min_visits": (1, _INF, "a whole number >= 1, e.g. 2"),
 }
 _OPTIONAL = {"iterations", "minutes", "clip_eps"}
 _INTEGERS = {name for name, f in SelfPlayConfig.__dataclass_fields__.items()

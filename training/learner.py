@@ -33,7 +33,7 @@ from training.objectives import Context, LearnBatch, Objective, PolicyGradient
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Learner", "lr_factor", "NonFiniteError"]
+__all__ = ["Learner", "lr_factor", "NonFiniteError", "objectives_for"]
 
 
 class NonFiniteError(RuntimeError):
@@ -58,13 +58,28 @@ def _tokens(item: Any) -> int:
     return len(getattr(sample, "prompt_ids", ())) + len(getattr(sample, "token_ids", ()))
 
 
+def objectives_for(config: SelfPlayConfig) -> list[Objective]:
+    """The run's objectives: the policy gradient (weight ``pg_coef``, left out at 0) and
+    step-DPO (weight ``dpo_coef``, left out at 0: then the learner is exactly today's)."""
+    from training.step_dpo import StepDPO
+
+    out: list[Objective] = []
+    if config.pg_coef > 0:
+        pg = PolicyGradient.from_config(config)
+        pg.weight = config.pg_coef
+        out.append(pg)
+    if config.dpo_coef > 0:
+        out.append(StepDPO.from_config(config))
+    return out
+
+
 class Learner:
     def __init__(self, backend: HFBackend, config: SelfPlayConfig,
                  objectives: Sequence[Objective] | None = None) -> None:
         self.backend = backend
         self.model = backend.model
         self.config = config
-        self.objectives = list(objectives or [PolicyGradient.from_config(config)])
+        self.objectives = list(objectives or objectives_for(config))
         names = [o.name for o in self.objectives]
         if len(set(names)) != len(names):
             raise ValueError(f"objective names {names} repeat: give each objective its own name")
@@ -78,6 +93,10 @@ class Learner:
             self.ref_model = copy.deepcopy(self.model).eval()
             for p in self.ref_model.parameters():
                 p.requires_grad_(False)
+
+    def step_dpo(self) -> Any:
+        """The step-DPO objective, or None."""
+        return next((o for o in self.objectives if o.name == "step_dpo"), None)
 
     def context(self) -> Context:
         return Context(self.model, self.ref_model, self.backend, self.config.token_budget)

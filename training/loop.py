@@ -35,6 +35,7 @@ from training.checkpoint import latest_checkpoint
 from training.config import SelfPlayConfig, parse_game_weights
 from training.evaluation import evaluate_policy
 from training.objectives import LearnBatch
+from training.preferences import search_pairs
 from training.rollout import collect_samples, play_iteration
 from training.run import POLICY_NAME, TrainingRun, policy_agent
 
@@ -77,8 +78,28 @@ def _iteration_row(run: TrainingRun, records, samples, adv, stats, seconds: floa
     for key, values in by_key.items():
         row[f"advantage/{key}"] = sum(values) / len(values)
         row[f"baseline/{key}"] = run.baselines.get(key)
-    row.update({f"losses/{k}" if k == "loss" else f"train/{k}": v for k, v in stats.items()})
+    row.update({f"losses/{k}" if k == "loss" else k if k.startswith("dpo/") else f"train/{k}": v
+                for k, v in stats.items()})
     return row
+
+
+def _step_pairs(run: TrainingRun, records) -> tuple[list, dict[str, Any]]:
+    """This iteration's step preferences: searched at the policy's decisions, or the
+    preferences file's; with the search's figures for the metrics row."""
+    cfg = run.config
+    if cfg.pref_data:
+        return run.offline_pairs(), {"pairs": len(run.offline_pairs())}
+    if not cfg.searching:
+        return [], {}
+    t0 = time.perf_counter()
+    names = [name for name, _ in parse_game_weights(cfg.games)]
+    report = search_pairs(records, POLICY_NAME, run.policy, names, cfg.pref_prob, cfg.pref_sims,
+                          ("pref", cfg.seed, run.iteration), cfg.pref_c, cfg.pref_playout,
+                          cfg.pref_min_gap, cfg.pref_min_visits, cfg.pref_rejected)
+    seconds = time.perf_counter() - t0
+    return report.pairs, {"pairs": len(report.pairs), "searches": report.searches,
+                          "search_s": seconds, "prior_calls": report.calls,
+                          "prior_observations": report.observations}
 
 
 def _evaluate(run: TrainingRun, seed: int) -> dict[str, Any]:
@@ -99,15 +120,24 @@ def train_iteration(run: TrainingRun) -> dict[str, Any]:
     run.iteration += 1
     t0 = time.perf_counter()
     pool = run.pool() if config.opponent_prob else []
-    records = play_iteration(config, run.iteration, run.policy, pool)
+    offline = config.pref_data and config.pg_coef == 0  # no rollouts: the file is the data
+    records = [] if offline else play_iteration(config, run.iteration, run.policy, pool)
     t1 = time.perf_counter()
+    pairs, search = _step_pairs(run, records)
+    t1 += search.get("search_s", 0.0)
     samples = collect_samples(records, POLICY_NAME, config.invalid_penalty)
     adv = compute_advantages([s.reward for s in samples], [s.key for s in samples],
                              config.advantage, run.baselines)
+    dpo = run.learner.step_dpo()
+    if dpo is not None:
+        dpo.refresh(run.backend.model, run.iteration)
     with _deterministic(run.backend.device):
-        stats = run.learner.update(LearnBatch(samples, adv), run.iteration)
+        stats = run.learner.update(LearnBatch(samples, adv, pairs), run.iteration)
     t2 = time.perf_counter()
-    row = _iteration_row(run, records, samples, adv, stats, t1 - t0)
+    row = _iteration_row(run, records, samples, adv, stats, t1 - t0 - search.get("search_s", 0.0))
+    row.update(search)
+    if "search_s" in search:
+        row["search_share"] = search["search_s"] / max(t2 - t0, 1e-9)
     row.update({"learn_s": t2 - t1, "elapsed_s": run.elapsed(),
                 "games_per_s": len(records) / max(t2 - t0, 1e-9),
                 "tokens_per_s": row["tokens"] / max(t2 - t0, 1e-9)})

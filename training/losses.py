@@ -63,14 +63,22 @@ def dpo_loss(
     ref_chosen_logps: torch.Tensor,  # [P] under the frozen reference
     ref_rejected_logps: torch.Tensor,  # [P]
     beta: float = 0.1,
+    label_smoothing: float | torch.Tensor = 0.0,  # scalar or [P], each in [0, 0.5]
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Step-level DPO: ``-log sigmoid(beta * (chosen margin - rejected margin))`` per pair.
+    """Step-level DPO: ``-log sigmoid(beta * (chosen margin - rejected margin))`` per pair;
+    with ``label_smoothing`` e, the conservative variant ``-(1 - e) log sigmoid(d) - e log
+    sigmoid(-d)`` (the label is right with probability 1 - e; e = 0.5 teaches nothing).
 
     Returns (losses [P], chosen_rewards [P], rejected_rewards [P]).
     """
     if beta <= 0:
         raise ValueError(f"beta={beta!r} must be > 0, e.g. 0.1")
+    eps = torch.as_tensor(label_smoothing, dtype=chosen_logps.dtype, device=chosen_logps.device)
+    if bool((eps < 0).any()) or bool((eps > 0.5).any()):
+        raise ValueError(f"label_smoothing={label_smoothing!r} must be in [0, 0.5]")
     chosen_rewards = beta * (chosen_logps - ref_chosen_logps)
     rejected_rewards = beta * (rejected_logps - ref_rejected_logps)
-    losses = -torch.nn.functional.logsigmoid(chosen_rewards - rejected_rewards)
+    d = chosen_rewards - rejected_rewards
+    logsig = torch.nn.functional.logsigmoid
+    losses = -(1.0 - eps) * logsig(d) - eps * logsig(-d)
     return losses, chosen_rewards.detach(), rejected_rewards.detach()

@@ -83,11 +83,18 @@ class TrainingRun:
         self.saved_at = -1
         self.started = time.perf_counter()
         self._loaded: set[str] = set()
+        self._pairs: list | None = None
         if found is not None:
             self._resume(*found)
             if self.learner.ref_model is not None:  # the KL reference is the starting model
                 self.learner.ref_model = _load_model_like(self.backend, config.model)
                 self.learner.ref_model.requires_grad_(False)
+        if config.pref_data:  # a bad file fails here, before any file is written
+            self.offline_pairs()
+        if config.searching and config.pref_playout not in ("random", "policy"):
+            from agents.registry import make_agent
+
+            make_agent(config.pref_playout, seed=config.seed).close()
 
     def _maybe_lora(self, model: Any) -> Any:
         if self.config.lora_rank <= 0:
@@ -111,7 +118,18 @@ class TrainingRun:
         self.rows = list(state["rows"])
         self.elapsed_before = state["elapsed_s"]
         self.saved_at = self.iteration
+        dpo = self.learner.step_dpo()
+        if dpo is not None and state.get("dpo_reference") is not None:
+            dpo.load_reference(self.backend.model, state["dpo_reference"])
         log.info("resumed %s from %s at iteration %d", self.dir, path.name, self.iteration)
+
+    def offline_pairs(self) -> list:
+        """The pairs of ``config.pref_data`` (read once)."""
+        if self._pairs is None:
+            from training.pref_data import read_pairs
+
+            self._pairs = read_pairs(self.config.pref_data, self.backend.encode_prompt)
+        return self._pairs
 
     # ----- time --------------------------------------------------------------------------
     def elapsed(self) -> float:
@@ -136,6 +154,9 @@ class TrainingRun:
                  "baselines": self.baselines.state_dict(), "iteration": self.iteration,
                  "pool_iterations": self.pool_iterations, "rows": self.rows,
                  "elapsed_s": self.elapsed()}
+        dpo = self.learner.step_dpo()
+        if dpo is not None and dpo.reference_state() is not None:
+            state["dpo_reference"] = dpo.reference_state()
         save_checkpoint(self.dir, self.iteration, model, self.backend.tokenizer, state)
         self.saved_at = self.iteration
         prune_checkpoints(self.dir, self.config.keep_checkpoints)

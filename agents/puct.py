@@ -1,0 +1,216 @@
+"""PUCT searches that ask a policy for priors in batches: many searches in lock step.
+
+A language model gives priors far faster for a hundred observations in one call than for
+one observation a hundred times. :func:`search` is one IS-MCTS search written as a
+generator: whenever it needs the policy (the priors of a new node, or the next move of a
+``policy`` playout) it yields the mover's :class:`Observation` and waits for the policy's
+``{action: probability}``. :func:`run_lockstep` drives many such searches together: each
+step it gathers the observation every unfinished search waits on and makes ONE call of
+``policy_batch(observations)``; ``LockstepResult.calls`` counts those calls.
+
+The search (the same rules as :mod:`agents.mcts`' IS-MCTS)
+
+- Every simulation searches a fresh determinisation ``determiniser.sample(rng)`` (the
+  first simulation the first sample); nodes are keyed by (mover, ``information_state``),
+  so hidden facts never reach the decision (for perfect information a determinisation is
+  a copy of the state).
+- Selection by PUCT, ``Q + c * s * P * sqrt(N) / (1 + n)``, Q = 0 for an untried action,
+  ``s`` half the game's range of returns; a node's priors are the policy's probabilities
+  at its first visit.
+- The first time an action is tried the simulation leaves the tree and finishes the game
+  with the playout: ``random`` (``State.random_action``), ``policy`` (moves sampled from
+  the policy, batched like the priors) or any agent (a callable ``(state, player, rng) ->
+  action``); a terminal state gives its returns directly. Each node credits the return of
+  its own mover.
+
+:class:`RootStats` holds, per root action, the visits and Q (the mover's mean return);
+step preferences (``training.preferences``) are built from it. All randomness comes from
+the ``rng`` given: same rng, same answers from the policy, same statistics.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from typing import Callable, Generator, Mapping, Sequence
+
+from games import IllegalAction, Observation, State
+from games.core import Determiniser
+
+from agents.base import sample_from
+
+__all__ = ["RootStats", "LockstepResult", "search", "run_lockstep", "PlayoutFn"]
+
+PlayoutFn = Callable[[State, int, random.Random], str]
+"""A fixed playout agent: the action of ``player`` at ``state``."""
+Policy = Mapping[str, float]
+SearchGen = Generator[Observation, "Policy | None", "RootStats"]
+
+
+@dataclass(frozen=True)
+class RootStats:
+    """Root statistics of one search: per action, visits and Q (mover's mean return)."""
+
+    player: int
+    actions: tuple[str, ...]
+    visits: tuple[int, ...]
+    q: tuple[float, ...]
+    """Mean return of the root's mover after each action (0.0 where never visited)."""
+    priors: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class LockstepResult:
+    roots: list[RootStats]
+    calls: int
+    """Batched calls of the policy (one per lock step that had a question)."""
+    observations: int
+    """Observations answered in all (what one-at-a-time prior calls would number)."""
+
+
+class _Node:
+    __slots__ = ("player", "actions", "prior", "visits", "values", "total")
+
+    def __init__(self, player: int, actions: list[str], prior: list[float]) -> None:
+        self.player = player
+        self.actions = actions
+        self.prior = prior
+        self.visits = [0] * len(actions)
+        self.values = [0.0] * len(actions)
+        self.total = 0
+
+    def pick(self, c: float) -> int:
+        k = c * math.sqrt(self.total)
+        best, bi = -math.inf, 0
+        for i, (n, p) in enumerate(zip(self.visits, self.prior)):
+            v = (self.values[i] / n if n else 0.0) + k * p / (1 + n)
+            if v > best:
+                best, bi = v, i
+        return bi
+
+
+def _normalised(dist: Policy | None, actions: Sequence[str]) -> list[float]:
+    p = [max(0.0, float((dist or {}).get(a, 0.0))) for a in actions]
+    s = sum(p)
+    return [x / s for x in p] if s > 0 else [1.0 / len(actions)] * len(actions)
+
+
+def _scale(state: State) -> float:
+    info = state.game.info
+    span = (info.max_utility - info.min_utility) / 2
+    return span if span > 0 else 1.0
+
+
+def _new_node(state: State, player: int) -> SearchGen:
+    """A node for ``player`` at ``state``, its priors asked of the policy."""
+    obs = state.observation(player)
+    if obs.legal_actions is None:
+        raise ValueError(
+            f"step search needs listed legal actions; {obs.game!r} has free-text actions "
+            f"at turn {obs.turn} (player {player})")
+    actions = list(obs.legal_actions)
+    dist = yield obs
+    return _Node(player, actions, _normalised(dist, actions))
+
+
+def _playout(state: State, playout: str | PlayoutFn, rng: random.Random) -> SearchGen:
+    """Finish the game from ``state`` (yields observations for a ``policy`` playout)."""
+    for _ in range(state.game.info.max_length + 1):
+        players = state.current_players()
+        if not players or state.is_terminal():
+            return None
+        p = players[0]
+        if playout == "random":
+            action = state.random_action(p, rng)
+        elif playout == "policy":
+            obs = state.observation(p)
+            dist = yield obs
+            action = sample_from(dict(zip(obs.legal_actions, _normalised(dist, obs.legal_actions))),
+                                 rng)
+        else:
+            action = playout(state, p, rng)
+        state.apply(p, action)
+    return None
+
+
+def _apply(state: State, player: int, action: str, key: tuple[int, str]) -> None:
+    try:
+        state.apply(player, action)
+    except IllegalAction as err:
+        raise ValueError(
+            f"step search found {action!r} legal in one determinisation of information "
+            f"state {key[1]!r} (player {player}) but not in another ({err}); a game's legal "
+            "actions must depend only on what the mover knows") from err
+
+
+def search(determiniser: Determiniser, simulations: int, rng: random.Random, c: float = 1.0,
+           playout: str | PlayoutFn = "random") -> SearchGen:
+    """One PUCT IS-MCTS search from ``determiniser.player``'s decision (see the module
+    doc); a generator: yields observations, receives the policy there, returns
+    :class:`RootStats`."""
+    if simulations < 1:
+        raise ValueError(f"simulations={simulations!r} must be >= 1, e.g. 32")
+    root_player = determiniser.player
+    first = determiniser.sample(rng)
+    root_key = (root_player, first.information_state(root_player))
+    table: dict[tuple[int, str], _Node] = {}
+    cs = c * _scale(first)
+    for sim in range(simulations):
+        state = first if sim == 0 else determiniser.sample(rng)
+        player, key = root_player, root_key
+        path: list[tuple[_Node, int]] = []
+        while True:
+            node = table.get(key)
+            if node is None:
+                node = table[key] = yield from _new_node(state, player)
+            i = node.pick(cs)
+            path.append((node, i))
+            _apply(state, player, node.actions[i], key)
+            if node.visits[i] == 0 or state.is_terminal():
+                break
+            player = state.current_players()[0]
+            key = (player, state.information_state(player))
+        if not state.is_terminal():
+            yield from _playout(state, playout, rng)
+        returns = state.returns()
+        for node, i in path:
+            node.visits[i] += 1
+            node.values[i] += returns[node.player]
+            node.total += 1
+    root = table[root_key]
+    return RootStats(root_player, tuple(root.actions), tuple(root.visits),
+                     tuple(w / n if n else 0.0 for w, n in zip(root.values, root.visits)),
+                     tuple(root.prior))
+
+
+def run_lockstep(searches: Sequence[SearchGen],
+                 policy_batch: Callable[[list[Observation]], list[Policy | None]]
+                 ) -> LockstepResult:
+    """Drive ``searches`` together: each step, one ``policy_batch`` call answers the
+    observation every unfinished search waits on. Returns the root statistics in order."""
+    roots: list[RootStats | None] = [None] * len(searches)
+    waiting: dict[int, Observation] = {}
+
+    def advance(i: int, answer: Policy | None, start: bool = False) -> None:
+        gen = searches[i]
+        try:
+            waiting[i] = next(gen) if start else gen.send(answer)
+        except StopIteration as stop:
+            roots[i] = stop.value
+            waiting.pop(i, None)
+
+    for i in range(len(searches)):
+        advance(i, None, start=True)
+    calls = asked = 0
+    while waiting:
+        order = sorted(waiting)
+        answers = policy_batch([waiting[i] for i in order])
+        if len(answers) != len(order):
+            raise RuntimeError(f"policy_batch answered {len(answers)} of {len(order)} "
+                               "observations; it must answer each one in order")
+        calls += 1
+        asked += len(order)
+        for i, answer in zip(order, answers):
+            advance(i, answer)
+    return LockstepResult([r for r in roots if r is not None], calls, asked)

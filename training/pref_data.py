@@ -1,0 +1,174 @@
+"""Step preferences as data: ``arena preferences`` writes them, ``arena train --pref-data``
+reads them.
+
+The file is JSON Lines, one pair a line, in the form Hugging Face TRL's DPO trainer reads
+(``prompt``, ``chosen``, ``rejected``: strings; the chosen and rejected texts continue the
+prompt as the model scores them) plus the search's own fields: ``game``, ``role``,
+``q_chosen``, ``q_rejected``, ``visits_chosen``, ``visits_rejected``, ``confidence``.
+It is written to a temporary file in the same folder and renamed, so a reader never sees
+half a file.
+
+    arena preferences --game tictactoe --agent llm:model=models/tiny \\
+        --search mcts:simulations=32 --matches 64 --out prefs.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+from training.preferences import StepPair
+
+__all__ = ["write_pairs", "read_pairs", "preferences_from_argv", "parse_search", "COLUMNS"]
+
+COLUMNS = ("prompt", "chosen", "rejected", "game", "role", "q_chosen", "q_rejected",
+           "visits_chosen", "visits_rejected", "confidence")
+
+
+def write_pairs(path: str | Path, pairs: Sequence[StepPair]) -> Path:
+    """Write ``pairs`` as JSONL (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for p in pairs:
+                fh.write(json.dumps({k: getattr(p, k) for k in COLUMNS}, ensure_ascii=False)
+                         + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_pairs(path: str | Path, encode_prompt: Any) -> list[StepPair]:
+    """The pairs of a preferences file, prompts tokenized with ``encode_prompt``. A line
+    without the columns, or not JSON, is refused naming the line."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"preferences file {path} does not exist; write one with "
+                                "arena preferences --out FILE")
+    pairs = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                strings = [row[k] for k in ("prompt", "chosen", "rejected")]
+            except (ValueError, KeyError, TypeError) as err:
+                raise ValueError(f"{path} line {n}: not a preference row ({err}); each line "
+                                 "needs JSON with prompt, chosen and rejected") from err
+            if not all(isinstance(s, str) and s for s in strings):
+                raise ValueError(f"{path} line {n}: prompt, chosen and rejected must be "
+                                 "non-empty strings")
+            conf = float(row.get("confidence", 1.0))
+            pairs.append(StepPair(
+                game=str(row.get("game", "")), role=str(row.get("role", "")), prompt=strings[0],
+                prompt_ids=tuple(encode_prompt(strings[0])), chosen=strings[1],
+                rejected=strings[2], q_chosen=float(row.get("q_chosen", 0.0)),
+                q_rejected=float(row.get("q_rejected", 0.0)),
+                visits_chosen=int(row.get("visits_chosen", 0)),
+                visits_rejected=int(row.get("visits_rejected", 0)),
+                confidence=min(max(conf, 0.5), 1.0)))
+    if not pairs:
+        raise ValueError(f"preferences file {path} holds no pairs")
+    return pairs
+
+
+def parse_search(spec: str) -> dict[str, Any]:
+    """``mcts:simulations=32,c=1.0,playout=random`` -> its options (defaults filled)."""
+    head, _, rest = spec.partition(":")
+    if head != "mcts":
+        raise ValueError(f"--search {spec!r} must be mcts[:simulations=N,c=X,playout=P], "
+                         "e.g. mcts:simulations=32")
+    out: dict[str, Any] = {"simulations": 32, "c": 1.0, "playout": "random"}
+    for part in filter(None, rest.split(",")):
+        key, eq, value = part.partition("=")
+        if not eq or key not in out:
+            raise ValueError(f"--search option {part!r} unknown (known: simulations=N, c=X, "
+                             "playout=random|policy|AGENT)")
+        try:
+            out[key] = int(value) if key == "simulations" else float(value) if key == "c" else value
+        except ValueError as err:
+            raise ValueError(f"--search {key}={value!r} must be a number") from err
+    if out["simulations"] < 1 or not out["c"] >= 0:
+        raise ValueError(f"--search {spec!r}: simulations must be >= 1 and c >= 0")
+    return out
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="arena preferences",
+        description="Self-play matches of one agent; PUCT search at its decisions; step "
+                    "preference pairs written as JSONL (TRL's prompt/chosen/rejected).")
+    p.add_argument("--game", required=True)
+    p.add_argument("--agent", required=True,
+                   help="the policy (priors from its choice-mode distribution), e.g. "
+                        "llm:model=models/tiny")
+    p.add_argument("--search", default="mcts:simulations=32",
+                   help="mcts:simulations=N,c=X,playout=random|policy|AGENT")
+    p.add_argument("--matches", type=int, default=32)
+    p.add_argument("--prob", type=float, default=1.0, help="share of decisions searched")
+    p.add_argument("--min-gap", type=float, default=0.0)
+    p.add_argument("--rejected", choices=["random", "lowest"], default="random")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="the JSONL file to write")
+    return p
+
+
+def collect_preferences(game_name: str, agent: Any, search: dict[str, Any], matches: int,
+                        prob: float, seed: int, min_gap: float = 0.0,
+                        rejected: str = "random") -> list[StepPair]:
+    """Self-play ``matches`` of ``agent`` on ``game_name``, then the step pairs of a share
+    ``prob`` of its decisions (see :func:`training.preferences.search_pairs`)."""
+    import games
+    from arena.runner import MatchConfig, MatchSpec, run_matches
+    from games.seeds import derive_seed
+    from training.preferences import search_pairs, searchable
+
+    game = games.make(game_name)
+    why = searchable(game)
+    if why:
+        raise ValueError(f"game {game_name!r} cannot be searched for step preferences: {why}")
+    specs = [MatchSpec(game, [agent] * game.num_players, derive_seed("preferences", seed, m),
+                       match_id=f"pref:{m}") for m in range(matches)]
+    records = run_matches(specs, MatchConfig(invalid="forfeit"))
+    report = search_pairs(records, agent.name, agent, [game_name], prob, search["simulations"],
+                          ("preferences", seed), search["c"], search["playout"], min_gap, 1,
+                          rejected)
+    return report.pairs
+
+
+def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
+    """``arena preferences``: exit 2 for a bad option, 0 when the file is written."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.matches < 1:
+            raise ValueError(f"--matches {args.matches} must be >= 1")
+        if not 0 < args.prob <= 1:
+            raise ValueError(f"--prob {args.prob} must be in (0, 1]")
+        if args.min_gap < 0:
+            raise ValueError(f"--min-gap {args.min_gap} must be >= 0")
+        search = parse_search(args.search)
+        from agents.registry import make_agent
+
+        agent = make_agent(args.agent, seed=args.seed)
+        pairs = collect_preferences(args.game, agent, search, args.matches, args.prob,
+                                    args.seed, args.min_gap, args.rejected)
+    except (ValueError, FileNotFoundError, ImportError) as err:
+        print(f"arena preferences: error: {err}", file=sys.stderr)
+        return 2
+    path = write_pairs(args.out, pairs)
+    print(f"{len(pairs)} pairs written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(preferences_from_argv())

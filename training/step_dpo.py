@@ -1,0 +1,110 @@
+"""Step-DPO: the objective that learns from step preferences (MCTS-DPO's conservative DPO).
+
+Items are :class:`training.preferences.StepPair` (searched this iteration, or read from a
+preferences file). For each pair the chosen and the rejected action are scored after the
+same prompt (:func:`training.scoring.score_actions`) under the policy and, without
+gradients, under the reference; :func:`training.losses.dpo_loss` with ``beta`` and the
+pair's label smoothing ``min(1 - confidence, 0.5)`` gives the loss. The choice-mode
+policy is ``log pi(a) = score(a)/T - logsumexp_b score(b)/T`` over the legal actions; the
+normaliser is the same for two actions after one prompt, so ``log pi(chosen) - log
+pi(rejected) = (score(chosen) - score(rejected)) / T`` and only the two actions are scored.
+
+Reference (``dpo_ref``): ``start``, the frozen starting model the learner keeps
+(``ctx.reference``); ``lagged:K``, a copy of the policy taken at the start of iterations
+1, K+1, 2K+1, ... (:meth:`StepDPO.refresh`), saved in checkpoints so a resumed run uses the
+same one.
+
+Metrics (sums over pairs; the learner reports them per pair): ``dpo/loss``,
+``dpo/accuracy`` (share of pairs where the policy gives the chosen action the higher
+probability) and ``dpo/margin`` (chosen minus rejected implicit reward,
+``beta * (log pi - log pi_ref)``).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import torch
+
+from training.config import SelfPlayConfig
+from training.losses import dpo_loss
+from training.objectives import Context, LearnBatch
+from training.preferences import StepPair
+from training.scoring import score_actions
+
+__all__ = ["StepDPO"]
+
+
+@dataclass
+class StepDPO:
+    """Conservative step-level DPO on ``batch.pairs`` (see the module docstring)."""
+
+    beta: float = 0.1
+    temperature: float = 1.0
+    normaliser: float = 64.0
+    """Per-step constant the loss is divided by (the minibatch size)."""
+    lag: int = 0
+    """0: the reference is the starting model; K: a copy refreshed every K iterations."""
+    weight: float = 1.0
+    name: str = "step_dpo"
+    metrics: tuple[str, ...] = ("dpo/loss", "dpo/accuracy", "dpo/margin")
+    lagged: Any = field(default=None, repr=False)
+    """The lagged reference model (``lag`` > 0)."""
+
+    @classmethod
+    def from_config(cls, config: SelfPlayConfig) -> "StepDPO":
+        return cls(beta=config.dpo_beta, temperature=config.temperature,
+                   normaliser=float(config.minibatch), lag=config.dpo_lag(),
+                   weight=config.dpo_coef)
+
+    @property
+    def needs_reference(self) -> bool:
+        return self.lag == 0
+
+    def refresh(self, model: Any, iteration: int) -> None:
+        """Take a fresh lagged reference at the start of iterations 1, K+1, 2K+1, ..."""
+        if self.lag and (self.lagged is None or (iteration - 1) % self.lag == 0):
+            self.lagged = copy.deepcopy(model).eval()
+            self.lagged.requires_grad_(False)
+
+    def reference_state(self) -> dict[str, torch.Tensor] | None:
+        """The lagged reference's weights for a checkpoint (None with ``start``)."""
+        if not self.lag or self.lagged is None:
+            return None
+        return {k: v.detach().clone() for k, v in self.lagged.state_dict().items()}
+
+    def load_reference(self, model: Any, state: dict[str, torch.Tensor]) -> None:
+        self.lagged = copy.deepcopy(model).eval()
+        self.lagged.load_state_dict(state)
+        self.lagged.requires_grad_(False)
+
+    def items(self, batch: LearnBatch) -> list[StepPair]:
+        return list(batch.pairs)
+
+    def cost(self, item: StepPair, ctx: Context) -> int:
+        enc = ctx.backend.encode_continuation
+        return len(item.prompt_ids) + len(enc(item.chosen)) + len(enc(item.rejected))
+
+    def _scores(self, model: Any, items: Sequence[StepPair], ctx: Context) -> torch.Tensor:
+        """[P, 2] (chosen, rejected) scores divided by the temperature."""
+        totals = score_actions(model, ctx.backend, [p.prompt_ids for p in items],
+                               [[p.chosen, p.rejected] for p in items], ctx.token_budget)
+        return totals.view(len(items), 2) / self.temperature
+
+    def loss(self, items: Sequence[StepPair], ctx: Context
+             ) -> tuple[torch.Tensor, dict[str, float]]:
+        ref_model = self.lagged if self.lag else ctx.reference
+        if ref_model is None:
+            raise RuntimeError("step-DPO has no reference model (the learner keeps one for "
+                               "dpo_ref=start; lagged:K needs refresh() first)")
+        pol = self._scores(ctx.model, items, ctx)
+        with torch.no_grad():
+            ref = self._scores(ref_model, items, ctx)
+        smooth = torch.tensor([p.label_smoothing for p in items], device=pol.device)
+        losses, cr, rr = dpo_loss(pol[:, 0], pol[:, 1], ref[:, 0], ref[:, 1], self.beta, smooth)
+        sums = {"dpo/loss": float(losses.detach().sum()),
+                "dpo/accuracy": float((pol[:, 0] > pol[:, 1]).float().sum()),
+                "dpo/margin": float((cr - rr).sum())}
+        return losses.sum() / self.normaliser, sums
