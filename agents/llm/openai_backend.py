@@ -292,6 +292,7 @@ class OpenAIBackend:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self.__key:
             headers["Authorization"] = f"Bearer {self.__key}"
+        error: OpenAIBackendError | None = None
         for attempt in range(self.max_retries + 1):
             limit = min(self.timeout, deadline_at - time.monotonic())
             if limit <= 0:
@@ -311,10 +312,11 @@ class OpenAIBackend:
             log.warning("POST %s failed (%s); retry %d of %d in %.2f s", url,
                         error.status or "no reply", attempt + 1, self.max_retries, delay)
             time.sleep(delay)
+        last = f"; last attempt: {error}" if error is not None else ""
         raise OpenAIBackendError(
             f"POST {url}: no reply within the deadline of {self.deadline:g} s per decision "
-            f"(attempts of up to {self.timeout:g} s each); is the server overloaded? raise "
-            "deadline=/timeout= in the agent spec or check the server", url, None)
+            f"(attempts of up to {self.timeout:g} s each{last}); is the server overloaded? "
+            "raise deadline=/timeout= in the agent spec or check the server", url, None)
 
     def _attempt(self, url: str, data: bytes, headers: dict[str, str], limit: float
                  ) -> tuple[dict[str, Any] | OpenAIBackendError, float | None]:
@@ -329,8 +331,9 @@ class OpenAIBackend:
         except bounded_http.TooLarge:
             raise OpenAIBackendError(f"server fault: {url} sent a reply over "
                                      f"{self.max_reply_bytes} bytes", url, None) from None
-        except ssl.SSLCertVerificationError:
-            raise
+        except ssl.SSLCertVerificationError as err:  # not worth retrying
+            raise OpenAIBackendError(f"POST {url}: the server's TLS certificate is not "
+                                     f"trusted ({err}); check base_url", url, None) from err
         except (http.client.HTTPException, OSError) as err:
             return self._connection_error(url, err), None
         log.debug("POST %s: %d in %.3f s", url, status, time.perf_counter() - start)
