@@ -36,8 +36,10 @@ DANGEROUS = ({chr(c) for c in range(0x20)} - {"\n", "\t", "\r"}) | {"\x7f"} | {
 
 PLUGIN = textwrap.dedent('''
     import dataclasses
+    import games
     from agents.base import Agent, Decision
-    from games.negotiation.rules import SimpleNegotiation
+
+    Negotiation = games.game_class("negotiation")
 
     HOSTILE = {hostile!r}
 
@@ -52,8 +54,8 @@ PLUGIN = textwrap.dedent('''
         def act(self, obs):
             return Decision(text="[pass] [say] " + HOSTILE + " \\ud800 " + self.tag)
 
-    class HostileGame(SimpleNegotiation):
-        info = dataclasses.replace(SimpleNegotiation.info, description=HOSTILE)
+    class HostileGame(Negotiation):
+        info = dataclasses.replace(Negotiation.info, description=HOSTILE)
 ''').format(hostile=HOSTILE)
 
 
