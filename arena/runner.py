@@ -37,6 +37,7 @@ from typing import Callable, Sequence
 from agents.base import Agent, Decision, determiniser_for
 from games import Game, IllegalAction, Observation, State, parse_action
 from games.core import Determiniser
+from games.seeds import derive_seed
 
 from arena.records import DecisionRecord, MatchRecord
 
@@ -83,7 +84,8 @@ class MatchSpec:
 
 
 def decision_seed(match_seed: int, player: int, turn: int, attempt: int) -> int:
-    return ((match_seed * 1_000_003 + turn) * 1_009 + player) * 17 + attempt
+    """The seed of one decision (what ``Agent.rng_for`` draws from)."""
+    return derive_seed("decision", match_seed, player, turn, attempt)
 
 
 class _Live:

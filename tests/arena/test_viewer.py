@@ -30,7 +30,9 @@ class Scripted(Agent):
 
 
 def _randoms():
-    return [make_agent("random", seed=1), make_agent("random", seed=2)]
+    """Two seats named ``random`` that play a fixed X win (the frames below are its text)."""
+    return [Scripted(["[2]", "[6]", "[1]", "[0]"], name="random"),
+            Scripted(["[4]", "[5]", "[8]"], name="random")]
 
 
 @pytest.fixture
