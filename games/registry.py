@@ -28,6 +28,8 @@ _BUILTIN = {
     "kuhn_poker": "games.kuhn_poker:KuhnPoker",
     "tictactoe": "games.tictactoe:TicTacToe",
     "negotiation": "games.negotiation:SimpleNegotiation",
+    "household": "games.household:Household",
+    "werewolf": "games.werewolf:Werewolf",
 }
 
 

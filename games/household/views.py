@@ -1,0 +1,103 @@
+"""What an agent sees (observation text, information state) and the viewer's board.
+
+The information state is machine-readable knowledge, one ``key=value`` field per ``|``::
+
+    household|task=heat,mug,cabinet,|step=3|seat=0|at=countertop 1|hold=|other=,|
+    recs=cabinet 1;cabinet 2;...|open=cabinet 2|seen=countertop 1:mug 1,knife 2;cabinet 2:|
+    hot=|cool=|clean=|lit=
+
+``seen`` lists every receptacle the team has seen with its contents now (only agents move
+objects, so this is what the agents know); ``at``/``hold`` are empty in the middle of the
+room / with empty hands. :func:`games.household.planner.read_knowledge` reads it back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from games.household.text import listing
+
+if TYPE_CHECKING:
+    from games.household.state import HouseholdState
+
+__all__ = ["observation_text", "knowledge", "render"]
+
+
+def _where(s: "HouseholdState", p: int) -> str:
+    r = s.loc[p]
+    return "in the middle of the room" if r < 0 else f"at {s.lay.world.receptacles[r]}"
+
+
+def _holding(s: "HouseholdState", p: int) -> str:
+    o = s.hold[p]
+    return "nothing" if o < 0 else s._phrase(o)
+
+
+def observation_text(s: "HouseholdState", p: int) -> str:
+    limit = s.game.options.max_steps
+    command, feedback = s.last[p]
+    lines = [s.lay.task_line,
+             f"Step {s.step} of {limit}. You are {_where(s, p)}, holding {_holding(s, p)}."]
+    if len(s.loc) > 1:
+        q = 1 - p
+        lines.append(f"The other agent (agent_{q}) is {_where(s, q)}, holding "
+                     f"{_holding(s, q)}.")
+    if command:
+        lines.append(f"> {command}")
+    lines.append(feedback)
+    if s.success:
+        lines.append("You have completed the task.")
+    legal = s._legal_now(p)
+    if legal:
+        lines.append("Admissible commands: " + ", ".join(legal) + ".")
+    return "\n".join(lines)
+
+
+def _names(names: tuple[str, ...], mask: int) -> str:
+    return ",".join(n for i, n in enumerate(names) if mask >> i & 1)
+
+
+def knowledge(s: "HouseholdState", p: int) -> str:
+    w = s.lay.world
+    recs = w.receptacles
+    task = w.task
+    contents: dict[int, list[str]] = {r: [] for r in range(len(recs)) if s.seen >> r & 1}
+    for o, r in enumerate(s.obj_loc):
+        if r in contents:
+            contents[r].append(w.objects[o])
+    seen = ";".join(f"{recs[r]}:{','.join(objs)}" for r, objs in contents.items())
+    q = len(s.loc) - 1 - p
+    other = (f"{'' if s.loc[q] < 0 else recs[s.loc[q]]},"
+             f"{'' if s.hold[q] < 0 else w.objects[s.hold[q]]}") if len(s.loc) > 1 else ","
+    known = sum(1 << o for o, r in enumerate(s.obj_loc) if r in contents or r < 0)
+    objs = w.objects
+    return (f"household|task={task.kind},{task.obj},{task.target},{task.lamp}|step={s.step}"
+            f"|seat={p}|at={'' if s.loc[p] < 0 else recs[s.loc[p]]}"
+            f"|hold={'' if s.hold[p] < 0 else objs[s.hold[p]]}|other={other}"
+            f"|recs={';'.join(recs)}|open={_names(recs, s.opened & s.seen)}|seen={seen}"
+            f"|hot={_names(objs, s.hot & known)}|cool={_names(objs, s.cold & known)}"
+            f"|clean={_names(objs, s.clean & known)}|lit={_names(objs, s.lit & known)}")
+
+
+def render(s: "HouseholdState") -> str:
+    """The whole truth for the viewer: task, step, agents, every receptacle's state and
+    contents (``>`` marks where an agent stands), and the outcome at the end."""
+    w = s.lay.world
+    limit = s.game.options.max_steps
+    rows = [f"Household ({w.room}), step {s.step} of {limit}",
+            f"Task: {w.task.text()}"]
+    for p in range(len(s.loc)):
+        who = "agent" if len(s.loc) == 1 else f"agent_{p}"
+        rows.append(f"{who}: {_where(s, p)}, holding {_holding(s, p)}")
+    for r, name in enumerate(w.receptacles):
+        mark = ">" if r in s.loc else " "
+        status = ""
+        if w.openable >> r & 1:
+            status = " [open]" if s.opened >> r & 1 else " [closed]"
+        objs = [s._phrase(o) for o, at in enumerate(s.obj_loc) if at == r]
+        lit = [w.objects[o] for o, at in enumerate(s.obj_loc) if at == r and s.lit >> o & 1]
+        extra = f" (lit: {', '.join(lit)})" if lit else ""
+        rows.append(f" {mark} {name}{status}: {listing(objs)}{extra}")
+    if s.is_terminal():
+        rows.append("Task completed." if s.success else "Out of steps: task failed.")
+    return "\n".join(rows)
