@@ -1,0 +1,20 @@
+"""Werewolf: everything specific to the game.
+
+- :mod:`~games.werewolf.roles`: roles, teams, options (every number with its range) and
+  the rules text;
+- :mod:`~games.werewolf.text`: the action grammar, speeches and statements;
+- :mod:`~games.werewolf.rules`: the game and its state (phases, nights, votes, returns);
+- :mod:`~games.werewolf.views`: observation sections and the spectator's rendering;
+- :mod:`~games.werewolf.refusal`: why an action is refused;
+- :mod:`~games.werewolf.determinise`: states consistent with what a player knows;
+- :mod:`~games.werewolf.expert`: the rule-based policy per role (agent ``werewolf-rules``);
+- :mod:`~games.werewolf.evaluation`: metrics from match records (team win rates, vote
+  accuracy, Seer survival, invalid actions, game length).
+"""
+
+from games.werewolf.roles import ROLE_NAMES, TEAM_NAMES, WerewolfOptions
+from games.werewolf.rules import Werewolf, WerewolfState
+from games.werewolf.text import parse_speech, statements
+
+__all__ = ["Werewolf", "WerewolfState", "WerewolfOptions", "ROLE_NAMES", "TEAM_NAMES",
+           "parse_speech", "statements"]
