@@ -26,6 +26,7 @@ _BUILTIN = {
     "kuhn-nash": "agents.kuhn_nash:KuhnNashAgent",
     "minimax": "agents.minimax:MinimaxAgent",
     "negotiator": "agents.negotiator:NegotiatorAgent",
+    "household-expert": "agents.household_expert:HouseholdExpertAgent",
     "expert": "agents.expert:ExpertAgent",
     "mcts": "agents.mcts:MCTSAgent",
     "human": "agents.human:HumanAgent",

@@ -134,6 +134,14 @@ def _episodes(game: games.Game, records: Sequence[MatchRecord]) -> dict[str, flo
             "episodes/games": float(len(returns))}
 
 
+def _game_record_metrics(game: games.Game, records: Sequence[MatchRecord]
+                         ) -> dict[str, float]:
+    """Metrics the game computes itself from finished records, where it declares
+    ``record_metrics(records) -> {name: value}`` (e.g. success per task type)."""
+    hook = getattr(game, "record_metrics", None)
+    return {k: float(v) for k, v in hook(records).items()} if callable(hook) else {}
+
+
 def sampled_metrics(game_spec: str, agent: Agent, games_per_seat: int, seed: int,
                     opponents: Sequence[str] = OPPONENTS) -> tuple[dict[str, float], list[str]]:
     """Sampled play of ``agent`` against each opponent in every seat, in one batched run
@@ -141,7 +149,8 @@ def sampled_metrics(game_spec: str, agent: Agent, games_per_seat: int, seed: int
     game = games.make(game_spec)
     if game.num_players == 1:
         planned = benchmark_schedule(game_spec, [_ME], games_per_seat, seed, None, "eval", game)
-        return _episodes(game, play(planned, {_ME: agent}, MatchConfig())), []
+        records = play(planned, {_ME: agent}, MatchConfig())
+        return {**_episodes(game, records), **_game_record_metrics(game, records)}, []
     notes, plans, players = [], {}, {_ME: agent}
     for opp in opponents:
         if opp == "expert" and type(game).expert is None:

@@ -48,7 +48,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from games.core import Game, GameInfo
 from games.seeds import derive_seed
@@ -122,8 +122,11 @@ class Household(Game):
         rng = random.Random(derive_seed("household", o.split, seed))
         (rec_lo, rec_hi), (obj_lo, obj_hi) = SIZES[o.size]
         for _ in range(_ATTEMPTS):
-            room = o.room if o.room != "any" else _pick_room(rng, o.task)
-            task = draw_task(rng, room, o.task, o.split)
+            kind = o.task
+            if kind == "any" and o.room == "any":  # task types uniform, then a room
+                kind = KINDS[rng.randrange(len(KINDS))]
+            room = o.room if o.room != "any" else _pick_room(rng, kind)
+            task = draw_task(rng, room, kind, o.split)
             n_rec = o.receptacles or rng.randint(rec_lo, rec_hi)
             n_obj = o.objects or rng.randint(obj_lo, obj_hi)
             world = sample_world(rng, room, task, n_rec, n_obj)
@@ -146,6 +149,13 @@ class Household(Game):
         """A typed command in canonical form (case, spacing and articles folded); raises
         :class:`IllegalAction` "Nothing happens." for text that is no command."""
         return canonical_command(answer)
+
+    def record_metrics(self, records: Sequence[Any]) -> dict[str, float]:
+        """Success per task type, steps and invalid rate of finished episodes (read by
+        ``arena eval``; see :mod:`games.household.evaluation`)."""
+        from games.household.evaluation import record_metrics
+
+        return record_metrics(self, records)
 
     def example_action(self) -> str:
         return "[go to cabinet 1]"

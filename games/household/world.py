@@ -255,12 +255,13 @@ def sample_world(rng: random.Random, room: str, task: Task, receptacles: int,
 
 
 def draw_task(rng: random.Random, room: str, kind: str, split: str) -> Task:
-    """A task of ``kind`` ("any": every kind the room offers) valid in ``room`` whose
+    """A task of ``kind`` ("any": a kind the room offers, uniformly) valid in ``room`` whose
     combination belongs to ``split``; ValueError naming the options when there is none."""
     kinds = KINDS if kind == "any" else (kind,)
-    goals = [g for k in kinds for g in candidate_goals(room, k, split, ROOMS, OBJECTS)]
-    if not goals:
+    by_kind = [goals for k in kinds if (goals := candidate_goals(room, k, split, ROOMS, OBJECTS))]
+    if not by_kind:
         raise ValueError(
             f"no {kind!r} task exists in the {room} for split {split!r}; choose another "
             "room or task (e.g. household:room=kitchen,task=heat)")
+    goals = by_kind[rng.randrange(len(by_kind))]  # task types uniform, then a goal
     return goals[rng.randrange(len(goals))]

@@ -1,0 +1,62 @@
+"""Household metrics from finished episodes: success per task type, steps, invalid rate.
+
+The arena's generic evaluation (``arena eval``) plays the episodes and hands their records
+to :meth:`games.household.Household.record_metrics`, which calls :func:`record_metrics`.
+Records are read by attribute only (``seed``, ``returns``, ``decisions`` with ``valid``),
+so this module needs nothing above games/. The task of an episode is the world its seed
+generates (generation is deterministic).
+
+Metrics: ``household/<kind>/success_rate`` with ``_low``/``_high`` (95% Wilson interval)
+and ``household/<kind>/episodes`` per task type met; ``household/mean_steps_success``
+(steps of the successful episodes; 0 with none) and ``household/invalid_rate`` (invalid
+decisions over all decisions).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Sequence
+
+from games.household.tasks import KINDS
+
+if TYPE_CHECKING:
+    from games.household.rules import Household
+
+__all__ = ["record_metrics", "wilson"]
+
+
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a success rate (0, 1 for n = 0)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def record_metrics(game: "Household", records: Sequence[Any]) -> dict[str, float]:
+    by_kind: dict[str, list[bool]] = {}
+    steps: list[int] = []
+    decisions = invalid = 0
+    for rec in records:
+        kind = game.new_state(rec.seed).lay.world.task.kind
+        won = rec.returns[0] >= 1.0
+        by_kind.setdefault(kind, []).append(won)
+        valid = [d for d in rec.decisions if d.valid]
+        decisions += len(rec.decisions)
+        invalid += len(rec.decisions) - len(valid)
+        if won:
+            steps.append(len(valid) // game.num_players)
+    out: dict[str, float] = {}
+    for kind in KINDS:
+        if kind in by_kind:
+            wins, n = sum(by_kind[kind]), len(by_kind[kind])
+            low, high = wilson(wins, n)
+            out.update({f"household/{kind}/success_rate": wins / n,
+                        f"household/{kind}/success_rate_low": low,
+                        f"household/{kind}/success_rate_high": high,
+                        f"household/{kind}/episodes": float(n)})
+    out["household/mean_steps_success"] = sum(steps) / len(steps) if steps else 0.0
+    out["household/invalid_rate"] = invalid / decisions if decisions else 0.0
+    return out
