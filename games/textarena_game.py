@@ -37,15 +37,19 @@ Limits:
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import difflib
 import importlib
 import inspect
+import io
 import random
 import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Literal
 
-from games.core import Game, GameInfo, IllegalAction, State
+from games.core import Game, GameInfo, IllegalAction, Observation, State
+from games.textarena_moves import NoMoveFormat, is_template, sample_move
 
 __all__ = ["TextArenaGame", "TextArenaState", "TextArenaOptions"]
 
@@ -54,6 +58,10 @@ _GAME_ID = -1  # TextArena's sender id for messages from the game
 _ADVERT = re.compile(r"\b(?:available|valid|legal)\s+(?:actions|moves)\b[^:\n]*:([^\n]*)", re.I)
 _TOKEN = re.compile(r"\[([^\[\]\n]+)\]")
 _PLAYER_ACTION = "PLAYER_ACTION"
+_NO_LIMIT = 10**9  # TextArena's error allowance, set out of reach: the match's policy rules
+_PROBES = 256  # plausible moves drawn (distinct ones tried on a copy) before giving up
+_REASON = re.compile(r"attempted an invalid move\. Reason: (.*?)(?: Please resubmit|$)", re.S)
+_GAME_LINE = re.compile(r"^\[GAME\] ?", re.M)
 
 
 def _textarena() -> Any:
@@ -174,9 +182,25 @@ class TextArenaGame(Game):
         s.raw = s.env
         while isinstance(s.raw, ta.Wrapper):
             s.raw = s.raw.env
+        s.last_resort = None
         s._private(s.env.reset, num_players=self.num_players, seed=seed)
+        if hasattr(s.raw.state, "error_allowance"):
+            s.raw.state.error_allowance = _NO_LIMIT
         s._collect()
         return s
+
+    def random_text_action(self, obs: Observation, rng: random.Random) -> str:
+        """A plausible move in the environment's own format, drawn from what the player
+        sees (:mod:`games.textarena_moves`; TextArena judges it). One clear ValueError
+        where the text shows no move format."""
+        messages = [m for m in _GAME_LINE.split(obs.text) if m.strip()]
+        try:
+            return sample_move(messages, rng)
+        except NoMoveFormat as err:
+            raise ValueError(
+                f"random cannot draw a move in {self.info.id}: {err}; play it with an llm "
+                "or human agent"
+            ) from err
 
     def canonicalize(self, answer: str) -> str:
         """Free text goes to TextArena as it is; TextArena judges it."""
@@ -186,14 +210,15 @@ class TextArenaGame(Game):
 
 
 class TextArenaState(State):
-    __slots__ = ("env", "raw", "logs", "rng_state", "result")
+    __slots__ = ("env", "raw", "logs", "rng_state", "result", "last_resort")
 
     def _private(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run TextArena code with this state's own ``random`` generator swapped in."""
         outer = random.getstate()
         random.setstate(self.rng_state)
-        try:
-            return fn(*args, **kwargs)
+        try:  # some environments print; our stdout carries --json output
+            with contextlib.redirect_stdout(io.StringIO()):
+                return fn(*args, **kwargs)
         finally:
             self.rng_state = random.getstate()
             random.setstate(outer)
@@ -226,12 +251,87 @@ class TextArenaState(State):
             adverts = _ADVERT.findall(message)
             if adverts:
                 tokens = [f"[{t.strip()}]" for t in _TOKEN.findall(adverts[-1])]
+                if any(is_template(t) for t in tokens):  # "[bet X]": not a move
+                    return None
                 return list(dict.fromkeys(tokens)) or None
         return None
 
     def _apply(self, player: int, action: str) -> None:
+        """Step TextArena. A move it refuses raises IllegalAction with its reason and
+        leaves the transcripts as they were (the match's invalid-action policy decides
+        what follows); a refused last-resort random move forfeits (see random_action)."""
+        errors = getattr(self.raw.state, "error_count", 0)
         self._private(self.env.step, action)
-        self._collect()
+        reason = self._refusal(player, errors)
+        if reason is None:
+            self.last_resort = None
+            self._collect()
+            return
+        self._drop_pending(errors)
+        if action != self.last_resort:
+            raise IllegalAction(f"TextArena refused {action!r}: {reason}")
+        note = (f"Player {player} has no move TextArena accepts among {_PROBES} drawn and "
+                "forfeits.")
+        for log in self.logs:
+            log.append((_GAME_ID, note, None))
+        self.result = [float(r) for r in self.game.forfeit_returns(player)]
+
+    def _refusal(self, player: int, errors_before: int) -> str | None:
+        """TextArena's reason if the last step refused the move, else None."""
+        state = self.raw.state
+        if getattr(state, "error_count", 0) <= errors_before:
+            return None
+        for _, message, _ in state.observations.get(player, ()):
+            if m := _REASON.search(message):
+                return m[1].strip()
+        return "TextArena judged the move invalid"
+
+    def _drop_pending(self, errors_before: int) -> None:
+        """Forget what a refused move made TextArena say, and its error count."""
+        state = self.raw.state
+        for player in range(len(self.logs)):
+            state.observations[player] = []
+        state.error_count = errors_before
+
+    def random_action(self, player: int, rng: random.Random) -> str:
+        """A move TextArena accepts: a listed one where moves are listed; otherwise
+        plausible moves drawn from the player's text (:mod:`games.textarena_moves`),
+        each tried on a private copy of the environment, the first accepted returned.
+        When none of ``_PROBES`` draws is accepted the last one is returned as a last
+        resort: applying it, if refused, forfeits the game for ``player``."""
+        legal = self._legal_now(player)
+        if legal is not None:
+            return super().random_action(player, rng)
+        messages = [m for sender, m, _ in self.logs[player] if sender == _GAME_ID]
+        move, tried = "[no move found]", set()
+        for _ in range(_PROBES):
+            try:
+                move = sample_move(messages, rng)
+            except NoMoveFormat:
+                break
+            if move not in tried and self._accepts(move):
+                return move
+            tried.add(move)
+        self.last_resort = move
+        return move
+
+    def _accepts(self, action: str) -> bool:
+        """Whether TextArena accepts ``action`` now, tried on a copy (this state unchanged)."""
+        env = copy.deepcopy(self.env)
+        raw = env
+        while isinstance(raw, _textarena().Wrapper):
+            raw = raw.env
+        errors = getattr(raw.state, "error_count", 0)
+        outer = random.getstate()
+        random.setstate(self.rng_state)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                env.step(action)
+        except Exception:  # an environment that crashes on a move does not accept it
+            return False
+        finally:
+            random.setstate(outer)
+        return getattr(raw.state, "error_count", 0) <= errors
 
     def _text(self, player: int) -> str:
         roles = self.raw.state.role_mapping

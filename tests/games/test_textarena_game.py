@@ -13,7 +13,7 @@ pytest.importorskip("textarena")
 import games  # noqa: E402
 from agents import make_agent  # noqa: E402
 from arena.runner import play_match  # noqa: E402
-from games import Observation  # noqa: E402
+from games import IllegalAction, Observation  # noqa: E402
 from games.aec import env as make_env  # noqa: E402
 from games.parse import parse_action  # noqa: E402
 from games.textarena_game import NO_CLONE, TextArenaGame, _player_range, _textarena  # noqa: E402
@@ -78,8 +78,16 @@ def test_free_text_option_passes_answers_through():
     action = parse_action("I take the centre: \\boxed{[4]}", None, game)
     state.apply(0, action)
     assert "placed their symbol" in state.observation(1).text
-    state.apply(1, "nonsense")  # TextArena's error allowance: same player retries
-    assert state.current_players() == [1] and "invalid move" in state.observation(1).text
+    before = (state.turn, state.observation(0).text, state.observation(1).text)
+    with pytest.raises(IllegalAction, match="TextArena refused 'nonsense': .*"):
+        state.apply(1, "nonsense")  # TextArena's judgement, raised: our policy decides
+    assert (state.turn, state.observation(0).text, state.observation(1).text) == before
+    assert state.current_players() == [1] and not state.is_terminal()
+    for _ in range(5):  # TextArena's own error allowance never ends the game
+        with pytest.raises(IllegalAction):
+            state.apply(1, "nonsense")
+    state.apply(1, "[0]")
+    assert state.current_players() == [0] and "[0]" in state.observation(0).text
 
 
 def test_no_clone_and_clear_errors():
