@@ -26,6 +26,7 @@ _BUILTIN = {
     "kuhn-nash": "agents.kuhn_nash:KuhnNashAgent",
     "minimax": "agents.minimax:MinimaxAgent",
     "negotiator": "agents.negotiator:NegotiatorAgent",
+    "werewolf-rules": "agents.werewolf_rules:WerewolfRulesAgent",
     "household-expert": "agents.household_expert:HouseholdExpertAgent",
     "expert": "agents.expert:ExpertAgent",
     "mcts": "agents.mcts:MCTSAgent",
