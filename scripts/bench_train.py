@@ -31,6 +31,14 @@ divided by their summed time.
     python scripts/bench.py train [--seconds S] [--game kuhn_poker] [--matches N]
                                   [--mode choice|generate|both] [--model PATH] [--json]
 
+With ``search`` (``--search-sims N``, default 32; 0: off) each game also gets a row
+``GAME/choice+search``: the same iterations with step-DPO on (``dpo_coef=1``,
+``pref_prob`` = ``--pref-prob``, default 0.25), adding pairs per iteration, pairs/s over
+the search time, the search's share of an iteration, and the priors' cost: the searches
+of one iteration's records driven in lock step (one batched policy call per step) against
+the same searches driven one at a time (one call per observation, first ``SINGLE_SEARCHES``
+searches), as observations answered per second, and their ratio.
+
 Without ``--model`` the bench uses ``models/tiny`` when it exists, else builds the tiny
 model (seed 0) in a temporary folder. Speed claims live here, never in timed tests;
 compare figures taken on the same machine.
@@ -72,6 +80,78 @@ def _iteration(run: Any) -> dict[str, float]:
             "samples": row["samples"], "tokens": row["tokens"],
             "trained_samples": row["train/trained_samples"] * epochs,
             "trained_tokens": row["train/trained_tokens"] * epochs}
+
+
+SINGLE_SEARCHES = 16
+"""Searches driven one at a time in the priors comparison (bounds its time)."""
+
+
+def _search_iteration(run: Any) -> dict[str, float]:
+    from training.loop import train_iteration
+
+    row = train_iteration(run)
+    wall = row["rollout_s"] + row["learn_s"] + row["search_s"]
+    return {"pairs": row["pairs"], "search_s": row["search_s"], "wall_s": wall,
+            "searches": row["searches"], "prior_calls": row["prior_calls"],
+            "prior_observations": row["prior_observations"]}
+
+
+def _priors_speed(run: Any, sims: int, prob: float) -> dict[str, float]:
+    """Observations answered per second: lock step (batched) vs one search at a time."""
+    import random as _random
+
+    from agents.puct import run_lockstep, search
+    from training.preferences import state_before
+    from training.rollout import play_iteration
+    from training.run import POLICY_NAME
+
+    cfg = run.config
+    records = play_iteration(cfg, 10_000, run.policy, [])
+    game = games.make(cfg.games[0])
+    points = [(r, k, d) for r in records for k, d in enumerate(r.decisions)
+              if d.agent == POLICY_NAME and d.legal_actions and len(d.legal_actions) > 1]
+    points = points[:max(1, int(len(points) * prob))]
+
+    def gens(chosen):
+        return [search(state_before(r, k, game).determiniser(d.player), sims,
+                       _random.Random(i), cfg.pref_c) for i, (r, k, d) in enumerate(chosen)]
+    t0 = time.perf_counter()
+    batched = run_lockstep(gens(points), run.policy.policy_batch)
+    t1 = time.perf_counter()
+    single_obs = 0
+    for gen in gens(points[:SINGLE_SEARCHES]):
+        single_obs += run_lockstep([gen], run.policy.policy_batch).observations
+    t2 = time.perf_counter()
+    b = batched.observations / (t1 - t0)
+    one = single_obs / (t2 - t1)
+    return {"priors_per_s_batched": b, "priors_per_s_single": one, "batched_speedup": b / one,
+            "prior_batch_size": batched.observations / max(batched.calls, 1)}
+
+
+def _search_row(game_name: str, model: str, matches: int, seconds: float, seed: int,
+                device: str, tmp: Path, sims: int, prob: float) -> dict[str, Any]:
+    from training.config import SelfPlayConfig
+    from training.loop import open_run
+
+    config = SelfPlayConfig(games=[game_name], model=model, eval_every=0, seed=seed,
+                            matches_per_iteration=matches, device=device, dpo_coef=1.0,
+                            pref_prob=prob, pref_sims=sims,
+                            out=str(tmp / f"run-{game_name}-search"))
+    run = open_run(config)
+    _search_iteration(run)  # warm-up
+    its: list[dict[str, float]] = []
+    start = time.perf_counter()
+    while not its or time.perf_counter() - start < seconds:
+        its.append(_search_iteration(run))
+    total = {k: sum(it[k] for it in its) for k in its[0]}
+    row = {"iterations": len(its), "search_sims": sims, "pref_prob": prob,
+           "pairs_per_iteration": total["pairs"] / len(its),
+           "pairs_per_s": total["pairs"] / total["search_s"],
+           "search_share_pct": 100.0 * total["search_s"] / total["wall_s"],
+           "iteration_s_mean": total["wall_s"] / len(its),
+           "prior_calls_per_iteration": total["prior_calls"] / len(its)}
+    row.update(_priors_speed(run, sims, prob))
+    return row
 
 
 def _summary(its: list[dict[str, float]]) -> dict[str, Any]:
@@ -118,7 +198,8 @@ def _row(game_name: str, mode: str, model: str, matches: int, seconds: float, se
 def bench_train(seconds: float = 20.0, game_names: Sequence[str] = GAMES,
                 modes: Sequence[str] = ("choice",), matches: int = 128,
                 model: str | None = None, device: str = "auto", seed: int = 0,
-                as_json: bool = False) -> dict[str, Any]:
+                as_json: bool = False, search_sims: int = 32,
+                pref_prob: float = 0.25) -> dict[str, Any]:
     """Measure every (game, mode) row; return (and print) the figures.
 
     ``seconds``: measured time per row after its warm-up iteration.
@@ -134,6 +215,10 @@ def bench_train(seconds: float = 20.0, game_names: Sequence[str] = GAMES,
             for name in game_names:
                 rows[f"{name}/{mode}"], run = _row(name, mode, path, matches, seconds, seed,
                                                    device, Path(tmp))
+        searched = {}
+        for name in game_names if search_sims else ():
+            searched[f"{name}/choice+search"] = _search_row(
+                name, path, matches, seconds, seed, device, Path(tmp), search_sims, pref_prob)
         base = run.backend
         figures: dict[str, Any] = {
             "benchmark": "train", "model": label, "device": base.device,
@@ -141,6 +226,7 @@ def bench_train(seconds: float = 20.0, game_names: Sequence[str] = GAMES,
             "parameters": sum(p.numel() for p in base.model.parameters()),
             "torch_threads": torch.get_num_threads(), "seconds_per_row": seconds,
             "matches_per_iteration": matches, "seed": seed, "rows": rows,
+            "search_rows": searched,
         }
     _print(figures, as_json)
     return figures
@@ -206,6 +292,32 @@ def _print(figures: dict[str, Any], as_json: bool) -> None:
     for head, key, fmt in lines:
         table.add_row(head, *(fmt.format(r[key]) for r in rows.values()))
     Console().print(table)
+    if figures.get("search_rows"):
+        _print_search(figures["search_rows"])
+
+
+def _print_search(rows: dict[str, dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="step preferences: PUCT search at the policy's decisions")
+    table.add_column("")
+    for label in rows:
+        table.add_column(label, justify="right", no_wrap=True)
+    lines = [("simulations / search", "search_sims", "{:d}"),
+             ("share of decisions searched", "pref_prob", "{:.2f}"),
+             ("pairs / iteration", "pairs_per_iteration", "{:,.1f}"),
+             ("pairs/s (search time)", "pairs_per_s", "{:,.1f}"),
+             ("search % of iteration", "search_share_pct", "{:.1f}%"),
+             ("batched prior calls / iteration", "prior_calls_per_iteration", "{:,.1f}"),
+             ("observations per batched call", "prior_batch_size", "{:,.1f}"),
+             ("priors/s, lock step (batched)", "priors_per_s_batched", "{:,.0f}"),
+             ("priors/s, one at a time", "priors_per_s_single", "{:,.0f}"),
+             ("batched speed-up", "batched_speedup", "{:.1f}x"),
+             ("iteration s (mean)", "iteration_s_mean", "{:.2f}")]
+    for head, key, fmt in lines:
+        table.add_row(head, *(fmt.format(r[key]) for r in rows.values()))
+    Console().print(table)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -223,7 +335,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda")
     parser.add_argument("--seed", type=int, default=0, help="run seed of the iterations")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--search-sims", type=int, default=32,
+                        help="simulations of the step-preference search rows (0: no search rows)")
+    parser.add_argument("--pref-prob", type=float, default=0.25,
+                        help="share of decisions searched in the search rows (default 0.25)")
     args = parser.parse_args(argv)
+    if args.search_sims < 0 or not 0 < args.pref_prob <= 1:
+        print(f"bench train: --search-sims {args.search_sims} must be >= 0 and --pref-prob "
+              f"{args.pref_prob} in (0, 1]", file=sys.stderr)
+        return 2
     names = [n.strip() for n in args.games.split(",") if n.strip()]
     modes = list(MODES) if args.mode == "both" else [args.mode]
     try:
@@ -232,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bench train: {err}", file=sys.stderr)
         return 2
     bench_train(args.seconds, names, modes, args.matches, args.model, args.device,
-                args.seed, args.json)
+                args.seed, args.json, args.search_sims, args.pref_prob)
     return 0
 
 

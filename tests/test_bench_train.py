@@ -48,7 +48,7 @@ def figures(bench):
     try:
         with contextlib.redirect_stdout(out):
             assert bench.main(["--seconds", "1", "--game", "kuhn_poker", "--matches", "8",
-                               "--json"]) == 0
+                               "--json", "--search-sims", "0"]) == 0
     finally:
         training.loop.train_iteration = real
     return json.loads(out.getvalue())
@@ -91,3 +91,24 @@ def test_train_table_names_every_figure(bench, figures, capsys):
 def test_train_refuses_bad_arguments_before_loading(bench, capsys, args, message):
     assert bench.main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_search_rows_give_pairs_shares_and_the_batched_speed_up(bench, capsys):
+    """With the search on: pairs, the search's share and the priors' two speeds."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert bench.main(["--seconds", "1", "--game", "tictactoe", "--matches", "8", "--json",
+                           "--search-sims", "8", "--pref-prob", "0.5"]) == 0
+    row = json.loads(out.getvalue())["search_rows"]["tictactoe/choice+search"]
+    assert row["search_sims"] == 8 and row["pref_prob"] == 0.5
+    for key in ("pairs_per_iteration", "pairs_per_s", "priors_per_s_batched",
+                "priors_per_s_single", "prior_batch_size"):
+        assert row[key] > 0, key
+    assert 0 < row["search_share_pct"] < 100
+    assert math.isclose(row["batched_speedup"],
+                        row["priors_per_s_batched"] / row["priors_per_s_single"])
+    assert row["prior_batch_size"] > 1  # lock step: many observations per call
+    assert bench.main(["--search-sims", "-1"]) == 2
