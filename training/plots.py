@@ -1,7 +1,7 @@
 """``arena plot RUN_DIR``: PNG curves from a run's metrics.jsonl (matplotlib, Agg).
 
 One PNG per panel of :data:`PANELS` that has data (``exploitability.png``, ``ratings.png``,
-...), written to ``RUN_DIR/plots`` unless told otherwise; x is the iteration. The ratings
+the step-DPO curves ``step_DPO_loss.png``, ``step_DPO_accuracy_and_margin.png``, ...), written to ``RUN_DIR/plots`` unless told otherwise; x is the iteration. The ratings
 panel (the rating ladder, ``ladder/<game>/<player>/rating``) shades each player's 95%
 interval (its ``.../low`` and ``.../high`` keys).
 """
@@ -21,6 +21,10 @@ PANELS = [
     ("mean advantage per role", lambda k: k.startswith("advantage/")),
     ("loss", lambda k: k == "losses/loss"),
     ("ratings", lambda k: k.startswith("ladder/") and k.endswith("/rating")),
+    ("step-DPO loss", lambda k: k == "dpo/loss"),
+    ("step-DPO accuracy and margin", lambda k: k in ("dpo/accuracy", "dpo/margin")),
+    ("step pairs per iteration", lambda k: k == "pairs"),
+    ("search share of an iteration", lambda k: k == "search_share"),
 ]
 
 

@@ -98,3 +98,16 @@ def test_plot_of_runs_of_different_games_says_why(tmp_path, capsys):
         + "\n")
     with pytest.raises(ValueError, match="share no evaluation key"):
         compare_runs([tmp_path / "a", tmp_path / "b"], tmp_path / "out")
+
+
+def test_plot_of_a_step_dpo_run_has_the_dpo_curves(tmp_path):
+    run = tmp_path / "run"
+    rows = [{"iteration": it, "losses/loss": 0.1, "dpo/loss": 0.69 - 0.01 * it,
+             "dpo/accuracy": 0.5 + 0.05 * it, "dpo/margin": 0.01 * it, "pairs": 40 + it,
+             "search_share": 0.5} for it in range(1, 4)]
+    run.mkdir()
+    (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    names = sorted(p.name for p in plot_run(run))
+    assert names == ["loss.png", "search_share_of_an_iteration.png", "step_DPO_accuracy_and_margin.png",
+                     "step_DPO_loss.png", "step_pairs_per_iteration.png"]
+    assert all((run / "plots" / n).read_bytes().startswith(PNG) for n in names)
