@@ -349,6 +349,12 @@ def cmd_engine(args: argparse.Namespace) -> int:
         return 2
     result = run_engine(names, args.seconds, args.seed, textarena=not args.no_textarena,
                         profile_steps=args.profile or 0)
+    household = args.seconds if args.household is None else args.household
+    if household > 0:  # household beside TextWorldExpress (scripts/bench_household.py)
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from bench_household import run_household
+
+        result["household"] = run_household(household, args.seed)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -359,6 +365,10 @@ def cmd_engine(args: argparse.Namespace) -> int:
     for name, row in result["games"].items():
         if "profile" in row:
             console.print(profile_table(name, row["profile"]))
+    if "household" in result:
+        from bench_household import household_lines
+
+        console.print("\n".join(household_lines(result["household"])), highlight=False)
     return 0
 
 
@@ -373,6 +383,9 @@ def _add_engine(sub: Any) -> None:
     p.add_argument("--no-textarena", action="store_true", help="skip the TextArena column")
     p.add_argument("--profile", type=int, nargs="?", const=5000, default=0, metavar="STEPS",
                    help="also profile our games over STEPS decisions each (default 5000)")
+    p.add_argument("--household", type=float, default=None, metavar="S",
+                   help="seconds per household setting and for TextWorldExpress "
+                        "(default: --seconds; 0: skip)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_engine)
 
