@@ -14,6 +14,10 @@
   Wilson interval and the mean return. A one-player game has no opponent: its
   ``episodes/...`` metrics give the mean return and success rate (a return equal to the
   game's best) with intervals.
+- metrics the game reads from the records of that play (:meth:`games.Game.record_metrics`,
+  e.g. Werewolf's win rate per team and share of village votes on wolves), named
+  ``vs_<opponent>/game/<metric>``. Teams per match come from ``Game.teams_for(roles)``
+  (Werewolf deals roles, hence teams, by the seed).
 
 Metric names (flat, ready for a metrics row): the evaluators' own (``exploitability``,
 ``optimal_moves/X``...), ``vs_<opponent>/<metric>``, ``vs_<opponent>/<role>/<metric>``
@@ -108,11 +112,11 @@ def _outcome(record: MatchRecord, seat: int, teams: tuple[int, ...]) -> int:
 
 def _by_role(prefix: str, game: games.Game, planned: Sequence[Scheduled],
              records: Sequence[MatchRecord]) -> dict[str, float]:
-    teams = tuple(game.teams())
     overall: list[tuple[int, float]] = []
     per_role: dict[str, list[tuple[int, float]]] = {}
     for m, rec in zip(planned, records):
         seat = m.agents.index(_ME)
+        teams = game.teams_for(rec.roles)
         result = (_outcome(rec, seat, teams), float(rec.returns[seat]))
         overall.append(result)
         per_role.setdefault(rec.roles[seat], []).append(result)
@@ -166,6 +170,8 @@ def sampled_metrics(game_spec: str, agent: Agent, games_per_seat: int, seed: int
         mine = records[start:start + len(planned)]
         start += len(planned)
         metrics.update(_by_role(f"vs_{opp}/", game, planned, mine))
+        extra = game.record_metrics(mine, [m.agents.index(_ME) for m in planned])
+        metrics.update({f"vs_{opp}/game/{k}": float(v) for k, v in extra.items()})
     return metrics, notes
 
 

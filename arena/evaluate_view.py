@@ -13,9 +13,11 @@ from games.untrusted import markup_safe
 
 from arena.evaluate import Evaluation
 
-__all__ = ["exact_table", "sampled_tables", "print_evaluation"]
+__all__ = ["exact_table", "sampled_tables", "game_tables", "print_evaluation"]
 
 _SAMPLED = ("vs_", "episodes/")
+_GAME = "game/"
+"""After ``vs_<opponent>/``: metrics the game read from the records (a table of their own)."""
 
 
 def _safe(text: object) -> str:
@@ -39,7 +41,7 @@ def _groups(metrics: dict[str, float], prefix: str) -> dict[str, dict[str, float
     """``{role or "all": {metric: value}}`` of the keys under ``prefix``."""
     out: dict[str, dict[str, float]] = {}
     for key, value in metrics.items():
-        if key.startswith(prefix):
+        if key.startswith(prefix) and not key.startswith(_GAME, len(prefix)):
             role, _, metric = key[len(prefix):].rpartition("/")
             out.setdefault(role or "all", {})[metric] = value
     return out
@@ -79,11 +81,34 @@ def sampled_tables(result: Evaluation) -> list[Table]:
     return tables
 
 
+def game_tables(result: Evaluation) -> list[Table]:
+    """One table per opponent of the metrics the game read from the records
+    (``vs_<opponent>/game/<metric>``), one row each; none when the game declares none."""
+    by_opp: dict[str, dict[str, float]] = {}
+    for key, value in result.metrics.items():
+        opp, sep, rest = key.partition("/" + _GAME)
+        if sep and opp.startswith("vs_"):
+            by_opp.setdefault(opp[len("vs_"):], {})[rest] = value
+    tables = []
+    for opp, rows in by_opp.items():
+        table = Table(title=f"{_safe(result.agent)} against {_safe(opp)}: "
+                            f"{_safe(result.game)} metrics")
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for key, value in rows.items():
+            shown = f"{value:.0f}" if key.endswith(("/games", "/votes")) else f"{value:.3f}"
+            table.add_row(_safe(key), shown)
+        tables.append(table)
+    return tables
+
+
 def print_evaluation(result: Evaluation, console: Console) -> None:
     exact = exact_table(result)
     if exact is not None:
         console.print(exact)
     for table in sampled_tables(result):
+        console.print(table)
+    for table in game_tables(result):
         console.print(table)
     for note in result.notes:
         console.print(f"note: {_safe(note)}", highlight=False)

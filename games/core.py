@@ -21,6 +21,7 @@ the rules.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import random
 from dataclasses import dataclass
 from typing import (
@@ -302,8 +303,8 @@ class Game:
     ``hands: int = field(default=1, metadata={"range": (1, 20)})``; every construction
     checks it (:func:`check_option_ranges`), so a value out of range is one clear error.
     Optional hooks with defaults: ``evaluators()`` (exact evaluations the game offers),
-    ``chance_outcomes()`` (for generic tree algorithms), ``teams()`` and
-    ``forfeit_returns(offender)``.
+    ``chance_outcomes()`` (for generic tree algorithms), ``teams(roles)``,
+    ``forfeit_returns(offender, roles)`` and ``record_metrics(records, seats)``.
     """
 
     info: GameInfo
@@ -379,23 +380,54 @@ class Game:
 
         return (EXPLOITABILITY,) if supports_exploitability(self) else ()
 
-    def teams(self) -> tuple[int, ...]:
+    def teams(self, roles: Sequence[str] | None = None) -> tuple[int, ...]:
         """Team index of each seat: seats with the same index win and lose together.
-        Default: every seat is its own team."""
+        ``roles``: the roles of one match by seat (``state.role(p)``, a record's
+        ``roles``); a game whose teams follow roles dealt by the seed (Werewolf) reads
+        them and may refuse None, so callers that know the match pass them. Default:
+        every seat is its own team (roles ignored)."""
         return tuple(range(self.num_players))
 
-    def forfeit_returns(self, offender: int) -> list[float]:
+    def forfeit_returns(self, offender: int, roles: Sequence[str] | None = None
+                        ) -> list[float]:
         """Returns when ``offender`` forfeits (an invalid action under the forfeit policy,
-        or a quit). Default: every seat of the offender's team gets -1 and the other seats
-        share the same total, so the returns sum to zero (two players: -1 and +1). A game
-        overrides it where a forfeit is worth more or less (a match of several hands)."""
-        teams = self.teams()
+        or a quit). Default: every seat of the offender's team (:meth:`teams` of
+        ``roles``) gets -1 and the other seats share the same total, so the returns sum
+        to zero (two players: -1 and +1). A game overrides it where a forfeit is worth
+        more or less (a match of several hands)."""
+        teams = self.teams_for(roles)
         n = self.num_players
         losers = [p for p in range(n) if teams[p] == teams[offender]]
         if len(losers) == n:
             return [-1.0] * n
         share = len(losers) / (n - len(losers))
         return [-1.0 if p in losers else share for p in range(n)]
+
+    def record_metrics(self, records: Sequence[Any], seats: Sequence[int] | None = None
+                       ) -> dict[str, float]:
+        """Optional hook: metrics of sampled play that only the game can read from its
+        records (household: success per task type; Werewolf: win rate per team, share of
+        village votes on wolves). ``records`` are the finished match records, read as
+        plain data (attributes ``roles``, ``returns``, ``decisions``, ``final_render``...);
+        ``seats[i]`` the evaluated agent's seat in ``records[i]`` (a one-player game is
+        called without seats). ``arena eval`` reports a one-player game's metrics as
+        they are named and others per opponent as ``vs_<opponent>/game/<name>``.
+        Default: none."""
+        return {}
+
+    def teams_for(self, roles: Sequence[str] | None) -> tuple[int, ...]:
+        """:meth:`teams` of one match's ``roles``, for callers (the runner, evaluation,
+        ratings): a game whose ``teams`` takes no argument (written before roles were
+        passed) is asked without them."""
+        if _takes_roles(type(self).teams):
+            return tuple(self.teams(roles))
+        return tuple(self.teams())
+
+    def forfeit_for(self, offender: int, roles: Sequence[str] | None) -> list[float]:
+        """:meth:`forfeit_returns` of one match's ``roles`` (see :meth:`teams_for`)."""
+        if _takes_roles(type(self).forfeit_returns):
+            return self.forfeit_returns(offender, roles)
+        return self.forfeit_returns(offender)
 
     def canonicalize(self, answer: str) -> str:
         """Free-text games: turn an extracted answer into a canonical action or raise
@@ -404,6 +436,15 @@ class Game:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.options!r})"
+
+
+def _takes_roles(method: Callable[..., Any]) -> bool:
+    """Whether a ``teams``/``forfeit_returns`` override accepts the ``roles`` argument."""
+    try:
+        params = inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
+    return "roles" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def convert_option(value: Any, default: Any, what: str) -> Any:

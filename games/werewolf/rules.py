@@ -425,7 +425,9 @@ class Werewolf(Game):
     def team_names(self) -> tuple[str, ...]:
         return TEAM_NAMES
 
-    def record_metrics(self, records, seats):
+    def record_metrics(self, records, seats=None):
+        """Team win rates, village votes on wolves, Seer survival, invalid rate, length
+        (:mod:`games.werewolf.evaluation`)."""
         from games.werewolf.evaluation import record_metrics
 
         return record_metrics(self, records, seats)
