@@ -11,7 +11,7 @@ from games.conformance import check_game
 from games.conformance.play import check_fuzz
 
 GAMES = games.available()
-SPECS = GAMES + ["kuhn_poker:hands=3"]
+SPECS = GAMES + ["kuhn_poker:hands=3", "werewolf:speech=claims"]
 PLAYOUT_CHECKS = ["playout", "clone", "same_seed", "observations", "simultaneous",
                   "determinisation"]
 
