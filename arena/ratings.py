@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -244,12 +244,14 @@ def _sign(x: float) -> int:
 
 
 class _GameFacts:
-    """Teams and best return of each stored game (by id and options), built once."""
+    """Teams and best return of each stored game (by id and options), the game built
+    once; teams per match, from its roles (a game may deal teams with the roles)."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[tuple[int, ...], float | None]] = {}
+        self._cache: dict[str, Any] = {}
 
-    def get(self, game_id: str, options: dict) -> tuple[tuple[int, ...], float | None]:
+    def get(self, game_id: str, options: dict, roles: Sequence[str] = ()
+            ) -> tuple[tuple[int, ...], float | None]:
         import json
 
         import games
@@ -257,12 +259,16 @@ class _GameFacts:
         key = game_id + json.dumps(options, sort_keys=True)
         if key not in self._cache:
             try:
-                game = games.make(game_id, **options)
-                facts = (tuple(game.teams()), float(game.info.max_utility))
+                self._cache[key] = games.make(game_id, **options)
             except (ValueError, KeyError, ImportError, TypeError):
-                facts = ((), None)  # not installed here: every seat for itself
-            self._cache[key] = facts
-        return self._cache[key]
+                self._cache[key] = None  # not installed here: every seat for itself
+        game = self._cache[key]
+        if game is None:
+            return (), None
+        try:
+            return game.teams_for(tuple(roles)), float(game.info.max_utility)
+        except (ValueError, KeyError, TypeError):
+            return (), float(game.info.max_utility)
 
 
 def _stored(store, tid: str | None, game: str | None
@@ -270,7 +276,7 @@ def _stored(store, tid: str | None, game: str | None
     """The selected matches, the game's best return, and the tournaments they come from."""
     facts, out, best, tids = _GameFacts(), [], None, {}
     for rec in store.matches(tid, game):
-        teams, best = facts.get(rec.game, rec.options)
+        teams, best = facts.get(rec.game, rec.options, rec.roles)
         if len(teams) != len(rec.agents):
             teams = ()
         out.append(Match(tuple(rec.agents), tuple(rec.returns), tuple(rec.roles), teams))

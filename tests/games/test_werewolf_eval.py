@@ -34,3 +34,23 @@ def test_arena_eval_werewolf_prints_json(capsys):
                        "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["metrics"]["vs_expert/game/village/games"] == 10.0
+
+
+def test_tournament_with_a_fill_rates_by_team_and_counts_every_role():
+    from arena.ratings import leaderboard
+    from arena.store import Store
+    from arena.tournament import TournamentConfig, run_tournament
+
+    store = Store(":memory:")
+    run_tournament(TournamentConfig(games=["werewolf:speech=claims"],
+                                    agents=["random", "expert"], rounds=2,
+                                    fill="werewolf-rules"), store)
+    board = leaderboard(store, game="werewolf")
+    assert board.method == "plackett-luce" and board.matches == 14
+    rows = {(r.agent, r.role): r for r in board.roles}
+    # random sits at every role position once per round: 2 wolves, seer, doctor, 3 villagers
+    assert [rows["random", role].games for role in ("werewolf", "seer", "doctor", "villager")
+            ] == [4, 2, 2, 6]
+    # teams follow the dealt roles: a team's members share the result, no draws
+    random_row = next(r for r in board.rows if r.agent == "random")
+    assert random_row.draws == 0 and random_row.wins + random_row.losses == 14
