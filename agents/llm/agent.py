@@ -26,6 +26,15 @@ Decisions (what training reads)
     ``rng_for(obs)`` (choice) or a seed taken from it (generate), so a decision depends on
     the agent's seed and the decision's seed only, never on the batch it ran in.
 
+Long transcripts
+    A prompt is fitted to ``min(model context, token_budget)`` tokens, less the room for
+    the answer (``max_new_tokens`` in generate mode, the candidates' tokens in choice
+    mode), by :func:`agents.llm.prompts.fit_prompt`: the rules and the most recent history
+    stay, a marked line says how many lines were left out. So a forward pass never exceeds
+    the token budget, whatever the length of the game. The first cut of a match logs one
+    warning; every cut decision records ``info["prompt_cut"]`` (lines left out). Backends
+    that do not expose a tokenizer and a context (``openai``) send the whole prompt.
+
 Backends
     ``hf`` (transformers, :mod:`agents.llm.hf`; agents built with one ``models=ModelCache``
     share the weights of a model they both name: :mod:`agents.llm.model_cache`), ``openai`` (an OpenAI-compatible server at ``base_url``, key from the
@@ -34,6 +43,7 @@ Backends
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any, Sequence
 
@@ -42,7 +52,9 @@ from games import Observation
 from agents.base import Agent, Decision, sample_from
 from agents.llm.backend import Backend, Scores
 from agents.llm.model_cache import ModelCache
-from agents.llm.prompts import render_prompt
+from agents.llm.prompts import fit_prompt, render_prompt
+
+log = logging.getLogger(__name__)
 
 __all__ = ["LLMAgent", "choice_policy"]
 
@@ -109,6 +121,9 @@ class LLMAgent(Agent):
         self.length_norm, self.greedy = length_norm, greedy or temperature == 0
         self.backend: Backend | None = self._make_backend(gguf, base_url, api_key_env,
                                                           token_budget, device)
+        self.token_budget = token_budget
+        self._warned: set[tuple] = set()
+        """Matches already warned about a cut prompt (see :meth:`_fit`)."""
 
     def _make_backend(self, gguf: str, base_url: str, api_key_env: str, token_budget: int,
                       device: str) -> Backend:
@@ -139,7 +154,43 @@ class LLMAgent(Agent):
         return self.backend
 
     def prompt(self, obs: Observation) -> str:
-        return render_prompt(obs, self.mode, self.tokenizer)  # type: ignore[arg-type]
+        """The prompt for ``obs``, fitted to the model's context (see the module docstring)."""
+        return self._fit(obs)[0]
+
+    def _context(self) -> int | None:
+        """Tokens one forward pass may hold: the model's context and the token budget."""
+        config = getattr(getattr(self.backend, "model", None), "config", None)
+        context = getattr(config, "max_position_embeddings", None)
+        return None if not isinstance(context, int) else min(context, self.token_budget)
+
+    def _room(self, obs: Observation) -> int:
+        """Tokens to leave for the answer: the reply, or every candidate (choice)."""
+        if self.mode == "generate" or not obs.legal_actions:
+            return self.max_new_tokens
+        encode = getattr(self.backend, "encode_continuation", None)
+        if encode is None:
+            return sum(len(a) for a in obs.legal_actions)
+        return sum(len(encode(a)) for a in obs.legal_actions)
+
+    def _fit(self, obs: Observation) -> tuple[str, int]:
+        """``(prompt, lines_cut)``; the first cut of a match logs one warning."""
+        context, tokenizer = self._context(), self.tokenizer
+        if context is None or tokenizer is None:
+            return render_prompt(obs, self.mode, tokenizer), 0  # type: ignore[arg-type]
+        limit = max(context - self._room(obs), 1)
+        count = lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]) + 1  # noqa: E731
+        prompt, cut = fit_prompt(obs, self.mode, tokenizer, limit, count)  # type: ignore[arg-type]
+        if cut:
+            match = (obs.game, obs.player, obs.text[:200])
+            if match not in self._warned:
+                if len(self._warned) > 4096:
+                    self._warned.clear()
+                self._warned.add(match)
+                log.warning("%s: the prompt for player %d of %s at turn %d exceeds %d tokens; "
+                            "the rules and the most recent history are kept, %d earlier lines "
+                            "left out (a marked cut; warned once per match)", self.name,
+                            obs.player, obs.game, obs.turn, limit, cut)
+        return prompt, cut
 
     # ----- choice mode ----------------------------------------------------------------
     def _check_choice(self, obs: Observation) -> tuple[str, ...]:
@@ -155,10 +206,12 @@ class LLMAgent(Agent):
             )
         return obs.legal_actions
 
-    def _score(self, obs: Sequence[Observation]) -> tuple[list[str], list[Scores]]:
+    def _score(self, obs: Sequence[Observation]
+               ) -> tuple[list[tuple[str, int]], list[Scores]]:
+        """((prompt, lines cut) per observation, scores of its legal actions)."""
         legal = [self._check_choice(o) for o in obs]
-        prompts = [self.prompt(o) for o in obs]
-        return prompts, self._backend().score(prompts, [list(a) for a in legal])
+        fitted = [self._fit(o) for o in obs]
+        return fitted, self._backend().score([p for p, _ in fitted], [list(a) for a in legal])
 
     def policy(self, obs: Observation) -> dict[str, float] | None:
         """The exact choice-mode distribution over the legal actions (None in generate mode)."""
@@ -181,7 +234,8 @@ class LLMAgent(Agent):
         return [choice_policy(next(it), o.legal_actions, self.temperature, self.length_norm,
                               self.greedy) if o.legal_actions else None for o in obs]
 
-    def _choose(self, obs: Observation, prompt: str, scores: Scores) -> Decision:
+    def _choose(self, obs: Observation, fitted: tuple[str, int], scores: Scores) -> Decision:
+        prompt, cut = fitted
         actions = obs.legal_actions
         dist = choice_policy(scores, actions, self.temperature, self.length_norm, self.greedy)
         if self.greedy:
@@ -195,20 +249,23 @@ class LLMAgent(Agent):
             token_ids=scores.candidate_ids[k] if scores.candidate_ids else None,
             logprobs=tuple(token_lps) if token_lps is not None else None,
             info={"mode": "choice", "prompt_ids": tuple(scores.prompt_ids), "prompt": prompt,
-                  "action_logprobs": dict(zip(actions, scores.logprob))},
+                  "action_logprobs": dict(zip(actions, scores.logprob)),
+                  **({"prompt_cut": cut} if cut else {})},
         )
 
     # ----- generate mode --------------------------------------------------------------
     def _generate(self, obs: Sequence[Observation]) -> list[Decision]:
-        prompts = [self.prompt(o) for o in obs]
+        fitted = [self._fit(o) for o in obs]
+        prompts = [p for p, _ in fitted]
         seeds = [self.rng_for(o).getrandbits(63) for o in obs]
         temperature = 0.0 if self.greedy else self.temperature
         gens = self._backend().generate(prompts, temperature=temperature, top_p=self.top_p,
                                         max_new_tokens=self.max_new_tokens, seeds=seeds)
         return [
             Decision(text=g.text, token_ids=tuple(g.token_ids), logprobs=tuple(g.logprobs),
-                     info={"mode": "generate", "prompt_ids": tuple(g.prompt_ids), "prompt": p})
-            for g, p in zip(gens, prompts)
+                     info={"mode": "generate", "prompt_ids": tuple(g.prompt_ids), "prompt": p,
+                           **({"prompt_cut": cut} if cut else {})})
+            for g, (p, cut) in zip(gens, fitted)
         ]
 
     def act_batch(self, obs: Sequence[Observation]) -> list[Decision]:
@@ -217,8 +274,8 @@ class LLMAgent(Agent):
             return []
         if self.mode == "generate":
             return self._generate(obs)
-        prompts, scores = self._score(obs)
-        return [self._choose(o, p, s) for o, p, s in zip(obs, prompts, scores)]
+        fitted, scores = self._score(obs)
+        return [self._choose(o, f, s) for o, f, s in zip(obs, fitted, scores)]
 
     def close(self) -> None:
         if self.backend is not None:

@@ -5,16 +5,24 @@ The generate-mode instruction asks for step-by-step reasoning and a final answer
 ``\\boxed{}``; the shared parser (``games.parse``) reads the last boxed answer. A player's
 reasoning stays in that player's record; observations never carry another player's text
 except what the game itself shows (a negotiation message, a day speech).
+
+Long transcripts (:func:`fit_prompt`): a prompt longer than the model can take is cut, by
+one policy: the rules stay (the system message, and an observation's first message where
+it opens with a ``[TAG]`` as TextArena transcripts do, when that takes at most half the
+room), then a line marking the cut (:data:`CUT_MARK`), then as many of the most recent
+lines as fit.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import dataclasses
+import re
+from typing import Any, Callable, Literal
 
 from games import Observation
 
 __all__ = ["GENERATE_INSTRUCTION", "CHOICE_INSTRUCTION", "prompt_messages", "render_prompt",
-           "CHAT_TEMPLATE"]
+           "CHAT_TEMPLATE", "CUT_MARK", "fit_prompt"]
 
 GENERATE_INSTRUCTION = (
     "Think step by step about the best move, then give your final answer as "
@@ -55,3 +63,50 @@ def render_prompt(obs: Observation, mode: Literal["choice", "generate"], tokeniz
         except TypeError:
             return tokenizer.apply_chat_template(messages, **kwargs)
     return "\n\n".join(m["content"] for m in messages) + "\n\nAnswer: "
+
+
+CUT_MARK = "[... {n} earlier lines of this game are left out to fit the model's context ...]"
+_TAG = re.compile(r"^\[[^\]\n]{1,40}\]")
+
+
+def _head(lines: list[str]) -> list[str]:
+    """The observation's first message (its rules, in a TextArena transcript): the lines
+    before the next line that starts with the first line's ``[TAG]``; none without a tag."""
+    tag = _TAG.match(lines[0]) if lines else None
+    if tag is None:
+        return []
+    for i in range(1, len(lines)):
+        if lines[i].startswith(tag[0]):
+            return lines[:i]
+    return []
+
+
+def fit_prompt(obs: Observation, mode: Literal["choice", "generate"], tokenizer: Any,
+               limit: int, count: Callable[[str], int]) -> tuple[str, int]:
+    """``(prompt, lines_cut)``: the prompt of ``obs`` within ``limit`` tokens (``count``
+    measures a prompt) by the policy in the module docstring; ``lines_cut`` is 0 when the
+    whole observation fits. Where even the rules and the last line do not fit, the
+    shortest such prompt is returned (the caller warns)."""
+    full = render_prompt(obs, mode, tokenizer)
+    if count(full) <= limit:
+        return full, 0
+    lines = obs.text.splitlines()
+    head = _head(lines)
+
+    def build(keep_head: list[str], tail: int) -> str:
+        cut = len(lines) - len(keep_head) - tail
+        body = keep_head + [CUT_MARK.format(n=cut)] + (lines[len(lines) - tail:] if tail else [])
+        return render_prompt(dataclasses.replace(obs, text="\n".join(body)), mode, tokenizer)
+
+    if head and count(build(head, 0)) > limit // 2:
+        head = []
+    low, high = 0, len(lines) - len(head) - 1  # keep at least one line out: the cut is real
+    if count(build(head, low)) > limit:
+        return build(head, 1), len(lines) - len(head) - 1
+    while low < high:  # the most recent lines that fit
+        mid = (low + high + 1) // 2
+        if count(build(head, mid)) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    return build(head, low), len(lines) - len(head) - low
