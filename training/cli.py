@@ -75,6 +75,14 @@ def build_train_parser() -> argparse.ArgumentParser:
     g.add_argument("--pref-data", default=d.pref_data,
                    help="train step-DPO on a preferences JSONL (arena preferences) instead "
                         "of searching")
+    g = p.add_argument_group("warm start (supervised fine-tuning on an expert, choice mode)")
+    g.add_argument("--sft-from", default=d.sft_from, metavar="AGENT",
+                   help="expert agent whose decisions warm-start the model before RL, e.g. "
+                        "household-expert or expert (each game's own)")
+    g.add_argument("--sft-episodes", type=int, default=d.sft_episodes,
+                   help="matches the expert plays for the warm start")
+    g.add_argument("--sft-epochs", type=int, default=d.sft_epochs,
+                   help="learner updates over the demonstrations")
     p.add_argument("--resume", action="store_true",
                    help="continue the run in --out, refusing to start a new one (running the "
                         "same command again without it resumes too)")
@@ -102,6 +110,7 @@ def config_from_args(args: argparse.Namespace):
         pref_c=args.pref_c, pref_playout=args.pref_playout, pref_min_gap=args.pref_min_gap,
         pref_min_visits=args.pref_min_visits, pref_rejected=args.pref_rejected,
         pref_data=args.pref_data,
+        sft_from=args.sft_from, sft_episodes=args.sft_episodes, sft_epochs=args.sft_epochs,
     )
 
 

@@ -105,6 +105,14 @@ class SelfPlayConfig:
     pref_data: str = ""
     """A preferences JSONL file (``arena preferences``) to train step-DPO on instead of
     searching; with ``pg_coef`` 0 no rollouts are played (offline)."""
+    sft_from: str = ""
+    """Agent spec of an expert (``household-expert``, ``expert``: each game's own) whose
+    decisions warm-start the model by supervised fine-tuning before RL (training/sft.py);
+    "" for none."""
+    sft_episodes: int = 64
+    """Matches the expert plays for the warm start (with ``sft_from``)."""
+    sft_epochs: int = 3
+    """Learner updates over the demonstrations (each: ``epochs`` passes of minibatches)."""
 
     def __post_init__(self) -> None:
         for name, (low, high, expected) in _RANGES.items():
@@ -124,6 +132,9 @@ class SelfPlayConfig:
             if not ok:
                 raise ValueError(f"{name}={getattr(self, name)!r} must be {expected}")
         self._check_preferences()
+        if self.sft_from and self.mode != "choice":
+            raise ValueError(f"sft_from={self.sft_from!r} needs mode=choice (the expert's "
+                             "actions teach choices, not the reply format); use --mode choice")
         if self.opponent_prob > 0 and not self.opponents and not self.pool_every:
             raise ValueError("opponent_prob > 0 needs opponents (e.g. ['random']) or pool_every > 0")
         for name, _ in parse_game_weights(self.games):
@@ -223,6 +234,8 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "pref_c": (0.0, _INF, "a finite number >= 0, e.g. 1.0"),
     "pref_min_gap": (0.0, _INF, "a finite number >= 0, e.g. 0.1"),
     "pref_min_visits": (1, _INF, "a whole number >= 1, e.g. 2"),
+    "sft_episodes": (1, _INF, "a whole number >= 1, e.g. 64"),
+    "sft_epochs": (1, _INF, "a whole number >= 1, e.g. 3"),
 }
 _OPTIONAL = {"iterations", "minutes", "clip_eps"}
 _INTEGERS = {name for name, f in SelfPlayConfig.__dataclass_fields__.items()

@@ -196,9 +196,15 @@ def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | Non
     run = open_run(config, resume)
     limit = config.iteration_limit()
     run.started = time.perf_counter()
-    if run.iteration == 0 and config.eval_every:
+    if run.iteration == 0 and (config.eval_every or config.sft_from):
         row = {"iteration": 0, "elapsed_s": 0.0}
-        row.update(_evaluate(run, config.seed))
+        if config.sft_from:  # the warm start before RL (training/sft.py)
+            from training.sft import warm_start
+
+            with _deterministic(run.backend.device):
+                row.update(warm_start(config, run.backend))
+        if config.eval_every:
+            row.update(_evaluate(run, config.seed))
         _record(run, row, on_row)
     while (limit is None or run.iteration < limit) and not run.out_of_time():
         row = train_iteration(run)
