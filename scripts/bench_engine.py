@@ -3,7 +3,8 @@
 Each subcommand is one ``cmd_<name>(args) -> int`` registered by ``_add_<name>(sub)``.
 
 engine [--seconds S] [--games a,b] [--seed N] [--no-textarena] [--profile [STEPS]] [--json]
-    Random legal play of kuhn_poker, tictactoe and negotiation; before every decision the
+    Random legal play of kuhn_poker, tictactoe, negotiation and werewolf:speech=claims
+    (7 players, beside TextArena's SecretMafia-v0 with 7 players); before every decision the
     observation of the player to move is built (its text is what a language model reads).
     Side by side in one run:
 
@@ -51,12 +52,15 @@ ENGINE_GAMES: dict[str, str] = {
     "kuhn_poker": "KuhnPoker-v0",
     "tictactoe": "TicTacToe-v0",
     "negotiation": "SimpleNegotiation-v0",
+    "werewolf:speech=claims": "SecretMafia-v0",
 }
 """Our game name -> the TextArena environment it is compared with."""
+TA_PLAYERS = {"SecretMafia-v0": 7}
+"""Players of a TextArena environment where not 2 (Werewolf's default table of 7)."""
 
 RATIO_TARGET = 10.0
 """Ours/TextArena steps per second we aim for, at least."""
-CLONE_TARGET_US = {"kuhn_poker": 2.0, "tictactoe": 2.0}
+CLONE_TARGET_US = {"kuhn_poker": 2.0, "tictactoe": 2.0, "werewolf:speech=claims": 5.0}
 """Upper bound on ``State.clone()`` in microseconds, for the games that have one."""
 
 
@@ -185,10 +189,29 @@ def _ta_negotiation_action(env: Any, rng: random.Random) -> str:
     return f"[Offer: {n_give} {give} -> {n_get} {get}]"
 
 
+def _ta_mafia_action(env: Any, rng: random.Random) -> str:
+    """A legal move of SecretMafia's phase: a living target ``[n]`` (wolves: a non-wolf;
+    Doctor and Detective: another player) or, in the discussion, a short speech."""
+    gs = env.state.game_state
+    me, alive, roles = env.state.current_player_id, gs["alive_players"], gs["player_roles"]
+    phase = env.phase.name
+    if phase == "DAY_DISCUSSION":
+        return ("I suspect [%d]." % alive[rng.randrange(len(alive))]) if rng.random() < 0.5 \
+            else "I am a simple villager."
+    if phase == "NIGHT_MAFIA":
+        targets = [p for p in alive if roles[p] != "Mafia"]
+    elif phase == "DAY_VOTING":
+        targets = list(alive)
+    else:
+        targets = [p for p in alive if p != me]
+    return f"[{targets[rng.randrange(len(targets))]}]"
+
+
 TA_ACTIONS: dict[str, Callable[[Any, random.Random], str]] = {
     "KuhnPoker-v0": _ta_kuhn_action,
     "TicTacToe-v0": _ta_tictactoe_action,
     "SimpleNegotiation-v0": _ta_negotiation_action,
+    "SecretMafia-v0": _ta_mafia_action,
 }
 
 
@@ -207,7 +230,7 @@ def _play_textarena(ta: Any, env_id: str, seed: int, rng: random.Random,
     ``invalid[0]`` (should stay 0: the actions above are meant to be legal)."""
     choose = TA_ACTIONS[env_id]
     env = ta.make(env_id)
-    env.reset(num_players=2, seed=seed)
+    env.reset(num_players=TA_PLAYERS.get(env_id, 2), seed=seed)
     steps, done = 0, False
     while not done:
         env.get_observation()
