@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench_engine.py"
-GAMES = ("kuhn_poker", "tictactoe", "negotiation")
+GAMES = ("kuhn_poker", "tictactoe", "negotiation", "werewolf:speech=claims")
 RUN_KEYS = {"steps", "games", "seconds", "steps_per_s", "games_per_s", "steps_per_game"}
 
 
@@ -42,7 +42,8 @@ def test_engine_json_has_every_figure(bench, capsys):
     for name, row in result["games"].items():
         _positive_run(row["ours"])
         assert row["clone_us"] > 0
-        assert row["clone_target_us"] == (2.0 if name != "negotiation" else None)
+        assert row["clone_target_us"] == {"negotiation": None,
+                                          "werewolf:speech=claims": 5.0}.get(name, 2.0)
         theirs = row["textarena"]
         if result["textarena"]["available"]:
             assert theirs["available"], theirs.get("reason")
