@@ -1,6 +1,9 @@
 """Records of matches: what training consumes, the viewer replays and the store keeps.
 
 Both are frozen dataclasses with an exact JSON round trip (``to_dict``/``from_dict``).
+A match's dict writes a long history once: observations, prompts and prompt token ids
+that extend an earlier decision's are stored as deltas (:mod:`arena.record_deltas`);
+records written before read as they always did.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Mapping
 
 from games.untrusted import terminal_safe, valid_text
+
+from arena.record_deltas import compress, expand
 
 __all__ = ["DecisionRecord", "MatchRecord"]
 
@@ -145,7 +150,7 @@ class MatchRecord:
             "seed": self.seed,
             "agents": list(self.agents),
             "roles": list(self.roles),
-            "decisions": [d.to_dict() for d in self.decisions],
+            "decisions": compress([d.to_dict() for d in self.decisions]),
             "returns": list(self.returns),
             "outcome": self.outcome,
             "forfeit_player": self.forfeit_player,
@@ -160,7 +165,7 @@ class MatchRecord:
         d["agents"] = tuple(d["agents"])
         d["roles"] = tuple(d["roles"])
         d["returns"] = tuple(d["returns"])
-        d["decisions"] = tuple(DecisionRecord.from_dict(x) for x in d["decisions"])
+        d["decisions"] = tuple(DecisionRecord.from_dict(x) for x in expand(d["decisions"]))
         return cls(**d)
 
     def to_json(self) -> str:
