@@ -109,6 +109,7 @@ class _Vocabulary:
             i = letters.index(self.last[0]) + rng.choice((-1, 0, 0, 1))
             col = letters[min(max(i, 0), len(letters) - 1)]
             row = self.last[1] + rng.choice((-2, -1, -1, 1, 1, 2))
+            row = min(max(row, self.small[0]), self.small[-1])
         else:
             col, row = rng.choice(letters), rng.choice(self.small)
         self.last = (col, row)
