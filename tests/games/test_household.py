@@ -1,5 +1,6 @@
 """Household: conformance, verified generation, the expert, splits, two agents, text."""
 
+import math
 import random
 
 import pytest
@@ -243,3 +244,34 @@ def test_random_play_invariants(seed, players, size):
         assert held == {o for o, r in enumerate(s.obj_loc) if r == -1}
         assert s.step <= game.options.max_steps
     assert s.returns() in ([1.0] * players, [0.0] * players)
+
+
+# ----- evaluation -----------------------------------------------------------------------
+
+def test_arena_eval_reports_success_per_task_type():
+    from arena.evaluate import evaluate
+
+    m = evaluate("household:task=heat,split=valid_unseen", "household-expert", games=6).metrics
+    assert m["episodes/success_rate"] == 1.0
+    assert m["household/heat/success_rate"] == 1.0 and m["household/heat/episodes"] == 6.0
+    assert "household/put/success_rate" not in m
+    assert m["household/invalid_rate"] == 0.0 and 3 <= m["household/mean_steps_success"] <= 50
+    low, high = m["household/heat/success_rate_low"], m["household/heat/success_rate_high"]
+    assert 0.5 < low < 1.0 and math.isclose(high, 1.0)
+
+
+def test_record_metrics_counts_invalid_decisions():
+    from types import SimpleNamespace as NS
+
+    from games.household.evaluation import record_metrics, wilson
+
+    game = games.make("household")
+    kind = game.new_state(3).lay.world.task.kind
+    recs = [NS(seed=3, returns=(1.0,), decisions=[NS(valid=True)] * 4 + [NS(valid=False)]),
+            NS(seed=3, returns=(0.0,), decisions=[NS(valid=True)] * 5)]
+    m = record_metrics(game, recs)
+    assert m[f"household/{kind}/success_rate"] == 0.5
+    assert m["household/invalid_rate"] == 0.1 and m["household/mean_steps_success"] == 4.0
+    assert wilson(0, 0) == (0.0, 1.0)
+    low, high = wilson(1, 2)
+    assert math.isclose(low, 0.0945, abs_tol=1e-3) and math.isclose(high, 0.9055, abs_tol=1e-3)

@@ -11,8 +11,8 @@ from training.config import SelfPlayConfig
 
 
 def _config(tiny_model, **extra) -> SelfPlayConfig:
-    base = dict(model=tiny_model, games=["household:size=small,max_steps=20"], device="cpu",
-                sft_from="household-expert", sft_episodes=4, sft_epochs=4, lr=1e-3,
+    base = dict(model=tiny_model, games=["household:size=small,max_steps=8"], device="cpu",
+                sft_from="household-expert", sft_episodes=2, sft_epochs=3, lr=2e-3,
                 minibatch=16, token_budget=8192, seed=3)
     base.update(extra)
     return SelfPlayConfig(**base)
@@ -27,7 +27,6 @@ def backend(tiny_model):
 
 
 def test_demonstrations_are_the_experts_choices(tiny_model, backend):
-    from games.household import expert_command, read_knowledge  # noqa: F401
     from training.sft import demonstrations
 
     demos = demonstrations(_config(tiny_model), backend, "household-expert", 2)
@@ -61,7 +60,7 @@ def test_warm_start_raises_the_experts_likelihood(tiny_model, backend):
     from training.sft import warm_start
 
     row = warm_start(_config(tiny_model), backend)
-    assert row["sft/demonstrations"] > 10
+    assert row["sft/demonstrations"] >= 8
     assert row["sft/logprob_after"] > row["sft/logprob_before"] + 0.1
 
 
