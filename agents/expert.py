@@ -10,6 +10,7 @@ from typing import Sequence
 
 import games
 from games import Observation
+from games.core import Determiniser
 
 from agents.base import Agent, Decision
 
@@ -39,11 +40,17 @@ class ExpertAgent(Agent):
         for agent in self._experts.values():
             agent.reset(seed)
 
-    def act_batch(self, obs: Sequence[Observation]) -> list[Decision]:
-        return [self._expert_for(o.game).act(o) for o in obs]
+    def wants_states(self, obs: Observation) -> bool:
+        return self._expert_for(obs.game).wants_states(obs)
 
-    def act(self, obs: Observation) -> Decision:
-        return self._expert_for(obs.game).act(obs)
+    def act_batch(self, obs: Sequence[Observation],
+                  determinisers: Sequence[Determiniser | None] | None = None) -> list[Decision]:
+        dets = determinisers or [None] * len(obs)
+        return [self.act(o, d) for o, d in zip(obs, dets)]
+
+    def act(self, obs: Observation, determiniser: Determiniser | None = None) -> Decision:
+        expert = self._expert_for(obs.game)
+        return expert.act(obs) if determiniser is None else expert.act(obs, determiniser)
 
     def policy(self, obs: Observation) -> dict[str, float] | None:
         return self._expert_for(obs.game).policy(obs)
