@@ -373,19 +373,25 @@ class Werewolf(Game):
         per_day = n * (2 if self.leader_mode else 1) + n * o.discussion_rounds + n
         self.info = dataclasses.replace(type(self).info, max_length=o.max_rounds * per_day)
         self.rules = rules_text(o, tx.grammar_lines(self.claims, o.max_speech_chars))
-        self._cache: dict[tuple[str, int], tuple[str, ...]] = {}
         self._texts: dict[int, str] = {}
-        self._builders = {"kill": tx.kill_actions, "check": tx.check_actions,
-                          "protect": tx.protect_actions, "vote": tx.vote_actions,
-                          "claim": tx.claim_actions}
+        self._joined: dict[int, str] = {}
+        builders = {"kill": tx.kill_actions, "check": tx.check_actions,
+                    "protect": tx.protect_actions, "vote": tx.vote_actions,
+                    "claim": tx.claim_actions}
+        self._cache = {kind: ({}, build) for kind, build in builders.items()}
 
     def cached(self, kind: str, mask: int) -> tuple[str, ...]:
         """Legal actions of one kind over the seats in ``mask`` (built once per game)."""
-        key = (kind, mask)
-        found = self._cache.get(key)
+        table, build = self._cache[kind]
+        found = table.get(mask)
         if found is None:
-            found = self._cache[key] = self._builders[kind](mask, self.num_players)
+            found = table[mask] = build(mask, self.num_players)
+            self._joined[id(found)] = ", ".join(found)
         return found
+
+    def joined(self, legal: tuple[str, ...]) -> str:
+        """``", ".join(legal)`` of a tuple :meth:`cached` returned (built once)."""
+        return self._joined.get(id(legal)) or ", ".join(legal)
 
     def new_state(self, seed: int = 0) -> WerewolfState:
         """Roles dealt by ``random.Random(seed)``; night 1 begins."""

@@ -113,15 +113,15 @@ def _now(s: Any, p: int) -> str:
             cap = s.game.options.max_speech_chars
             return (f"NOW: your speech. Answer [say] <your speech> (at most {cap} "
                     "characters; longer is cut).")
-        return "NOW: your speech; choose one statement: " + ", ".join(legal)
+        return "NOW: your speech; choose one statement: " + s.game.joined(legal)
     if phase == VOTE:
-        return "NOW: vote to eliminate a player: " + ", ".join(legal)
+        return "NOW: vote to eliminate a player: " + s.game.joined(legal)
     if phase == PACK:
         if legal == s.game.SLEEP:
             return "NOW: the pack's leader decides; you sleep: [sleep]"
         return (f"NOW: proposals: {s._secret(p).split(' | ')[0]}. Decide the victim: "
                 + ", ".join(legal))
-    return f"NOW: night {s.day}; {_ASK[s.roles[p]]}: " + ", ".join(legal)
+    return f"NOW: night {s.day}; {_ASK[s.roles[p]]}: " + s.game.joined(legal)
 
 
 def observation_text(s: Any, p: int) -> str:
