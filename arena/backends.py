@@ -47,7 +47,7 @@ from arena.store import EncodedRecord, encode_record, match_id_for
 
 __all__ = [
     "Scheduled", "Chunk", "play_chunk", "make_chunks", "run_in_process", "run_in_pool",
-    "run_on_ray", "derived_seed", "agent_seed",
+    "run_on_ray", "agent_seed",
 ]
 
 log = logging.getLogger(__name__)
@@ -77,12 +77,8 @@ class Chunk:
     matches: tuple[Scheduled, ...]
 
 
-derived_seed = derive_seed
-"""Every seed comes from :func:`games.seeds.derive_seed`; this name is kept for callers."""
-
-
 def agent_seed(tournament_seed: int, spec: str) -> int:
-    return derived_seed("arena-agent", tournament_seed, spec)
+    return derive_seed("arena-agent", tournament_seed, spec)
 
 
 class _Cache:

@@ -122,10 +122,23 @@ def tournament_schedule(game_specs: Sequence[str], agents: Sequence[str], rounds
         for _ in range(rounds):
             for lineup in by_position:
                 i = len(out)
-                match_seed = derive_seed("arena-match", seed, i)
-                out.append(Scheduled(i, spec, place(lineup, seat_order(game, match_seed)),
-                                     match_seed))
+                mseed = match_seed(seed, i)
+                out.append(Scheduled(i, spec, place(lineup, seat_order(game, mseed)), mseed))
     return out
+
+
+def match_seed(tournament_seed: int, index: int) -> int:
+    """The seed of round-robin and gauntlet match ``index``."""
+    return derive_seed("arena-match", tournament_seed, index)
+
+
+def check_benchmark(game_spec: str, game: games.Game, fill: str | None) -> None:
+    """A benchmark of a game of several seats needs a field for the other seats."""
+    if game.num_players > 1 and fill is None:
+        raise ValueError(
+            f"a benchmark on {game_spec!r} ({game.num_players} seats) needs a field for the "
+            "other seats: give --fill SPEC (e.g. --fill random)"
+        )
 
 
 def benchmark_schedule(game_spec: str, agents: Sequence[str], episodes: int, seed: int,
@@ -136,11 +149,7 @@ def benchmark_schedule(game_spec: str, agents: Sequence[str], episodes: int, see
     every agent alike. Indices count from 0 in order (episode, agent, position)."""
     game = _size(game_spec, game)
     seats = game.num_players
-    if seats > 1 and fill is None:
-        raise ValueError(
-            f"a benchmark on {game_spec!r} ({seats} seats) needs a field for the other seats: "
-            "give --fill SPEC (e.g. --fill random)"
-        )
+    check_benchmark(game_spec, game, fill)
     out: list[Scheduled] = []
     for k in range(episodes):
         for agent in agents:

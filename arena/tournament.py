@@ -42,7 +42,7 @@ from games.seeds import derive_seed
 
 from arena import backends
 from arena.runner import MatchConfig
-from arena.schedule import FORMATS, Scheduled, tournament_schedule
+from arena.schedule import FORMATS, Scheduled, check_benchmark, match_seed, tournament_schedule
 from arena.store import Store
 
 __all__ = [
@@ -89,10 +89,8 @@ class TournamentConfig:
         self.agents = _str_list("agents", self.agents, "--agents random,expert")
         for spec in self.games:
             game = games.make(spec)  # raises a clear error for an unknown game or option
-            if self.format == "benchmark" and game.num_players > 1 and self.fill is None:
-                raise ValueError(
-                    f"a benchmark on {spec!r} ({game.num_players} seats) needs a field for "
-                    "the other seats: give --fill SPEC (e.g. --fill random)")
+            if self.format == "benchmark":
+                check_benchmark(spec, game, self.fill)
         for spec in self.agents:
             name, _ = parse_agent_spec(spec)
             if name not in available_agents():
@@ -161,11 +159,6 @@ def _str_list(name: str, value, example: str) -> list[str]:
 def _check_int(name: str, value, low: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < low:
         raise ValueError(f"{name}={value!r} must be a whole number >= {low}")
-
-
-def match_seed(tournament_seed: int, index: int) -> int:
-    """The seed of round-robin and gauntlet match ``index``."""
-    return derive_seed("arena-match", tournament_seed, index)
 
 
 def schedule(config: TournamentConfig) -> list[Scheduled]:
