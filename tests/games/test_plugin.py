@@ -15,7 +15,7 @@ from arena.runner import play_match
 from games.conformance import check_game
 
 PLUGIN_ROOT = Path(__file__).resolve().parents[1] / "plugin_pkg"
-PLUGINS = {"tiny_nim": "arena_tiny_nim:TinyNim"}
+PLUGINS = {"tiny_nim": "arena_tiny_nim:TinyNim", "sealed_bid": "arena_sealed_bid:SealedBid"}
 
 
 def install(tmp_path, monkeypatch, entry_points: dict[str, str]) -> None:
@@ -35,6 +35,7 @@ def installed_plugin(tmp_path, monkeypatch):
     install(tmp_path, monkeypatch, PLUGINS)
     yield
     sys.modules.pop("arena_tiny_nim", None)
+    sys.modules.pop("arena_sealed_bid", None)
 
 
 def test_plugged_in_game_is_found_and_playable(installed_plugin):
@@ -110,3 +111,28 @@ def test_plugin_goldens_live_in_the_plugin_package(installed_plugin, tmp_path):
     written[1].write_text(written[1].read_text().replace("returns:", "returns: 9,"))
     (diff,) = golden_diffs("tiny_nim", out)
     assert "-returns: 9," in diff
+
+
+def test_a_plugin_written_from_the_readme_passes_arena_check(installed_plugin, capsys):
+    """Sealed bids: simultaneous moves and hidden information, from the README alone."""
+    assert main(["check", "sealed_bid", "--seeds", "10"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("sealed_bid: ok (11 passed, 0 failed, 0 skipped)")
+    report = check_game("sealed_bid")
+    assert report.ok and set(report.passed) == {
+        "registration", "playout", "clone", "same_seed", "observations", "turns", "fuzz",
+        "all_actions", "simultaneous", "determinisation", "aec"}
+
+
+def test_the_sealed_bid_plugin_plays_with_hidden_pending_bids(installed_plugin):
+    game = games.make("sealed_bid:top=5")
+    state = game.new_state(3)
+    assert state.current_players() == [0, 1]
+    before = state.observation(1).text
+    state.apply(0, "[4]")
+    assert state.current_players() == [1]
+    assert state.observation(1).text == before.replace("has not bid yet", "has bid")
+    record = play_match(game, [make_agent("random", seed=1), make_agent("mcts:simulations=20",
+                                                                         seed=2)], seed=3)
+    assert record.outcome == "terminal" and len(record.decisions) == 2
+    assert any(d.states_given for d in record.decisions)  # MCTS searched determinisations
