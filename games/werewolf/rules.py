@@ -303,8 +303,11 @@ class WerewolfState(State):
     def _text(self, player: int) -> str:
         return observation_text(self, player)
 
-    def render(self) -> str:
-        return render(self, reveal=self.is_terminal())
+    def render(self, reveal: bool | None = None) -> str:
+        """The spectator's table (roles hidden while the game runs); ``reveal=True``:
+        roles and every secret action (a spectator's ``--reveal``). At the end
+        everything is shown."""
+        return render(self, reveal=bool(reveal) or self.is_terminal())
 
     def clone(self) -> "WerewolfState":
         s = object.__new__(WerewolfState)
