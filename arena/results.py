@@ -244,6 +244,17 @@ def _success(m: Match, agent: str, best_return: float | None) -> bool:
     return found[i].score > max(o.score for j, o in enumerate(found) if j != i)
 
 
+def _benchmark_result(m: Match, agent: str, seat: int, best_return: float | None) -> int:
+    if _success(m, agent, best_return):
+        return 1
+    if len(m.agents) > 1:
+        found = sides(m)
+        i = next(i for i, side in enumerate(found) if agent in side.agents)
+        if found[i].score == max(o.score for j, o in enumerate(found) if j != i):
+            return 0
+    return -1
+
+
 def benchmark_rows(matches: Iterable[Match | Sequence], agents: Sequence[str],
                    best_return: float | None = None) -> list[BenchmarkRow]:
     """One row per agent of ``agents`` over the matches it played (the others are the
@@ -269,14 +280,15 @@ def benchmark_rows(matches: Iterable[Match | Sequence], agents: Sequence[str],
 
 def benchmark_roles(matches: Iterable[Match | Sequence], agents: Sequence[str],
                     best_return: float | None = None) -> list[RoleRow]:
-    """Per benchmarked agent and role: successes as wins (the rest as losses)."""
+    """Per benchmarked agent and role: successes as wins; in a game of several seats a
+    side that neither wins nor loses (equal scores) draws; the rest are losses."""
     tally: dict[tuple[str, str], Tally] = defaultdict(Tally)
     for raw in matches:
         m = as_match(raw)
         for seat, a in enumerate(m.agents):
             if a in agents and m.roles:
-                won = _success(m, a, best_return)
-                tally[(a, m.roles[seat])].add(1 if won else -1, float(m.returns[seat]))
+                tally[(a, m.roles[seat])].add(_benchmark_result(m, a, seat, best_return),
+                                              float(m.returns[seat]))
     return [RoleRow(a, role, t.games, t.wins, t.draws, t.losses, t.wins / t.games,
                     *wilson_interval(t.wins, t.games), t.mean)
             for (a, role), t in sorted(tally.items())]

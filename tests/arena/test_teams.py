@@ -161,3 +161,17 @@ def test_benchmark_records_are_the_same_in_worker_processes():
     run_tournament(TournamentConfig(**cfg, workers=2, batch=2), two)
     assert [strip_timing(r) for r in one.matches()] == [strip_timing(r) for r in two.matches()]
     assert one.count() == 2 * 2 * 3 * 2  # games x agents x episodes x seats
+
+
+def test_benchmark_roles_count_draws_in_games_of_several_seats():
+    from arena.results import Match, benchmark_roles
+
+    matches = [Match(("minimax", "expert"), (0.0, 0.0), ("X", "O")),
+               Match(("expert", "minimax"), (0.0, 0.0), ("X", "O")),
+               Match(("minimax", "expert"), (1.0, -1.0), ("X", "O")),
+               Match(("expert", "minimax"), (1.0, -1.0), ("X", "O"))]
+    rows = {r.role: r for r in benchmark_roles(matches, ["minimax"])}
+    assert (rows["X"].games, rows["X"].wins, rows["X"].draws, rows["X"].losses) == (2, 1, 1, 0)
+    assert (rows["O"].games, rows["O"].wins, rows["O"].draws, rows["O"].losses) == (2, 0, 1, 1)
+    solo = benchmark_roles([Match(("a",), (0.0,), ("agent",))], ["a"])
+    assert (solo[0].draws, solo[0].losses) == (0, 1)  # a failed episode is no draw
