@@ -20,14 +20,31 @@ from typing import Any
 from agents import Agent
 from arena.evaluate import evaluate
 
-__all__ = ["evaluate_policy"]
+__all__ = ["evaluate_policy", "headline_metric"]
 
 log = logging.getLogger(__name__)
 
 
+def headline_metric(key: str) -> str | None:
+    """The headline a metrics key shows, or None: a game's exact evaluator
+    (``eval/<game>/<evaluator>``, e.g. ``exploitability``), the win rate against
+    ``random`` or the success rate of one-player episodes. Progress lines and plots pick
+    metrics by this rule, so a new game's evaluators show with no change here."""
+    parts = key.split("/")
+    if parts[0] != "eval" or len(parts) < 3:
+        return None
+    if len(parts) == 3:
+        return parts[2]
+    if parts[2:] == ["vs_random", "win_rate"]:
+        return "win rate vs random"
+    if parts[2:] == ["episodes", "success_rate"]:
+        return "success rate"
+    return None
+
+
 def _game_metrics(agent: Agent, greedy: Agent | None, name: str, games_per_seat: int,
                   seed: int) -> dict[str, Any]:
-    base = name.split(":")[0]
+    base = name  # the spec with its options: kuhn_poker and kuhn_poker:hands=3 differ
     result = evaluate(name, agent, games=games_per_seat, seed=seed)
     for note in result.notes:
         log.info("evaluation on %s: %s", name, note)

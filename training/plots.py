@@ -11,16 +11,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from training.evaluation import headline_metric
+
 __all__ = ["read_metrics", "plot_run", "compare_runs"]
 
 PANELS = [
-    ("exploitability", lambda k: k.endswith("/exploitability")),
-    ("optimal-move rate", lambda k: k.endswith(("/optimal_move_rate", "/optimal_moves"))),
     ("win rate", lambda k: k.startswith("eval/") and k.endswith("/win_rate") and k.count("/") == 3),
     ("RAE baselines per role", lambda k: k.startswith("baseline/")),
     ("mean advantage per role", lambda k: k.startswith("advantage/")),
     ("loss", lambda k: k == "losses/loss"),
     ("ratings", lambda k: k.startswith("ladder/") and k.endswith("/rating")),
+    ("success rate", lambda k: headline_metric(k) == "success rate"),
     ("step-DPO loss", lambda k: k == "dpo/loss"),
     ("step-DPO accuracy and margin", lambda k: k in ("dpo/accuracy", "dpo/margin")),
     ("step pairs per iteration", lambda k: k == "pairs"),
@@ -49,6 +50,15 @@ def _band(ax, rows: list[dict], key: str, color: str) -> None:
                         color=color, alpha=0.15, linewidth=0)
 
 
+def _headline_panels(keys: list[str]) -> list[tuple[str, object]]:
+    """One panel per exact evaluator a game declares (``eval/<game>/<evaluator>``), all
+    games of the run together: ``exploitability``, ``optimal_moves``, ..."""
+    names = sorted({key.split("/")[2] for key in keys
+                    if headline_metric(key) is not None and key.count("/") == 2})
+    return [(name, lambda k, n=name: k.count("/") == 2 and headline_metric(k) == n)
+            for name in names]
+
+
 def plot_run(run_dir: str | Path, out: str | Path | None = None) -> list[Path]:
     """One PNG per panel that has data; returns the files written."""
     import matplotlib
@@ -61,7 +71,7 @@ def plot_run(run_dir: str | Path, out: str | Path | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     keys = sorted({k for r in rows for k, v in r.items() if isinstance(v, (int, float))})
-    for title, wanted in PANELS:
+    for title, wanted in _headline_panels(keys) + PANELS:
         series = [k for k in keys if wanted(k)]
         if not series:
             continue
@@ -87,9 +97,11 @@ def _finish(plt, fig, ax, xlabel: str, title: str, path: Path, legend_size: int)
     return path
 
 
-COMPARED = ("/exploitability", "/optimal_move_rate", "/optimal_moves", "/vs_random/win_rate",
-            "/vs_random/loss_rate")
-"""Evaluation keys that :func:`compare_runs` overlays (those ending so)."""
+def _compared(key: str) -> bool:
+    """Evaluation keys that :func:`compare_runs` overlays: the headlines and the loss rate
+    against ``random``."""
+    return headline_metric(key) is not None or (
+        key.startswith("eval/") and key.endswith("/vs_random/loss_rate") and key.count("/") == 3)
 
 
 def compare_runs(run_dirs: list[str | Path], out: str | Path) -> list[Path]:
@@ -101,12 +113,13 @@ def compare_runs(run_dirs: list[str | Path], out: str | Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     runs = {Path(d).name: read_metrics(d) for d in run_dirs}
-    keys = sorted(set.intersection(*({k for r in rows for k in r if k.startswith("eval/")
-                                      and k.endswith(COMPARED) and k.count("/") <= 3}
+    keys = sorted(set.intersection(*({k for r in rows for k, v in r.items() if _compared(k)
+                                      and isinstance(v, (int, float))}
                                      for rows in runs.values())))
     if not keys:
-        raise ValueError(f"the runs {', '.join(runs)} share no evaluation key ending in "
-                         f"{', '.join(COMPARED)}; compare runs of the same game")
+        raise ValueError(f"the runs {', '.join(runs)} share no evaluation key "
+                         "(headlines: an exact evaluator, the win rate against random, the "
+                         "success rate); compare runs of the same game")
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []

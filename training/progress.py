@@ -16,6 +16,8 @@ from typing import Any
 
 from games.untrusted import markup_safe, terminal_safe
 
+from training.evaluation import headline_metric
+
 __all__ = ["ProgressState", "eta_seconds", "eval_summary", "row_line", "TrainProgress"]
 
 
@@ -55,8 +57,7 @@ def eval_summary(row: dict[str, Any]) -> str:
     for key, value in row.items():
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             continue
-        if key.startswith("eval/") and (key.endswith(("exploitability", "optimal_moves"))
-                                        or key.endswith("vs_random/win_rate")):
+        if headline_metric(key) is not None:
             parts.append(f"{key[5:]} {value:.3f}")
         if key.startswith("ladder/") and key.endswith("/policy/rating"):
             parts.append(f"rating[{key[7:-14]}] {value:.0f}")

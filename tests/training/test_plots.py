@@ -111,3 +111,21 @@ def test_plot_of_a_step_dpo_run_has_the_dpo_curves(tmp_path):
     assert names == ["loss.png", "search_share_of_an_iteration.png", "step_DPO_accuracy_and_margin.png",
                      "step_DPO_loss.png", "step_pairs_per_iteration.png"]
     assert all((run / "plots" / n).read_bytes().startswith(PNG) for n in names)
+
+
+def test_any_games_headline_metrics_get_panels_and_progress(tmp_path):
+    from training.evaluation import headline_metric
+    from training.plots import plot_run
+    from training.progress import eval_summary
+
+    rows = [{"iteration": i, "elapsed_s": float(i), "eval/household/episodes/success_rate": 0.1 * i,
+             "eval/werewolf/vote_accuracy": 0.5, "eval/werewolf/vs_random/village/win_rate": 0.4}
+            for i in range(3)]
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    names = {p.name for p in plot_run(tmp_path / "run")}
+    assert {"vote_accuracy.png", "success_rate.png"} <= names
+    assert headline_metric("eval/werewolf/vs_random/village/win_rate") is None
+    summary = eval_summary(rows[2])
+    assert "household/episodes/success_rate 0.200" in summary
+    assert "werewolf/vote_accuracy 0.500" in summary and "village" not in summary
