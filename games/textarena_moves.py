@@ -30,13 +30,13 @@ _TAIL = r"(?:[ \t]+(?:\$[\dX.]+|[A-Z]{4,}))?"  # "[Propose] $X.XX", "[Propose] C
 _QUOTED = re.compile(r"['`\"](\[[^\[\]\n]{1,60}\]" + _TAIL + r")['`\"]")
 _BRACKETED = re.compile(r"\[[^\[\]\n]{1,60}\]" + _TAIL)
 _OPTION_LINE = re.compile(r"\b(?:options|available|valid|possible|legal|using|choose|submit|"
-                          r"reply|format|example)\b", re.I)
+                          r"reply|format|example|must)\b", re.I)
 _EXAMPLE_LINE = re.compile(r"\b(?:format|example|e\.g\.|like|such as)\b", re.I)
 _WORDS = r"<[^<>]*>|\b(?:amount|number|value|quantity)\b"
 _PLACEHOLDER = re.compile(_WORDS + r"|(?:[A-Za-z]\s+|\$)[XYNM](?![A-Za-z0-9])")
 _VARIABLE = re.compile(_WORDS + r"|(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z0-9])")
 _SQUARE = re.compile(r"(?<![A-Za-z])([A-Za-z])(\d{1,2})(?![0-9])")
-_NUMBER = re.compile(r"(?<![\w.])\d{1,4}(?![\w.])")
+_NUMBER = re.compile(r"(?<![\w.])\d{1,4}(?!\w|\.\d)")
 _LABEL = re.compile(r"(?<![A-Za-z'\u2019])([A-Za-z])(?![A-Za-z'\u2019])")
 
 
@@ -83,10 +83,12 @@ def move_formats(messages: Sequence[str]) -> list[tuple[str, bool]]:
 
 
 class _Vocabulary:
-    """Numbers and board labels the player sees now, to redraw an example's values."""
+    """Numbers and board labels the player sees now, to redraw an example's values: board
+    squares from the latest message (the board), plain numbers from the last few."""
 
-    def __init__(self, latest: str) -> None:
-        numbers = sorted({int(n) for n in _NUMBER.findall(latest) if int(n) <= 100})
+    def __init__(self, latest: str, recent: str = "") -> None:
+        numbers = sorted({int(n) for n in _NUMBER.findall(f"{recent}\n{latest}")
+                          if int(n) <= 100})
         self.numbers = numbers or list(range(0, 10))
         labels = set(_LABEL.findall(latest))
         lower = sorted(c for c in labels if c.islower())
@@ -96,7 +98,8 @@ class _Vocabulary:
         if len(upper) < 3:
             upper = [c.upper() for c in lower]
         self.lower, self.upper = lower, upper
-        self.small = [n for n in self.numbers if n <= 20] or self.numbers
+        on_board = sorted({int(n) for n in _NUMBER.findall(latest) if int(n) <= 20})
+        self.small = on_board or [n for n in self.numbers if n <= 20] or self.numbers
         self.last: tuple[str, int] | None = None
 
     def number(self, rng: random.Random) -> str:
@@ -144,4 +147,4 @@ def sample_move(messages: Sequence[str], rng: random.Random) -> str:
             return rng.choice(_PLAIN)
         raise NoMoveFormat("the game's text shows no bracketed move or move format")
     token, example = tokens[rng.randrange(len(tokens))]
-    return _fill(token, example, _Vocabulary(messages[-1]), rng)
+    return _fill(token, example, _Vocabulary(messages[-1], "\n".join(messages[-4:-1])), rng)
