@@ -238,7 +238,8 @@ def test_choice_greedy_and_temperature(tiny_model):
 
 
 def test_kuhn_exploitability_of_the_llm_policy(tiny_model):
-    from games.kuhn_poker.evaluation import exploitability, table_from_policy
+    from games.kuhn_poker.evaluation import table_from_policy
+    from tests.games.kuhn_reference import exploitability
 
     agent = make_agent(f"llm:model={tiny_model},temperature=2.0")
     table = table_from_policy(agent.policy_batch)

@@ -11,14 +11,11 @@ import pytest
 import games
 from games.evaluation import PolicyUnavailable
 from games.kuhn_poker import equilibrium_policy
-from games.kuhn_poker.evaluation import (
-    INFOSETS,
+from games.kuhn_poker.evaluation import INFOSETS, load_policy_file, table_from_policy, table_policy
+from tests.games.kuhn_reference import (
     best_response_value,
     expected_value,
     exploitability,
-    load_policy_file,
-    table_from_policy,
-    table_policy,
     value_vs_equilibrium,
 )
 
