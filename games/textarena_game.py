@@ -10,10 +10,21 @@ player's messages after each step, so any player's text can be read at any time.
 Actions: where the environment advertises them ("Available Moves: '[0]', '[4]'", "Your
 available actions are: '[check]', '[bet]'": a line saying available/valid/legal
 actions/moves followed by bracketed tokens) and the advertisement is the newest such
-line the player got since their own last action, those tokens are the legal actions.
-Otherwise the action is free text (``legal_actions`` is None): ``canonicalize`` passes
-the answer through and TextArena judges it (its error allowance may give a retry: the
-same player is then to move again). Option ``legal="free"`` turns the heuristic off.
+line the player got since their own last action, those tokens are the legal actions; an
+advertisement with a template in it (``'[bet X]'``) lists no moves. Otherwise the action
+is free text (``legal_actions`` is None): ``canonicalize`` passes the answer through and
+TextArena judges it. A move TextArena refuses raises ``IllegalAction`` with its reason
+and leaves the transcripts unchanged; TextArena's own error allowance is set out of
+reach, so the match's invalid-action policy alone decides what follows. Option
+``legal="free"`` turns the heuristic off.
+
+Random moves: ``TextArenaGame.random_text_action(obs, rng)`` (what the ``random`` agent
+plays) draws a plausible move in the environment's format from the player's text
+(:mod:`games.textarena_moves`); ``TextArenaState.random_action`` (the runner's
+``--invalid random`` fallback, conformance playouts) keeps the first drawn move that
+TextArena accepts on a private copy of the environment, and where none of ``_PROBES``
+is accepted the player forfeits (the transcript says so). TextArena's prints are kept
+off stdout.
 
 Returns: the rewards of the environment's ``close()`` at the end (TextArena pays -1, 0 or
 1 to most two-player games, a score in [0, 1] to most single-player ones; the declared
@@ -26,7 +37,8 @@ Options: ``players`` (default: read from the environment's ``reset`` source wher
 Limits:
 
 - No ``clone()``: it raises ``NotImplementedError`` ("TextArena environments cannot be
-  cloned; search agents need a native game"), and so do determinisations.
+  cloned; search agents need a native game"), and so do determinisations (a copy would
+  show search the hidden state; ``random_action`` copies only to test a move).
 - Its own randomness: TextArena draws from (and its ``reset`` seeds) the process-wide
   ``random`` module. Each state keeps a private copy of that generator's state, seeded
   from the game seed, and swaps it in only while TextArena runs: same seed, same game,
