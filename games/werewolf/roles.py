@@ -37,8 +37,9 @@ class WerewolfOptions:
 
     players: int = field(default=7, metadata={"range": (5, 15)})
     """Seats; roles are dealt to them by the seed."""
-    wolves: int = field(default=2, metadata={"range": (1, 7)})
-    """Werewolves; must stay fewer than the other players."""
+    wolves: int = field(default=2, metadata={"range": (1, 3)})
+    """Werewolves; must stay fewer than the other players (3 at most, so that every
+    value in range is a valid game at the default 7 players)."""
     seers: int = field(default=1, metadata={"range": (0, 1)})
     doctors: int = field(default=1, metadata={"range": (0, 1)})
     discussion_rounds: int = field(default=1, metadata={"range": (0, 5)})

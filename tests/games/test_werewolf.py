@@ -302,7 +302,7 @@ def test_forfeit_costs_the_offenders_whole_team():
 @given(seed=st.integers(0, 2**31 - 1), claims=st.booleans(), leader=st.booleans(),
        players=st.integers(5, 15))
 def test_random_playouts_keep_the_invariants(seed, claims, leader, players):
-    g = Werewolf(players=players, wolves=max(1, (players - 1) // 3),
+    g = Werewolf(players=players, wolves=min(3, max(1, (players - 1) // 3)),
                  speech="claims" if claims else "free",
                  wolf_decision="leader" if leader else "random")
     s, rng = g.new_state(seed), random.Random(seed)
