@@ -3,7 +3,8 @@
 - :mod:`~games.werewolf.roles`: roles, teams, options (every number with its range) and
   the rules text;
 - :mod:`~games.werewolf.text`: the action grammar, speeches and statements;
-- :mod:`~games.werewolf.rules`: the game and its state (phases, nights, votes, returns);
+- :mod:`~games.werewolf.game`: the game (declaration, options, deal, arena hooks);
+- :mod:`~games.werewolf.rules`: the state (phases, nights, votes, returns);
 - :mod:`~games.werewolf.views`: observation sections and the spectator's rendering;
 - :mod:`~games.werewolf.refusal`: why an action is refused;
 - :mod:`~games.werewolf.determinise`: states consistent with what a player knows;
@@ -13,7 +14,8 @@
 """
 
 from games.werewolf.roles import ROLE_NAMES, TEAM_NAMES, WerewolfOptions
-from games.werewolf.rules import Werewolf, WerewolfState
+from games.werewolf.game import Werewolf
+from games.werewolf.rules import WerewolfState
 from games.werewolf.text import parse_speech, statements
 
 __all__ = ["Werewolf", "WerewolfState", "WerewolfOptions", "ROLE_NAMES", "TEAM_NAMES",

@@ -168,7 +168,8 @@ def _statement(v: WerewolfView, rng: random.Random) -> str:
     if v.role == "werewolf":
         pack = v.partners | {v.me}
         for seer in v.claimed_seers():
-            named = [t for w, (k, t, x) in v.said if w == seer and k == "reveal" and x == "werewolf"]
+            named = [t for w, (k, t, x) in v.said
+                     if w == seer and k == "reveal" and x == "werewolf"]
             if seer in others and seer not in pack and pack & set(named):
                 return f"[reveal Player {seer} werewolf]"
         villagers = [s for s in others if s not in pack]

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from games.werewolf.roles import DOCTOR, NIGHT, PACK, PHASE_NAMES, ROLE_NAMES, SEER, TALK, VOTE, WOLF
+from games.werewolf.roles import (
+    DOCTOR, NIGHT, PACK, PHASE_NAMES, ROLE_NAMES, SEER, TALK, VOTE, WOLF,
+)
 
 __all__ = ["explain"]
 

@@ -9,9 +9,10 @@ Phases and current players
     Night and vote are simultaneous: every *living* player is current until it has acted
     (wolves kill, the Seer checks, the Doctor protects, everyone else ``[sleep]``s), so
     neither ``current_players()`` nor the turn count tells who holds a night role. With
-    ``wolf_decision=leader``, a second night step follows in
-    which the lowest-seated living wolf decides among all living non-wolves (everyone
-    else sleeps again; the step happens even with one wolf left, so it tells nothing). In the discussion one speaker is current at a time.
+    ``wolf_decision=leader``, a second night step follows in which the lowest-seated
+    living wolf decides among all living non-wolves (everyone else sleeps again; the step
+    happens even with one wolf left, so it tells nothing). In the discussion one speaker
+    is current at a time.
 
 Information
     A pending secret action is shown to no one but its author until its phase resolves;
@@ -28,28 +29,31 @@ Returns
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from typing import Any, NoReturn
 
-from games.core import Game, GameInfo, IllegalAction, State
+from games.core import IllegalAction, State
 from games.seeds import derive_seed
 
 from games.werewolf import text as tx
 from games.werewolf.refusal import explain
 from games.werewolf.roles import (
-    DOCTOR, NIGHT, OVER, PACK, ROLE_NAMES, SEER, TALK, TEAM_NAMES, VILLAGE, VOTE, WOLF,
-    WOLVES, WerewolfOptions, check_options, deck, rules_text, team_of,
+    DOCTOR, NIGHT, OVER, PACK, ROLE_NAMES, SEER, TALK, VILLAGE, VOTE, WOLF, WOLVES, team_of,
 )
-from games.werewolf.views import observation_text, private_lines, render, you_lines
+from games.werewolf.views import observation_text, private_lines, render
 
-__all__ = ["Werewolf", "WerewolfState", "NIGHT", "PACK", "TALK", "VOTE", "OVER"]
+__all__ = ["WerewolfState", "NIGHT", "PACK", "TALK", "VOTE", "OVER", "RUNNING", "DRAW"]
 
 RUNNING, DRAW = -1, 2
 
 
 def _count(mask: int) -> int:
     return bin(mask).count("1")
+
+
+def _ballot(action: str) -> str:
+    seat = tx.target_of(action)
+    return "none" if seat < 0 else f"Player {seat}"
 
 
 class WerewolfState(State):
@@ -195,7 +199,8 @@ class WerewolfState(State):
             target = tx.target_of(self.pending[self._leader()])
         else:
             choices = sorted({t for _, t in proposals})
-            target = choices[0] if len(choices) == 1 else self._rng("werewolf-night").choice(choices)
+            target = (choices[0] if len(choices) == 1
+                      else self._rng("werewolf-night").choice(choices))
         check = protect = None
         for s, a in enumerate(first):
             if a is not None and a.startswith("[check"):
@@ -231,8 +236,8 @@ class WerewolfState(State):
             t = -1 if a is None else tx.target_of(a)
             if t >= 0:
                 counts[t] = counts.get(t, 0) + 1
-        ballots = ", ".join(f"Player {s} -> {'none' if tx.target_of(a) < 0 else f'Player {tx.target_of(a)}'}"
-                            for s, a in enumerate(self.pending) if a is not None)
+        ballots = ", ".join(f"Player {s} -> {_ballot(a)}" for s, a in enumerate(self.pending)
+                            if a is not None)
         self.log += f"\n  Day {self.day} vote: {ballots}."
         top = max(counts.values(), default=0)
         tied = sorted(t for t, c in counts.items() if c == top)
@@ -336,111 +341,3 @@ class WerewolfState(State):
         from games.werewolf.determinise import determinise
 
         return determinise(self, player, rng)
-
-
-class Werewolf(Game):
-    """Factory of Werewolf states; see the module docstring and ``roles.rules_text``."""
-
-    info = GameInfo(
-        id="werewolf",
-        description="social deduction: hidden roles, secret nights, speeches and votes "
-                    "(5-15 players, wolves against the village)",
-        min_players=5,
-        max_players=15,
-        roles=ROLE_NAMES,
-        chance="seeded",
-        information="imperfect",
-        min_utility=-1.0,
-        max_utility=1.0,
-        utility_sum=None,
-        max_length=10 * (2 * 7 + 7 + 7),
-        action_grammar="night: [kill Player n] | [check Player n] | [protect Player n] | "
-                       "[sleep]; speech: [say] <text> (claims mode: [claim seer], "
-                       "[accuse Player n], [reveal Player n werewolf|not], "
-                       "[defend Player n], [pass]); vote: [vote Player n] | [vote none]",
-        simultaneous=True,
-    )
-    Options = WerewolfOptions
-    expert = "werewolf-rules"
-    SLEEP = (tx.SLEEP,)
-
-    def __init__(self, options: Any = None, **kwargs: Any) -> None:
-        super().__init__(options, **kwargs)
-        o = self.options
-        if not isinstance(o, WerewolfOptions):
-            raise TypeError(f"options must be WerewolfOptions, got {type(o).__name__}")
-        check_options(o)
-        self.claims = o.speech == "claims"
-        self.leader_mode = o.wolf_decision == "leader"
-        n = o.players
-        per_day = n * (2 if self.leader_mode else 1) + n * o.discussion_rounds + n
-        self.info = dataclasses.replace(type(self).info, max_length=o.max_rounds * per_day)
-        self.rules = rules_text(o, tx.grammar_lines(self.claims, o.max_speech_chars))
-        self._texts: dict[int, str] = {}
-        self._joined: dict[int, str] = {}
-        builders = {"kill": tx.kill_actions, "check": tx.check_actions,
-                    "protect": tx.protect_actions, "vote": tx.vote_actions,
-                    "claim": tx.claim_actions}
-        self._cache = {kind: ({}, build) for kind, build in builders.items()}
-
-    def cached(self, kind: str, mask: int) -> tuple[str, ...]:
-        """Legal actions of one kind over the seats in ``mask`` (built once per game)."""
-        table, build = self._cache[kind]
-        found = table.get(mask)
-        if found is None:
-            found = table[mask] = build(mask, self.num_players)
-            self._joined[id(found)] = ", ".join(found)
-        return found
-
-    def joined(self, legal: tuple[str, ...]) -> str:
-        """``", ".join(legal)`` of a tuple :meth:`cached` returned (built once)."""
-        return self._joined.get(id(legal)) or ", ".join(legal)
-
-    def new_state(self, seed: int = 0) -> WerewolfState:
-        """Roles dealt by ``random.Random(seed)``; night 1 begins."""
-        roles = list(deck(self.options))
-        random.Random(seed).shuffle(roles)
-        n = self.num_players
-        s = object.__new__(WerewolfState)
-        s.game, s.turn, s.seed = self, 0, seed
-        s.roles = tuple(roles)
-        s.wolves = sum(1 << i for i, r in enumerate(roles) if r == WOLF)
-        s.alive = (1 << n) - 1
-        s.day, s.spoke, s.speakers, s.tonight = 1, 0, (), None
-        s.log, s.private, s.nights, s.deaths = "", ("",) * n, (), ()
-        s.winner = RUNNING
-        s.you = you_lines(s.roles)
-        s._open(NIGHT)
-        return s
-
-    def all_actions(self) -> list[str] | None:
-        return tx.vocabulary(self.num_players, True) if self.claims else None
-
-    def example_action(self) -> str:
-        return "[vote Player 0]"
-
-    def canonicalize(self, answer: str) -> str:
-        """A free-mode speech (:func:`games.werewolf.text.parse_speech`)."""
-        return tx.parse_speech(answer, self.options.max_speech_chars)
-
-    def teams(self, roles=None) -> tuple[int, ...]:
-        """Team per seat (0 village, 1 wolves) from the roles of one match; the roles
-        are dealt by the seed, so callers pass them (``record.roles``)."""
-        if roles is None:
-            raise ValueError("werewolf's teams follow the roles dealt by each match's seed: "
-                             "pass the match's roles, game.teams(record.roles)")
-        return tuple(WOLVES if r == "werewolf" else VILLAGE for r in roles)
-
-    def team_names(self) -> tuple[str, ...]:
-        return TEAM_NAMES
-
-    def record_metrics(self, records, seats=None):
-        """Team win rates, village votes on wolves, Seer survival, invalid rate, length
-        (:mod:`games.werewolf.evaluation`)."""
-        from games.werewolf.evaluation import record_metrics
-
-        return record_metrics(self, records, seats)
-
-    def evaluators(self):
-        return ()
-

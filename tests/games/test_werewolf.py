@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import games
 from games import IllegalAction, parse_action
 from games.werewolf import Werewolf, parse_speech, statements
-from games.werewolf.roles import NIGHT, TALK, VOTE
+from games.werewolf.roles import NIGHT, TALK
 from games.werewolf.text import CUT
 
 
@@ -175,7 +175,8 @@ def test_refusals_of_dead_targets_and_votes_outside_the_vote():
     victim = seats(s, "villager")[0]
     play_night(s, kill=victim, protect=seats(s, "seer")[0])
     speaker = s.current_players()[0]
-    with pytest.raises(IllegalAction, match="belongs to the day vote, but it is now the discussion"):
+    with pytest.raises(IllegalAction,
+                       match="belongs to the day vote, but it is now the discussion"):
         s.apply(speaker, "[vote Player 1]")
     play_talk(s)
     voter = next(p for p in s.current_players() if p != victim)

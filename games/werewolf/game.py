@@ -1,0 +1,129 @@
+"""Werewolf's game object: the declaration (``GameInfo``), options, legal-action tables
+built once per game, the deal, and the hooks the arena reads (teams from roles, record
+metrics). The state and its rules are in :mod:`games.werewolf.rules`."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from typing import Any
+
+from games.core import Game, GameInfo
+
+from games.werewolf import text as tx
+from games.werewolf.roles import (
+    NIGHT, ROLE_NAMES, TEAM_NAMES, VILLAGE, WOLF, WOLVES, WerewolfOptions, check_options, deck,
+    rules_text,
+)
+from games.werewolf.rules import RUNNING, WerewolfState
+from games.werewolf.views import you_lines
+
+__all__ = ["Werewolf"]
+
+
+class Werewolf(Game):
+    """Factory of Werewolf states; see the module docstring and ``roles.rules_text``."""
+
+    info = GameInfo(
+        id="werewolf",
+        description="social deduction: hidden roles, secret nights, speeches and votes "
+                    "(5-15 players, wolves against the village)",
+        min_players=5,
+        max_players=15,
+        roles=ROLE_NAMES,
+        chance="seeded",
+        information="imperfect",
+        min_utility=-1.0,
+        max_utility=1.0,
+        utility_sum=None,
+        max_length=10 * (2 * 7 + 7 + 7),
+        action_grammar="night: [kill Player n] | [check Player n] | [protect Player n] | "
+                       "[sleep]; speech: [say] <text> (claims mode: [claim seer], "
+                       "[accuse Player n], [reveal Player n werewolf|not], "
+                       "[defend Player n], [pass]); vote: [vote Player n] | [vote none]",
+        simultaneous=True,
+    )
+    Options = WerewolfOptions
+    expert = "werewolf-rules"
+    SLEEP = (tx.SLEEP,)
+
+    def __init__(self, options: Any = None, **kwargs: Any) -> None:
+        super().__init__(options, **kwargs)
+        o = self.options
+        if not isinstance(o, WerewolfOptions):
+            raise TypeError(f"options must be WerewolfOptions, got {type(o).__name__}")
+        check_options(o)
+        self.claims = o.speech == "claims"
+        self.leader_mode = o.wolf_decision == "leader"
+        n = o.players
+        per_day = n * (2 if self.leader_mode else 1) + n * o.discussion_rounds + n
+        self.info = dataclasses.replace(type(self).info, max_length=o.max_rounds * per_day)
+        self.rules = rules_text(o, tx.grammar_lines(self.claims, o.max_speech_chars))
+        self._texts: dict[int, str] = {}
+        self._joined: dict[int, str] = {}
+        builders = {"kill": tx.kill_actions, "check": tx.check_actions,
+                    "protect": tx.protect_actions, "vote": tx.vote_actions,
+                    "claim": tx.claim_actions}
+        self._cache = {kind: ({}, build) for kind, build in builders.items()}
+
+    def cached(self, kind: str, mask: int) -> tuple[str, ...]:
+        """Legal actions of one kind over the seats in ``mask`` (built once per game)."""
+        table, build = self._cache[kind]
+        found = table.get(mask)
+        if found is None:
+            found = table[mask] = build(mask, self.num_players)
+            self._joined[id(found)] = ", ".join(found)
+        return found
+
+    def joined(self, legal: tuple[str, ...]) -> str:
+        """``", ".join(legal)`` of a tuple :meth:`cached` returned (built once)."""
+        return self._joined.get(id(legal)) or ", ".join(legal)
+
+    def new_state(self, seed: int = 0) -> WerewolfState:
+        """Roles dealt by ``random.Random(seed)``; night 1 begins."""
+        roles = list(deck(self.options))
+        random.Random(seed).shuffle(roles)
+        n = self.num_players
+        s = object.__new__(WerewolfState)
+        s.game, s.turn, s.seed = self, 0, seed
+        s.roles = tuple(roles)
+        s.wolves = sum(1 << i for i, r in enumerate(roles) if r == WOLF)
+        s.alive = (1 << n) - 1
+        s.day, s.spoke, s.speakers, s.tonight = 1, 0, (), None
+        s.log, s.private, s.nights, s.deaths = "", ("",) * n, (), ()
+        s.winner = RUNNING
+        s.you = you_lines(s.roles)
+        s._open(NIGHT)
+        return s
+
+    def all_actions(self) -> list[str] | None:
+        return tx.vocabulary(self.num_players, True) if self.claims else None
+
+    def example_action(self) -> str:
+        return "[vote Player 0]"
+
+    def canonicalize(self, answer: str) -> str:
+        """A free-mode speech (:func:`games.werewolf.text.parse_speech`)."""
+        return tx.parse_speech(answer, self.options.max_speech_chars)
+
+    def teams(self, roles=None) -> tuple[int, ...]:
+        """Team per seat (0 village, 1 wolves) from the roles of one match; the roles
+        are dealt by the seed, so callers pass them (``record.roles``)."""
+        if roles is None:
+            raise ValueError("werewolf's teams follow the roles dealt by each match's seed: "
+                             "pass the match's roles, game.teams(record.roles)")
+        return tuple(WOLVES if r == "werewolf" else VILLAGE for r in roles)
+
+    def team_names(self) -> tuple[str, ...]:
+        return TEAM_NAMES
+
+    def record_metrics(self, records, seats=None):
+        """Team win rates, village votes on wolves, Seer survival, invalid rate, length
+        (:mod:`games.werewolf.evaluation`)."""
+        from games.werewolf.evaluation import record_metrics
+
+        return record_metrics(self, records, seats)
+
+    def evaluators(self):
+        return ()
+
