@@ -65,3 +65,16 @@ def test_seer_reveals_a_wolf_it_found_and_doctor_protects_itself_first():
     view = read_view(obs.text, obs.legal_actions)
     assert view.checks == {wolf: True}
     assert expert_action(view, random.Random(0)) == f"[reveal Player {wolf} werewolf]"
+
+
+def test_mcts_searches_werewolf_through_the_runners_determiniser():
+    game = games.make("werewolf:speech=claims")
+    agents = [make_agent("mcts:simulations=16", seed=p) if p < 2 else
+              make_agent("random", seed=p) for p in range(7)]
+    from arena.runner import play_match
+
+    record = play_match(game, agents, 4)
+    searched = [d for d in record.decisions if d.player < 2]
+    assert searched and all(d.states_given and d.valid for d in searched)
+    assert all(not d.states_given for d in record.decisions if d.player >= 2)
+    assert record.outcome == "terminal"
