@@ -150,7 +150,8 @@ class TextArenaGame(Game):
             hint = f"did you mean {', '.join(close)}? " if close else ""
             raise ValueError(
                 f"unknown TextArena environment {env_id!r}; {hint}known ones include "
-                f"{', '.join(known)} ({len(registry)} in all: textarena.envs.registration.ENV_REGISTRY)"
+                f"{', '.join(known)} ({len(registry)} in all: "
+                "textarena.envs.registration.ENV_REGISTRY)"
             )
         self.env_id = env_id
         self._range = _player_range(registry[env_id].entry_point)
@@ -161,13 +162,15 @@ class TextArenaGame(Game):
         n = self.num_players
         if (low is not None and n < low) or (high is not None and n > high):
             raise ValueError(
-                f"{env_id} takes {low}..{high} players, got players={n}; pass players=N in that range"
+                f"{env_id} takes {low}..{high} players, got players={n}; pass players=N in "
+                "that range"
             )
         self.info = replace(
             self.info, min_players=n, max_players=n, roles=tuple(f"Player {i}" for i in range(n)),
             max_length=self.options.max_decisions,
         )
-        self.rules = f"TextArena environment {env_id}: its rules are in each player's first message."
+        self.rules = (f"TextArena environment {env_id}: its rules are in each player's first "
+                      "message.")
 
     def _num_players(self) -> int:
         if self.options.players is not None:

@@ -178,7 +178,9 @@ class LLMAgent(Agent):
         if context is None or tokenizer is None:
             return render_prompt(obs, self.mode, tokenizer), 0  # type: ignore[arg-type]
         limit = max(context - self._room(obs), 1)
-        count = lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"]) + 1  # noqa: E731
+        def count(text: str) -> int:  # tokens of a prompt, a start token included
+            return len(tokenizer(text, add_special_tokens=False)["input_ids"]) + 1
+
         prompt, cut = fit_prompt(obs, self.mode, tokenizer, limit, count)  # type: ignore[arg-type]
         if cut:
             match = (obs.game, obs.player, obs.text[:200])

@@ -27,7 +27,7 @@ def _play_random(game, seed):
     while not state.is_terminal():
         (player,) = state.current_players()
         legal = state.legal_actions(player)
-        assert legal, f"no advertised legal actions at turn {state.turn}:\n{state.observation(player).text}"
+        assert legal, f"no listed moves at turn {state.turn}:\n{state.observation(player).text}"
         action = rng.choice(legal)
         state.apply(player, action)
         moves.append((player, action))
@@ -104,7 +104,8 @@ def test_no_clone_and_clear_errors():
     with pytest.raises(ValueError, match="'textarena:TicTacToe-v0' offers no determinisation"):
         play_match(game, [mcts, make_agent("random")], seed=0)
     assert NO_CLONE.startswith("TextArena environments cannot be cloned")
-    with pytest.raises(ValueError, match=r"unknown TextArena environment 'TicTacToe-v9'.*TicTacToe-v0"):
+    with pytest.raises(ValueError,
+                       match=r"unknown TextArena environment 'TicTacToe-v9'.*TicTacToe-v0"):
         games.make("textarena:TicTacToe-v9")
     with pytest.raises(ValueError, match="takes 2..2 players"):
         games.make("textarena:TicTacToe-v0", players=3)
