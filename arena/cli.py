@@ -71,7 +71,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_play(args: argparse.Namespace) -> int:
     import games
-    from agents import make_agent
+    from agents.llm.model_cache import ModelCache, make_agent_sharing
     from agents.registry import split_agent_specs
     from games.seeds import derive_seed
 
@@ -84,7 +84,8 @@ def cmd_play(args: argparse.Namespace) -> int:
             f"error: {args.game} needs {game.num_players} agents, got {len(specs)}: "
             f"{specs} (e.g. --agents random,expert)"
         )
-    agents = [make_agent(s, seed=derive_seed("play-agent", args.seed, i, s))
+    models = ModelCache()  # seats naming one model play through one copy of its weights
+    agents = [make_agent_sharing(s, derive_seed("play-agent", args.seed, i, s), models)
               for i, s in enumerate(specs)]
     config = MatchConfig(invalid=args.invalid, max_turns=args.max_turns)
     if args.watch:
