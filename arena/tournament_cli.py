@@ -118,9 +118,8 @@ def run_from_argv(argv: Sequence[str] | None = None) -> int:
                     return 130
             boards = [leaderboard(store, game=g, tid=tid)
                       for g in sorted({_game_id(s) for s in config.games})]
-    except (ValueError, ImportError, FileNotFoundError, RuntimeError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    except COMMAND_ERRORS as err:  # one clean line; 2 for input errors, 1 at run time
+        return exit_status(err)
     summary = {"tournament": tid, "db": args.db, "total": result.total,
                "played": result.played, "resumed": result.resumed,
                "elapsed_s": round(result.elapsed_s, 3),
@@ -249,9 +248,8 @@ def leaderboard_from_argv(argv: Sequence[str] | None = None) -> int:
                 _check_game_name(args.game, stored, args.db)
             names = [args.game] if args.game else stored
             boards = [leaderboard(store, game=g, tid=args.tournament) for g in names]
-    except (ValueError, ImportError, FileNotFoundError, RuntimeError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    except COMMAND_ERRORS as err:  # one clean line; 2 for input errors, 1 at run time
+        return exit_status(err)
     if args.json:
         print(json.dumps([b.to_dict() for b in boards], indent=2, sort_keys=True))
     elif not boards:
