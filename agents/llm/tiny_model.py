@@ -14,7 +14,7 @@ import logging
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Iterator, Literal, Sequence
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +40,25 @@ SIZES = {
 }
 
 
-def game_corpus(seed: int = 0, playouts: int = 30) -> Iterator[str]:
-    """Rules, observations, legal actions and instructions of every registered game."""
+CORPUS_CHARS = 100_000
+"""Text budget of each game in the tokenizer corpus: long-winded games (Werewolf, household
+worlds) cannot crowd the short ones (Kuhn Poker) out of the vocabulary."""
+
+
+def game_corpus(seed: int = 0, playouts: int = 30, names: Sequence[str] | None = None
+                ) -> Iterator[str]:
+    """Rules, observations, legal actions and instructions of the built-in games (or of
+    ``names``), at most :data:`CORPUS_CHARS` of each game's playouts. Installed plug-ins
+    are not read by default, so the default model is the same on every machine."""
     import games
+    from games.registry import builtin
 
     from agents.llm.prompts import CHOICE_INSTRUCTION, GENERATE_INSTRUCTION
 
     rng = random.Random(seed)
     yield GENERATE_INSTRUCTION
     yield CHOICE_INSTRUCTION
-    for name in games.available():
+    for name in builtin() if names is None else names:
         try:
             game = games.make(name)
         except Exception as err:  # a broken plug-in must not stop the default model
@@ -57,15 +66,24 @@ def game_corpus(seed: int = 0, playouts: int = 30) -> Iterator[str]:
             continue
         yield game.rules
         yield f"You are playing {name}. {game.info.description} {game.info.action_grammar}"
-        for k in range(playouts):
-            state = game.new_state(rng.randrange(2**31))
-            while not state.is_terminal():
-                p = state.current_players()[0]
-                obs = state.observation(p)
-                yield obs.text
-                action = state.random_action(p, rng)
-                yield f"\\boxed{{{action}}} {action}"
-                state.apply(p, action)
+        yield from _playouts(game, rng, playouts)
+
+
+def _playouts(game, rng: random.Random, playouts: int) -> Iterator[str]:
+    """Random playouts' observation texts and answers, up to the game's text budget."""
+    budget = CORPUS_CHARS
+    for _ in range(playouts):
+        state = game.new_state(rng.randrange(2**31))
+        while not state.is_terminal():
+            p = state.current_players()[0]
+            text = state.observation(p).text
+            action = state.random_action(p, rng)
+            yield text
+            yield f"\\boxed{{{action}}} {action}"
+            budget -= len(text)
+            if budget <= 0:
+                return
+            state.apply(p, action)
 
 
 def build_tokenizer(size: ModelSize, seed: int = 0):
