@@ -101,7 +101,8 @@ def run_from_argv(argv: Sequence[str] | None = None) -> int:
             config = _config(args, store)
             tid = args.resume or config.tournament_id()
             with _progress(sys.stderr) as bar:
-                task = bar.add_task(f"tournament {tid}", total=None, rate="")
+                task = bar.add_task(f"tournament {markup_safe(tid, multiline=False)}", total=None,
+                                    rate="")
                 def on_progress(done: int, total: int) -> None:
                     if bar.tasks[task].total is None:  # matches resumed are no speed
                         bar.reset(task, total=total, completed=done)
