@@ -61,6 +61,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from games.conformance import check_game
     from games.untrusted import terminal_safe
 
+    if args.seeds < 1:
+        raise ValueError(f"--seeds {args.seeds} must be at least 1 (random games per check), "
+                         "e.g. --seeds 20")
     report = check_game(args.game, seeds=range(args.seeds))
     if args.json:
         _print_json(report.to_dict())

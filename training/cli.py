@@ -94,7 +94,7 @@ def config_from_args(args: argparse.Namespace):
     from training.config import SelfPlayConfig
 
     return SelfPlayConfig(
-        games=args.games or ["kuhn_poker"], model=args.model, mode=args.mode,
+        games=args.games or SelfPlayConfig().games, model=args.model, mode=args.mode,
         iterations=args.iterations, minutes=args.minutes, out=args.out,
         matches_per_iteration=args.matches, advantage=args.advantage, rae_decay=args.rae_decay,
         lr=args.lr, lr_schedule=args.lr_schedule, lr_final=args.lr_final,
