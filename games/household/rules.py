@@ -54,10 +54,10 @@ from games.core import Game, GameInfo
 from games.seeds import derive_seed
 
 from games.household.state import HouseholdState, initial_state
-from games.household.tasks import KINDS, SPLITS
+from games.household.tasks import KINDS, SPLITS, candidate_goals
 from games.household.text import GRAMMAR, RULES, canonical_command
 from games.household.vocabulary import all_commands
-from games.household.world import ROOMS, draw_task, sample_world
+from games.household.world import OBJECTS, ROOMS, draw_task, sample_world
 
 __all__ = ["Household", "HouseholdOptions", "SIZES"]
 
@@ -113,6 +113,8 @@ class Household(Game):
         o = self.options
         self.info = dataclasses.replace(type(self).info, max_length=o.max_steps * o.players,
                                         simultaneous=o.players > 1)
+        self._rooms = {kind: tuple(r for r in ROOMS if candidate_goals(
+            r, kind, o.split, ROOMS, OBJECTS)) for kind in KINDS + ("any",)}
 
     def new_state(self, seed: int = 0) -> HouseholdState:
         """A world drawn from ``seed`` and the options, verified solvable by the expert."""
@@ -125,7 +127,8 @@ class Household(Game):
             kind = o.task
             if kind == "any" and o.room == "any":  # task types uniform, then a room
                 kind = KINDS[rng.randrange(len(KINDS))]
-            room = o.room if o.room != "any" else _pick_room(rng, kind)
+            rooms = self._rooms[kind] if o.room == "any" else (o.room,)
+            room = rooms[rng.randrange(len(rooms))]
             task = draw_task(rng, room, kind, o.split)
             n_rec = o.receptacles or rng.randint(rec_lo, rec_hi)
             n_obj = o.objects or rng.randint(obj_lo, obj_hi)
@@ -159,10 +162,3 @@ class Household(Game):
 
     def example_action(self) -> str:
         return "[go to cabinet 1]"
-
-
-def _pick_room(rng: random.Random, task: str) -> str:
-    rooms = {"heat": ("kitchen",), "cool": ("kitchen",), "clean": ("kitchen", "bathroom"),
-             "look": ("livingroom", "bedroom")}.get(task, tuple(ROOMS))
-    return rooms[rng.randrange(len(rooms))]
-

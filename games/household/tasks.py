@@ -104,6 +104,8 @@ def _home(compatible: tuple[str, ...], room_types: tuple[str, ...], target: str)
 def candidate_goals(room: str, kind: str, split: str, rooms: Mapping, objects: Mapping
                     ) -> list[Task]:
     """Every task of ``kind`` valid in ``room`` whose combination is in ``split``."""
+    if kind == "any":
+        return [t for k in KINDS for t in candidate_goals(room, k, split, rooms, objects)]
     always, other, kinds = rooms[room]
     types = always + other
     unseen = split == "valid_unseen"
