@@ -184,8 +184,12 @@ def _handle(live: _Live, player: int, obs: Observation, dec: Decision, elapsed: 
     attempt = live.attempts.get(player, 0)
     fallback = False
     if error is not None and cfg.invalid == "random":
-        action, fallback = live.state.random_action(player, live.rng), True
-        live.state.apply(player, action)
+        try:  # a game whose random move is refused: the offender forfeits, never a crash
+            action = live.state.random_action(player, live.rng)
+            live.state.apply(player, action)
+            fallback = True
+        except IllegalAction as err:
+            action, error = None, f"{error}; the random fallback was refused too: {err}"
     live.decisions.append(DecisionRecord(
         player=player, role=obs.role, turn=obs.turn, observation=obs.text,
         legal_actions=obs.legal_actions, raw=dec.text, action=action,

@@ -317,6 +317,10 @@ class Game:
     """Optional reader of policy files, a method ``load_policy(path) -> Policy``
     (:data:`games.evaluation.Policy`), for ``arena eval --policy FILE``; None: the arena
     reads a generic ``{information state: {action: probability}}`` table."""
+    random_text_action: ClassVar[Callable[..., str] | None] = None
+    """Optional, for free-text games: a method ``random_text_action(obs, rng) -> str``
+    drawing a plausible move from an observation alone (the ``random`` agent uses it);
+    None: ``random`` draws with ``State.random_action`` on a determinisation."""
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         if options is None:

@@ -99,6 +99,29 @@ def test_random_fallback_plays_a_legal_move_and_records_the_fault():
     assert all(not d.valid and d.fallback and d.action for d in xs)
 
 
+def test_a_refused_random_fallback_forfeits_instead_of_crashing():
+    from games import IllegalAction
+    from games.tictactoe import TicTacToe
+
+    class RefusingState(type(TicTacToe().new_state(0))):
+        __slots__ = ()
+
+        def random_action(self, player, rng):
+            raise IllegalAction("no move can be drawn here")
+
+    class NoRandom(TicTacToe):
+        def new_state(self, seed=0):
+            state = super().new_state(seed)
+            state.__class__ = RefusingState
+            return state
+
+    record = play_match(NoRandom(), [Scripted(["nonsense"]), make_agent("random")], seed=3,
+                        config=MatchConfig(invalid="random"))
+    assert record.outcome == "forfeit" and record.forfeit_player == 0
+    last = record.decisions[-1]
+    assert not last.valid and not last.fallback and "fallback was refused" in last.error
+
+
 def test_bad_invalid_policy_names_the_choices():
     with pytest.raises(ValueError, match="'retry:K'"):
         MatchConfig(invalid="retry")
