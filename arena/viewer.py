@@ -142,6 +142,8 @@ def _outcome_line(view: ViewState) -> str:
         return f"[bold red]seat {view.seat(view.forfeit_player)} {verb}[/]"
     if view.outcome == "max_turns":
         return "[bold]draw: turn limit reached[/]"
+    if len(rets) == 1:  # a one-player game (household): no one to draw with
+        return f"[bold]return {rets[0]:+g}[/]"
     if not rets or max(rets) == min(rets):
         return "[bold]draw[/]"
     best = max(rets)

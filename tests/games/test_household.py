@@ -275,3 +275,14 @@ def test_record_metrics_counts_invalid_decisions():
     assert wilson(0, 0) == (0.0, 1.0)
     low, high = wilson(1, 2)
     assert math.isclose(low, 0.0945, abs_tol=1e-3) and math.isclose(high, 0.9055, abs_tol=1e-3)
+
+
+def test_viewer_shows_task_receptacles_position_and_outcome():
+    from arena.runner import play_match
+    from arena.viewer import render_text
+
+    rec = play_match(games.make("household:task=put"), [make_agent("household-expert")], 2)
+    text = render_text(rec, width=120)
+    task = games.make("household:task=put").new_state(2).lay.world.task.text()
+    assert f"Task: {task}" in text and "return +1" in text and "Task completed." in text
+    assert " > " in text and "step " in text
