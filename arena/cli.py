@@ -94,7 +94,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     if args.watch:
         from arena.viewer import watch_match
 
-        record = watch_match(game, agents, args.seed, config, delay=args.delay)
+        record = watch_match(game, agents, args.seed, config, delay=args.delay,
+                             reveal=args.reveal)
     else:
         record = play_match(game, agents, args.seed, config)
     if args.json:
@@ -194,7 +195,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     # read-only: a missing --db is an error, never a new empty store
     with Store(args.db, create=False) as store:
         record = store.get_match(args.match_id)
-    replay(record, delay=args.delay)
+    replay(record, delay=args.delay, reveal=args.reveal)
     return 0
 
 
@@ -237,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-turns", type=int, default=None)
     p.add_argument("--watch", action="store_true", help="live terminal view")
     p.add_argument("--delay", type=float, default=0.5, help="seconds between moves with --watch")
+    p.add_argument("--reveal", action="store_true",
+                   help="spectator mode with --watch: show roles and secret actions (games "
+                        "with hidden roles, e.g. werewolf, hide them until the end)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_play)
 
@@ -261,6 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("match_id", help="TOURNAMENT:INDEX, as listed by arena export")
     p.add_argument("--db", default="arena.db")
     p.add_argument("--delay", type=float, default=None, help="seconds per move (default: Enter)")
+    p.add_argument("--reveal", action="store_true",
+                   help="show roles and secret actions (games with hidden roles hide them "
+                        "until the end)")
     p.set_defaults(func=cmd_replay)
 
     p = sub.add_parser("model", help="build a local model or import a GGUF file")

@@ -11,6 +11,13 @@ What a view shows, top to bottom:
   flood the screen. Invalid outputs are shown in red with the error; a random fallback
   move and a retry are marked.
 
+Hidden information: a game whose ``render`` takes ``reveal`` (Werewolf) hides its
+secrets from a spectator unless asked (``--reveal``): the board is ``render(reveal=False)``
+and, until the match ends, the header and the log show no roles and the log no actions,
+agent text or errors (a refusal may name the player's role); the board shows what is
+public. With ``reveal`` the board is ``render(reveal=True)`` (roles and secret actions)
+and the log is complete. Other games are shown as before.
+
 Model output is untrusted: every piece of agent text (and, to be safe, every game text,
 agent name and role) goes through :func:`games.untrusted.markup_safe` (escape sequences
 removed, control and bidi characters shown as U+FFFD, lone surrogates replaced, markup
@@ -25,6 +32,7 @@ from it to a renderable; :func:`watch_match` and :func:`replay` only ever call
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import io
 import logging
 import time
@@ -100,6 +108,14 @@ class ViewState:
     options: Mapping[str, Any] = field(default_factory=dict)
     step: tuple[int, int] | None = None
     """(decisions shown, decisions in the record) during a replay; None when live."""
+    hidden: bool = False
+    """True: a spectator without ``--reveal`` of a game that hides secrets: roles, actions
+    and agent text stay hidden until the match ends (see the module doc)."""
+
+    @property
+    def secret(self) -> bool:
+        """Whether roles and actions are hidden in this frame."""
+        return self.hidden and not self.finished
 
     @property
     def finished(self) -> bool:
@@ -108,7 +124,7 @@ class ViewState:
     def seat(self, player: int) -> str:
         """``"0 random (X)"``, markup-escaped."""
         agent = self.agents[player] if player < len(self.agents) else "?"
-        role = self.roles[player] if player < len(self.roles) else "?"
+        role = self.roles[player] if player < len(self.roles) and not self.secret else "?"
         return f"{player} {_safe(agent)} ({_safe(role)})"
 
 
@@ -165,6 +181,14 @@ def _status(view: ViewState) -> RenderableType:
                  title_align="left", expand=False)
 
 
+def _secret_row(d: DecisionRecord) -> tuple[list[Text], str | None]:
+    """A decision as a spectator without ``--reveal`` sees it: who acted, nothing more."""
+    action = "acted" if d.valid else "[bold]INVALID[/]"
+    return [_markup(str(d.turn)), _markup(f"{d.player} {_safe(d.agent or '?')} (?)"),
+            _markup(action), _markup("[dim](hidden; --reveal shows it)[/]")], (
+        None if d.valid else "red")
+
+
 def _log_row(d: DecisionRecord, raw_chars: int) -> tuple[list[Text], str | None]:
     who = f"{d.player} {_safe(d.agent or '?')} ({_safe(d.role)})"
     text = _safe(fold(d.raw, raw_chars)) or "[dim](empty)[/]"
@@ -193,7 +217,7 @@ def _log(view: ViewState, width: int, log_lines: int, raw_chars: int) -> Table:
     table.add_column("action", max_width=28, overflow="fold")
     table.add_column("text", ratio=1, overflow="fold")
     for d in shown:
-        cells, style = _log_row(d, raw_chars)
+        cells, style = _secret_row(d) if view.secret else _log_row(d, raw_chars)
         table.add_row(*cells, style=style)
     return table
 
@@ -232,10 +256,23 @@ def render_text(record_or_view: MatchRecord | ViewState, width: int = 80, **kwar
 # ----- views from a match, live or recorded -----------------------------------------
 
 
-def _record_view(record: MatchRecord) -> ViewState:
+def _record_view(record: MatchRecord, hidden: bool = False) -> ViewState:
     return ViewState(game=record.game, seed=record.seed, agents=tuple(record.agents),
                      roles=tuple(record.roles), match_id=record.match_id,
-                     options=dict(record.options))
+                     options=dict(record.options), hidden=hidden)
+
+
+def _hides(state: Any) -> bool:
+    """Whether the game's ``render`` takes ``reveal`` (it hides secrets from spectators)."""
+    try:
+        return "reveal" in inspect.signature(state.render).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _render(state: Any, reveal: bool) -> str:
+    """The board: ``render(reveal=...)`` where the game hides secrets, else ``render()``."""
+    return state.render(reveal=reveal) if _hides(state) else state.render()
 
 
 def final_view(record: MatchRecord) -> ViewState:
@@ -247,7 +284,8 @@ def final_view(record: MatchRecord) -> ViewState:
     )
 
 
-def _rebuilt_boards(record: MatchRecord) -> Iterator[tuple[str, tuple[int, ...]] | None]:
+def _rebuilt_boards(record: MatchRecord, reveal: bool = True
+                    ) -> Iterator[tuple[str, tuple[int, ...]] | None]:
     """Board text and seats to move before each decision, by replaying the applied
     actions on a fresh state; None from the point where that is impossible."""
     try:
@@ -261,7 +299,7 @@ def _rebuilt_boards(record: MatchRecord) -> Iterator[tuple[str, tuple[int, ...]]
         if state is None:
             yield None
             continue
-        yield state.render(), () if state.is_terminal() else tuple(state.current_players())
+        yield _render(state, reveal), () if state.is_terminal() else tuple(state.current_players())
         if d.action is not None:
             try:
                 state.apply(d.player, d.action)
@@ -270,28 +308,43 @@ def _rebuilt_boards(record: MatchRecord) -> Iterator[tuple[str, tuple[int, ...]]
                 state = None
 
 
-def replay_views(record: MatchRecord) -> Iterator[ViewState]:
+def replay_views(record: MatchRecord, reveal: bool = True) -> Iterator[ViewState]:
     """Every frame of a replay: before the first decision, after each, then the end
-    (``record.num_decisions + 1`` views; the last is :func:`final_view`)."""
-    base = _record_view(record)
+    (``record.num_decisions + 1`` views; the last is :func:`final_view`). ``reveal``
+    False: a game that hides secrets from spectators keeps them hidden until the end."""
+    hidden = not reveal and _game_hides(record)
+    base = _record_view(record, hidden)
     n = record.num_decisions
-    for k, rebuilt in enumerate(_rebuilt_boards(record)):
+    for k, rebuilt in enumerate(_rebuilt_boards(record, not hidden)):
         d = record.decisions[k]
-        if rebuilt is None:
+        if rebuilt is None and hidden:
+            board, note, to_move = "", "cannot be rebuilt; --reveal shows the players' views", ()
+        elif rebuilt is None:
             board, note, to_move = d.observation, f"as seen by seat {d.player}", (d.player,)
         else:
             (board, to_move), note = rebuilt, ""
         yield dataclasses.replace(base, board=board, board_note=note, to_move=to_move,
                                   log=tuple(record.decisions[:k]), step=(k, n))
-    yield dataclasses.replace(final_view(record), step=(n, n))
+    yield dataclasses.replace(final_view(record), step=(n, n), hidden=hidden)
+
+
+def _game_hides(record: MatchRecord) -> bool:
+    try:
+        import games
+
+        return _hides(games.make(record.game, **dict(record.options)).new_state(record.seed))
+    except Exception:  # an unregistered game: nothing to hide by the game's own rules
+        return False
 
 
 def watch_match(game: Any, agents: Sequence[Any], seed: int, config: Any = None,
                 delay: float = 0.5, console: Console | None = None,
-                sleep: Callable[[float], None] = time.sleep) -> MatchRecord:
+                sleep: Callable[[float], None] = time.sleep,
+                reveal: bool = True) -> MatchRecord:
     """Play one match with :func:`arena.runner.play_match`, drawing each decision live;
     the final view stays on screen. Returns the match record (the same as without the
-    viewer: the view only observes)."""
+    viewer: the view only observes). ``reveal`` False: a game that hides secrets from
+    spectators keeps them hidden until the end (see the module doc)."""
     from arena.runner import play_match
 
     if delay < 0:
@@ -299,23 +352,26 @@ def watch_match(game: Any, agents: Sequence[Any], seed: int, config: Any = None,
     console = console or Console()
     width = max(30, console.width)
     start = game.new_state(seed)
+    hidden = not reveal and _hides(start)
     view = ViewState(
         game=game.info.id, seed=seed, agents=tuple(a.name for a in agents),
-        roles=tuple(start.role(p) for p in range(game.num_players)), board=start.render(),
-        to_move=tuple(start.current_players()), options=_options_of(game),
+        roles=tuple(start.role(p) for p in range(game.num_players)),
+        board=_render(start, not hidden), to_move=tuple(start.current_players()),
+        options=_options_of(game), hidden=hidden,
     )
     with Live(build_view(view, width), console=console, auto_refresh=False) as live:
         def on_decision(index: int, rec: DecisionRecord, state: Any) -> None:
             nonlocal view
             to_move = () if state.is_terminal() else tuple(state.current_players())
-            view = dataclasses.replace(view, board=state.render(), to_move=to_move,
-                                       log=view.log + (rec,))
+            view = dataclasses.replace(view, board=_render(state, not hidden),
+                                       to_move=to_move, log=view.log + (rec,))
             live.update(build_view(view, width), refresh=True)
             if delay > 0:
                 sleep(delay)
 
         record = play_match(game, agents, seed, config, on_decision=on_decision)
-        live.update(build_view(final_view(record), width), refresh=True)
+        live.update(build_view(dataclasses.replace(final_view(record), hidden=hidden), width),
+                    refresh=True)
     return record
 
 
@@ -326,7 +382,7 @@ def _options_of(game: Any) -> dict[str, Any]:
 
 def replay(record: MatchRecord, delay: float | None = None, console: Console | None = None,
            input_fn: Callable[[str], str] = input,
-           sleep: Callable[[float], None] = time.sleep) -> int:
+           sleep: Callable[[float], None] = time.sleep, reveal: bool = True) -> int:
     """Step through a recorded match. With ``delay`` None, wait for Enter between frames
     (``input_fn``; an answer starting with "q" stops); with a delay, advance every
     ``delay`` seconds. Returns the number of frames shown.
@@ -338,7 +394,7 @@ def replay(record: MatchRecord, delay: float | None = None, console: Console | N
         raise ValueError(f"delay={delay!r} must be >= 0 seconds, or None to step with Enter")
     console = console or Console()
     width = max(30, console.width)
-    views = replay_views(record)
+    views = replay_views(record, reveal)
     shown = 0
     if delay is None:
         for view in views:
