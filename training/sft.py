@@ -6,8 +6,10 @@ Any game with a scripted expert works (``--sft-from expert`` picks each game's o
 1. :func:`demonstrations`: the expert plays ``episodes`` matches of the run's games (every
    seat; seeds from :func:`games.seeds.derive_seed`, purpose ``sft``) through the arena's
    runner; each of its decisions becomes a choice-mode :class:`~training.rollout.Sample`:
-   the prompt the policy would read there (the same prompt builder as the model agent),
-   the legal actions, and the expert's action as the chosen one.
+   the prompt the policy would read there (:func:`agents.llm.prompts.render_prompt`, as
+   the model agent builds it; a prompt longer than the model's context, which the agent
+   would cut, is kept whole here), the legal actions, and the expert's action as the
+   chosen one.
 2. :class:`SupervisedFineTuning`, an objective (:mod:`training.objectives`): the negative
    log-likelihood of the expert's action among the legal actions (choice mode: the
    softmax over the actions' summed token log-probabilities), divided by the minibatch

@@ -6,7 +6,6 @@ Regenerate after an intended change of rules or text with
 """
 
 import sys
-from pathlib import Path
 
 import pytest
 
