@@ -14,12 +14,14 @@ Options (:class:`HouseholdOptions`; ranges checked)
     large (30-60, 40-80); ``receptacles`` 0..60 and ``objects`` 0..80 override the size (0:
     from the size; the room's always-present and the task's receptacles and objects come
     first, so a world may hold more than asked); ``max_steps`` 5..200 (default 50);
-    ``dense`` (default false); ``players`` 1..2; ``split`` train|valid_seen|valid_unseen.
+    ``dense`` (default false); ``players`` 1..2; ``split`` train|valid_seen|valid_unseen;
+    ``history`` 0..50 (default 0): earlier exchanges the observation repeats.
 
 Observation
     The task, the step, where the agent is and what it holds (with players=2 also where
     the other agent is and what it holds), the last command and its feedback (at the
-    start: the receptacles, not the objects), and the admissible commands.
+    start: the receptacles, not the objects; with ``history=K`` the K exchanges before it
+    too), and the admissible commands.
 
 Actions
     The admissible commands (finite, listed). ``all_actions()`` is the fixed vocabulary of
@@ -82,6 +84,8 @@ class HouseholdOptions:
     dense: bool = False
     players: int = field(default=1, metadata={"range": (1, 2)})
     split: str = "train"
+    history: int = field(default=0, metadata={"range": (0, 50)})
+    """Earlier commands and their feedback the observation repeats (0: the last only)."""
 
     def __post_init__(self) -> None:
         for name, value, allowed in (("room", self.room, _ROOMS),

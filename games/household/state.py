@@ -57,7 +57,7 @@ class Layout:
 
 class HouseholdState(State):
     __slots__ = ("lay", "loc", "hold", "obj_loc", "opened", "seen", "hot", "cold", "clean",
-                 "lit", "step", "met", "success", "last", "pending", "_cache")
+                 "lit", "step", "met", "success", "last", "log", "pending", "_cache")
 
     # ----- turn structure -------------------------------------------------------------
     def current_players(self) -> list[int]:
@@ -159,6 +159,11 @@ class HouseholdState(State):
         self._check_goal()
 
     def _feedback(self, p: int, command: str, message: str) -> None:
+        keep = self.game.options.history
+        if keep:  # the exchange before this one moves to the shown history
+            log = list(self.log)
+            log[p] = (log[p] + (self.last[p],))[-keep:]
+            self.log = tuple(log)
         last = list(self.last)
         last[p] = (command, message)
         self.last = tuple(last)
@@ -300,6 +305,7 @@ class HouseholdState(State):
         s.opened, s.seen, s.hot, s.cold = self.opened, self.seen, self.hot, self.cold
         s.clean, s.lit, s.step, s.met = self.clean, self.lit, self.step, self.met
         s.success, s.last, s.pending, s._cache = self.success, self.last, self.pending, None
+        s.log = self.log
         return s
 
     def _determinise(self, player: int, rng: random.Random) -> "HouseholdState":
@@ -345,6 +351,7 @@ def initial_state(game: "Household", world: World, players: int) -> HouseholdSta
     s.opened = s.seen = s.hot = s.cold = s.clean = s.lit = 0
     s.step, s.met, s.success = 0, 0, False
     s.last = (("", s.lay.welcome),) * players
+    s.log = ((),) * players
     s.pending = None if players == 1 else (None,) * players
     s._cache = None
     return s

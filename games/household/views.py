@@ -42,6 +42,8 @@ def observation_text(s: "HouseholdState", p: int) -> str:
         q = 1 - p
         lines.append(f"The other agent (agent_{q}) is {_where(s, q)}, holding "
                      f"{_holding(s, q)}.")
+    for earlier, said in s.log[p]:  # option history: earlier exchanges, oldest first
+        lines += ([f"> {earlier}"] if earlier else []) + [said]
     if command:
         lines.append(f"> {command}")
     lines.append(feedback)

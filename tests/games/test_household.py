@@ -286,3 +286,19 @@ def test_viewer_shows_task_receptacles_position_and_outcome():
     task = games.make("household:task=put").new_state(2).lay.world.task.text()
     assert f"Task: {task}" in text and "return +1" in text and "Task completed." in text
     assert " > " in text and "step " in text
+
+
+def test_history_option_repeats_earlier_exchanges_oldest_first():
+    s = games.make("household:history=2").new_state(0)
+    plain = games.make("household").new_state(0)
+    go = s.legal_actions(0)[2]
+    for cmd in ("[look]", "[inventory]", go):
+        s.apply(0, cmd)
+        plain.apply(0, cmd)
+    text = s.observation(0).text
+    shown = f"> {go[1:-1]}"
+    assert "> look" in text and "> inventory" in text and shown in text
+    assert text.count(s.lay.welcome) == 1  # from "look"; the start is beyond history=2
+    assert text.index("> look") < text.index("> inventory") < text.index(shown)
+    assert "> look" not in plain.observation(0).text
+    assert s.clone().observation(0).text == text
