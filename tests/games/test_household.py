@@ -15,7 +15,7 @@ from games.household.tasks import candidate_goals, is_unseen
 from games.household.world import OBJECTS, RECEPTACLES
 
 
-@pytest.mark.parametrize("spec", ["household", "household:players=2",
+@pytest.mark.parametrize("spec", ["household", "household:players=2,history=3",
                                   "household:size=large,dense=true,split=valid_unseen"])
 def test_conformance(spec):
     report = check_game(spec)
