@@ -93,3 +93,16 @@ def test_arena_ladder_command_errors_are_one_line(tmp_path, capsys):
     assert main(["ladder", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "no config.json" in err and "Traceback" not in err
+
+
+def test_a_ladder_on_a_game_whose_teams_follow_the_dealt_roles():
+    from agents import make_agent
+    from training.ladder import play_ladder
+
+    players = {}
+    for i in range(6):  # a round robin of a 7-seat game needs 7 entrants
+        players[f"rules{i}"] = make_agent("werewolf-rules", seed=i)
+        players[f"rules{i}"].name = f"rules{i}"
+    row = play_ladder(players, ["werewolf:speech=claims"], games_per_seat=1, seed=0,
+                      fixed=("random",))
+    assert {"ladder/werewolf/rules0/rating", "ladder/werewolf/random/rating"} <= set(row)
