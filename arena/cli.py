@@ -107,6 +107,18 @@ def cmd_play(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_option(spec: str, key: str, value: str) -> str:
+    """``spec`` with ``key=value`` added; refused when the spec already sets ``key``."""
+    import games
+
+    name, options = games.parse_game_spec(spec)
+    if key in options:
+        raise ValueError(f"{spec!r} already sets {key}={options[key]}; give it once "
+                         f"(either in the game spec or as --{key})")
+    options[key] = value
+    return name + ":" + ",".join(f"{k}={v}" for k, v in options.items())
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     import games
     from games.seeds import derive_seed
@@ -116,6 +128,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if (args.agent is None) == (args.policy is None):
         raise ValueError("arena eval needs exactly one of --agent SPEC (e.g. --agent expert) "
                          "or --policy FILE.json")
+    if args.split is not None:
+        args.game = _with_option(args.game, "split", args.split)
     if args.policy is not None:
         agent = PolicyAgent(load_policy(games.make(args.game), args.policy), name=args.policy,
                             seed=derive_seed("eval-agent", args.seed, args.policy))
@@ -250,8 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agent", help="agent spec, e.g. kuhn-nash:alpha=0.2 or llm:model=PATH")
     p.add_argument("--policy", help="policy JSON {info state: {action: p}} (Kuhn Poker: "
                    "{\"K:\": 1.0, \"Q:check,bet\": 0.3, ...})")
-    p.add_argument("--games", type=int, default=100,
-                   help="games per seat and opponent (0: exact evaluators only)")
+    p.add_argument("--games", "--episodes", type=int, default=100,
+                   help="games per seat and opponent; episodes of a one-player game "
+                   "(0: exact evaluators only)")
+    p.add_argument("--split", help="shorthand for the game option split=S of games that "
+                   "declare one, e.g. household --split valid_unseen")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)

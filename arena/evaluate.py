@@ -138,14 +138,6 @@ def _episodes(game: games.Game, records: Sequence[MatchRecord]) -> dict[str, flo
             "episodes/games": float(len(returns))}
 
 
-def _game_record_metrics(game: games.Game, records: Sequence[MatchRecord]
-                         ) -> dict[str, float]:
-    """Metrics the game computes itself from finished records, where it declares
-    ``record_metrics(records) -> {name: value}`` (e.g. success per task type)."""
-    hook = getattr(game, "record_metrics", None)
-    return {k: float(v) for k, v in hook(records).items()} if callable(hook) else {}
-
-
 def sampled_metrics(game_spec: str, agent: Agent, games_per_seat: int, seed: int,
                     opponents: Sequence[str] = OPPONENTS) -> tuple[dict[str, float], list[str]]:
     """Sampled play of ``agent`` against each opponent in every seat, in one batched run
@@ -154,7 +146,9 @@ def sampled_metrics(game_spec: str, agent: Agent, games_per_seat: int, seed: int
     if game.num_players == 1:
         planned = benchmark_schedule(game_spec, [_ME], games_per_seat, seed, None, "eval", game)
         records = play(planned, {_ME: agent}, MatchConfig())
-        return {**_episodes(game, records), **_game_record_metrics(game, records)}, []
+        extra = game.record_metrics(records)
+        return {**_episodes(game, records),
+                **{f"episodes/game/{k}": float(v) for k, v in extra.items()}}, []
     notes, plans, players = [], {}, {_ME: agent}
     for opp in opponents:
         if opp == "expert" and type(game).expert is None:

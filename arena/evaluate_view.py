@@ -87,16 +87,18 @@ def game_tables(result: Evaluation) -> list[Table]:
     by_opp: dict[str, dict[str, float]] = {}
     for key, value in result.metrics.items():
         opp, sep, rest = key.partition("/" + _GAME)
-        if sep and opp.startswith("vs_"):
-            by_opp.setdefault(opp[len("vs_"):], {})[rest] = value
+        if sep and (opp.startswith("vs_") or opp == "episodes"):
+            by_opp.setdefault(opp, {})[rest] = value
     tables = []
     for opp, rows in by_opp.items():
-        table = Table(title=f"{_safe(result.agent)} against {_safe(opp)}: "
-                            f"{_safe(result.game)} metrics")
+        against = (f"on {_safe(result.game)}" if opp == "episodes"
+                   else f"against {_safe(opp[len('vs_'):])}: {_safe(result.game)}")
+        table = Table(title=f"{_safe(result.agent)} {against} metrics")
         table.add_column("metric")
         table.add_column("value", justify="right")
         for key, value in rows.items():
-            shown = f"{value:.0f}" if key.endswith(("/games", "/votes")) else f"{value:.3f}"
+            shown = f"{value:.0f}" if key.endswith(("/games", "/votes", "/episodes")) \
+                else f"{value:.3f}"
             table.add_row(_safe(key), shown)
         tables.append(table)
     return tables

@@ -414,8 +414,8 @@ class Game:
         village votes on wolves). ``records`` are the finished match records, read as
         plain data (attributes ``roles``, ``returns``, ``decisions``, ``final_render``...);
         ``seats[i]`` the evaluated agent's seat in ``records[i]`` (a one-player game is
-        called without seats). ``arena eval`` reports a one-player game's metrics as
-        they are named and others per opponent as ``vs_<opponent>/game/<name>``.
+        called without seats). ``arena eval`` reports them as ``episodes/game/<name>``
+        (one-player games) or per opponent as ``vs_<opponent>/game/<name>``.
         Default: none."""
         return {}
 

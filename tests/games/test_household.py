@@ -251,12 +251,15 @@ def test_random_play_invariants(seed, players, size):
 def test_arena_eval_reports_success_per_task_type():
     from arena.evaluate import evaluate
 
-    m = evaluate("household:task=heat,split=valid_unseen", "household-expert", games=6).metrics
+    result = evaluate("household:task=heat,split=valid_unseen", "household-expert", games=6)
+    m = result.metrics
+    g = {k[len("episodes/game/household/"):]: v for k, v in m.items()
+         if k.startswith("episodes/game/household/")}
     assert m["episodes/success_rate"] == 1.0
-    assert m["household/heat/success_rate"] == 1.0 and m["household/heat/episodes"] == 6.0
-    assert "household/put/success_rate" not in m
-    assert m["household/invalid_rate"] == 0.0 and 3 <= m["household/mean_steps_success"] <= 50
-    low, high = m["household/heat/success_rate_low"], m["household/heat/success_rate_high"]
+    assert g["heat/success_rate"] == 1.0 and g["heat/episodes"] == 6.0
+    assert "put/success_rate" not in g
+    assert g["invalid_rate"] == 0.0 and 3 <= g["mean_steps_success"] <= 50
+    low, high = g["heat/success_rate_low"], g["heat/success_rate_high"]
     assert 0.5 < low < 1.0 and math.isclose(high, 1.0)
 
 
