@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Sequence
 
-from games.core import IllegalAction
+from games.core import Game as _Game, IllegalAction
 
 if TYPE_CHECKING:
     from games.core import Game
@@ -91,6 +91,31 @@ def _shorten(s: str, limit: int = 60) -> str:
     return s if len(s) <= limit else s[: limit - 3] + "..."
 
 
+_BASE_CANONICALIZE = _Game.canonicalize
+
+
+def _folds_commands(game: "Game | None") -> bool:
+    return game is not None and type(game).canonicalize is not _BASE_CANONICALIZE
+
+
+def _typed_command(game: "Game | None", answer: str, legal: Sequence[str]) -> str | None:
+    """The legal action ``answer`` names: compared after :func:`normalise`, then, for a
+    game that folds typed commands (its ``canonicalize``, e.g. articles in "take the
+    apple"), after that game's canonical form. None when nothing matches."""
+    key = normalise(answer)
+    matches = [a for a in legal if normalise(a) == key]
+    if len(matches) == 1:
+        return matches[0]
+    if not _folds_commands(game) or len(answer) > 200:
+        return None
+    try:
+        folded = normalise(game.canonicalize(answer.strip()))
+    except IllegalAction:
+        return None
+    matches = [a for a in legal if normalise(a) == folded]
+    return matches[0] if len(matches) == 1 else None
+
+
 def parse_action(
     output: str, legal_actions: Sequence[str] | None, game: "Game | None" = None
 ) -> str:
@@ -111,15 +136,15 @@ def parse_action(
     if not legal_actions:
         raise ParseError("no action is legal now")
     answer = extract_answer(output)
+    if answer is not None or _folds_commands(game):  # a typed command needs no brackets
+        typed = _typed_command(game, output if answer is None else answer, legal_actions)
+        if typed is not None:
+            return typed
     if answer is None:
         raise ParseError(
             "no answer found: write the action as \\boxed{...} or in brackets; legal: "
             + ", ".join(legal_actions)
         )
-    key = normalise(answer)
-    matches = [a for a in legal_actions if normalise(a) == key]
-    if len(matches) == 1:
-        return matches[0]
     shown = answer if answer.startswith("[") else f"[{answer}]"
     raise ParseError(
         f"{_shorten(shown)!r} is not legal; legal: {', '.join(legal_actions)}", answer

@@ -114,3 +114,18 @@ def test_adversarial_200kb_replies_parse_to_the_right_answer():
     assert extract_answer(nested) == "0"  # the last balanced \\boxed{ is the innermost
     assert extract_answer(nested[:-1]) == "0"
     assert extract_answer("\\boxed{" + nested + "\\boxed{") == "0"
+
+
+def test_a_game_that_folds_typed_commands_accepts_them_without_brackets():
+    import games
+
+    game = games.make("household")
+    legal = game.new_state(3).observation(0).legal_actions
+    assert "[go to cabinet 1]" in legal
+    assert parse_action("go to the Cabinet 1", legal, game) == "[go to cabinet 1]"
+    assert parse_action("[Go to the cabinet  1]", legal, game) == "[go to cabinet 1]"
+    with pytest.raises(ParseError, match="no answer found"):
+        parse_action("dance", legal, game)
+    ttt = games.make("tictactoe")  # games without typed commands still need brackets
+    with pytest.raises(ParseError, match="no answer found"):
+        parse_action("4", ttt.new_state(0).observation(0).legal_actions, ttt)
