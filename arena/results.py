@@ -26,12 +26,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple, Sequence
 
+from games.evaluation import Z95, wilson_interval
+
 __all__ = [
     "Match", "Side", "sides", "contested", "wilson_interval", "mean_interval", "PairRow", "SeatRow",
     "RoleRow", "BenchmarkRow", "Tally", "tables", "benchmark_rows", "benchmark_roles",
 ]
 
-Z95 = 1.959963984540054
 
 
 class Match(NamedTuple):
@@ -79,17 +80,6 @@ def contested(found: Sequence[Side]) -> set[str]:
         for a in side.agents:
             seen[a] = seen.get(a, 0) + 1
     return {a for a, k in seen.items() if k > 1}
-
-
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """95% Wilson score interval of a proportion; ``(0, 1)`` when ``n`` is 0."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    low = 0.0 if successes <= 0 else max(0.0, centre - half)
-    return low, 1.0 if successes >= n else min(1.0, centre + half)
 
 
 def mean_interval(values: Sequence[float], z: float = Z95) -> tuple[float, float, float]:

@@ -25,13 +25,15 @@ with a message that says why; callers skip it and show the message.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 if TYPE_CHECKING:
     from games.core import Game, Observation
 
-__all__ = ["Policy", "Evaluator", "EvaluatorUnavailable", "PolicyUnavailable",
+__all__ = [
+    "Z95", "wilson_interval","Policy", "Evaluator", "EvaluatorUnavailable", "PolicyUnavailable",
            "TreeTooLarge", "checked_distributions"]
 
 Policy = Callable[[Sequence["Observation"]], list[Mapping[str, float] | None]]
@@ -97,3 +99,19 @@ def checked_distributions(policy: Policy, observations: Sequence["Observation"],
             )
         out.append({a: dist.get(a, 0.0) / total for a in obs.legal_actions})
     return out
+
+
+Z95 = 1.959963984540054
+"""The normal quantile of a two-sided 95% interval."""
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion; ``(0, 1)`` when ``n`` is 0. The one
+    interval of success and win rates everywhere (games' record metrics, the arena)."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low = 0.0 if successes <= 0 else max(0.0, centre - half)
+    return low, 1.0 if successes >= n else min(1.0, centre + half)

@@ -14,25 +14,15 @@ decisions over all decisions).
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any, Sequence
 
+from games.evaluation import wilson_interval
 from games.household.tasks import KINDS
 
 if TYPE_CHECKING:
     from games.household.rules import Household
 
-__all__ = ["record_metrics", "wilson"]
-
-
-def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The 95% Wilson score interval of a success rate (0, 1 for n = 0)."""
-    if n == 0:
-        return 0.0, 1.0
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+__all__ = ["record_metrics"]
 
 
 def record_metrics(game: "Household", records: Sequence[Any]) -> dict[str, float]:
@@ -52,7 +42,7 @@ def record_metrics(game: "Household", records: Sequence[Any]) -> dict[str, float
     for kind in KINDS:
         if kind in by_kind:
             wins, n = sum(by_kind[kind]), len(by_kind[kind])
-            low, high = wilson(wins, n)
+            low, high = wilson_interval(wins, n)
             out.update({f"household/{kind}/success_rate": wins / n,
                         f"household/{kind}/success_rate_low": low,
                         f"household/{kind}/success_rate_high": high,

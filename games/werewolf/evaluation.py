@@ -18,29 +18,19 @@ fixed field and hands the match records here (read as plain data: ``roles``,
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Sequence
 
-__all__ = ["record_metrics", "wilson"]
+from games.evaluation import wilson_interval
+
+__all__ = ["record_metrics"]
 
 _DEATH = re.compile(r"^  (Night|Day) (\d+): Player (\d+) was (?:killed|eliminated)", re.M)
 _DAY = re.compile(r"^  (?:Night|Day) (\d+)", re.M)
-Z95 = 1.959963984540054
-
-
-def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """95% Wilson score interval of a proportion; ``(0, 1)`` when ``n`` is 0."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _rate(prefix: str, hits: int, n: int) -> dict[str, float]:
-    low, high = wilson(hits, n)
+    low, high = wilson_interval(hits, n)
     return {f"{prefix}/win_rate": hits / n if n else 0.0, f"{prefix}/win_rate_low": low,
             f"{prefix}/win_rate_high": high, f"{prefix}/games": float(n)}
 

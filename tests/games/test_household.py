@@ -266,7 +266,8 @@ def test_arena_eval_reports_success_per_task_type():
 def test_record_metrics_counts_invalid_decisions():
     from types import SimpleNamespace as NS
 
-    from games.household.evaluation import record_metrics, wilson
+    from games.evaluation import wilson_interval as wilson
+    from games.household.evaluation import record_metrics
 
     game = games.make("household")
     kind = game.new_state(3).lay.world.task.kind
