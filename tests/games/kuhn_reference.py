@@ -10,26 +10,12 @@ values over every deal in it.
 
 from __future__ import annotations
 
-from itertools import permutations
 from typing import Mapping
 
-from games.kuhn_poker import CARDS, KuhnPoker, KuhnState, equilibrium_policy
-from games.kuhn_poker.evaluation import Table, table_from_policy, validate_policy
-
-_GAME = KuhnPoker()
-_DEALS = tuple("".join(p) for p in permutations(CARDS, 2))
-
-
-def _actions(state: KuhnState) -> tuple[str, str]:
-    """(passive, aggressive) action at a decision state."""
-    passive, aggressive = state.legal_actions(state.current_players()[0])
-    return passive, aggressive
-
-
-def _child(state: KuhnState, action: str) -> KuhnState:
-    s = state.clone()
-    s.apply(s.current_players()[0], action)
-    return s
+from games.kuhn_poker import KuhnState, equilibrium_policy
+from games.kuhn_poker.evaluation import (  # the package's own deal list and tree steps
+    _DEALS, _GAME, Table, _actions, _child, table_from_policy, validate_policy,
+)
 
 
 def expected_value(policy0: Mapping[str, float], policy1: Mapping[str, float]) -> float:
