@@ -124,8 +124,9 @@ def test_mixed_loss_is_pg_plus_coef_times_dpo(setup, tiny_model):
     pg_loss, _ = pg.loss(pg.items(LearnBatch(samples, adv)), ctx)
     dpo_loss, _ = dpo.loss(pairs, ctx)
     step = learner._step([(pg, pg.items(LearnBatch(samples, adv))), (dpo, list(pairs))])
-    assert step["loss"] == pytest.approx(float(pg_loss.detach()) + 0.5 * float(dpo_loss.detach()), rel=1e-5)
-    assert step["loss/step_dpo"] == pytest.approx(0.5 * float(dpo_loss.detach()), rel=1e-5)
+    pg_value, dpo_value = float(pg_loss.detach()), float(dpo_loss.detach())
+    assert step["loss"] == pytest.approx(pg_value + 0.5 * dpo_value, rel=1e-5)
+    assert step["loss/step_dpo"] == pytest.approx(0.5 * dpo_value, rel=1e-5)
 
 
 def test_objectives_follow_the_coefficients(tiny_model):
