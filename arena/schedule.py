@@ -45,7 +45,8 @@ from arena.runner import MatchConfig, MatchSpec, run_matches
 
 __all__ = [
     "FORMATS", "Scheduled", "groups", "lineups", "seat_order", "place", "tournament_schedule",
-    "benchmark_schedule", "versus_schedule", "round_robin_schedule", "play",
+    "benchmark_schedule", "versus_schedule", "round_robin_schedule", "selfplay_schedule",
+    "play",
 ]
 
 FORMATS = ("round-robin", "gauntlet", "benchmark")
@@ -185,6 +186,20 @@ def round_robin_schedule(game_spec: str, names: Sequence[str], repeats: int, see
                 match_seed = derive_seed(purpose, seed, game_spec, ",".join(lineup), k)
                 out.append(Scheduled(len(out), game_spec,
                                      place(lineup, seat_order(game, match_seed)), match_seed))
+    return out
+
+
+def selfplay_schedule(game_specs: Sequence[str], agent: str, matches: int, seed: int,
+                      purpose: str) -> list[Scheduled]:
+    """``matches`` self-play matches of ``agent`` in every seat, cycling through
+    ``game_specs``; match ``k`` on game ``g`` seeded ``derive_seed(purpose, seed, g, k)``."""
+    if not game_specs:
+        raise ValueError("self-play needs at least one game spec, e.g. ['kuhn_poker']")
+    out = []
+    for k in range(matches):
+        spec = game_specs[k % len(game_specs)]
+        seats = games.make(spec).num_players
+        out.append(Scheduled(k, spec, (agent,) * seats, derive_seed(purpose, seed, spec, k)))
     return out
 
 

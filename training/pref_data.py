@@ -129,17 +129,16 @@ def collect_preferences(game_name: str, agent: Any, search: dict[str, Any], matc
     """Self-play ``matches`` of ``agent`` on ``game_name``, then the step pairs of a share
     ``prob`` of its decisions (see :func:`training.preferences.search_pairs`)."""
     import games
-    from arena.runner import MatchConfig, MatchSpec, run_matches
-    from games.seeds import derive_seed
+    from arena.runner import MatchConfig
+    from arena.schedule import play, selfplay_schedule
     from training.preferences import search_pairs, searchable
 
     game = games.make(game_name)
     why = searchable(game)
     if why:
         raise ValueError(f"game {game_name!r} cannot be searched for step preferences: {why}")
-    specs = [MatchSpec(game, [agent] * game.num_players, derive_seed("preferences", seed, m),
-                       match_id=f"pref:{m}") for m in range(matches)]
-    records = run_matches(specs, MatchConfig(invalid="forfeit"))
+    planned = selfplay_schedule([game_name], agent.name, matches, seed, "preferences")
+    records = play(planned, {agent.name: agent}, MatchConfig(invalid="forfeit"), "pref:")
     report = search_pairs(records, agent.name, agent, [game_name], prob, search["simulations"],
                           ("preferences", seed), search["c"], search["playout"], min_gap, 1,
                           rejected)

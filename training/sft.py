@@ -33,7 +33,8 @@ import torch
 import games
 from agents import make_agent
 from agents.llm.prompts import render_prompt
-from arena.runner import MatchConfig, MatchSpec, run_matches
+from arena.runner import MatchConfig
+from arena.schedule import play, selfplay_schedule
 from games.seeds import derive_seed
 
 from training.config import SelfPlayConfig, parse_game_weights
@@ -80,20 +81,17 @@ def demonstrations(config: SelfPlayConfig, backend: Any, expert: str, episodes: 
                    ) -> list[Sample]:
     """The expert's decisions in ``episodes`` matches of the run's games, as samples."""
     names = [name for name, _ in parse_game_weights(config.games)]
-    specs = []
-    for i in range(episodes):
-        name = names[i % len(names)]
-        game = games.make(name)
-        agent = make_agent(expert, seed=derive_seed("sft-agent", config.seed, i))
-        specs.append(MatchSpec(game, [agent] * game.num_players,
-                               derive_seed("sft", config.seed, name, i), match_id=f"sft:{i}"))
+    planned = selfplay_schedule(names, expert, episodes, config.seed, "sft")
+    agent = make_agent(expert, seed=derive_seed("sft-agent", config.seed))
+    rules = {name: games.make(name).rules for name in names}
     samples = []
     tokenizer = getattr(backend, "tokenizer", None)
-    for spec, rec in zip(specs, run_matches(specs, MatchConfig(invalid="forfeit"))):
+    for m, rec in zip(planned, play(planned, {expert: agent}, MatchConfig(invalid="forfeit"),
+                                    "sft:")):
         for d in rec.decisions:
             if not d.valid or not d.legal_actions or d.action is None:
                 continue
-            prompt = render_prompt(_observation(rec, d, spec.game.rules), "choice", tokenizer)
+            prompt = render_prompt(_observation(rec, d, rules[m.game]), "choice", tokenizer)
             samples.append(Sample(key=f"{rec.game}/{d.role}", reward=0.0,
                                   prompt_ids=tuple(backend.encode_prompt(prompt)),
                                   token_ids=(), logprobs=(), actions=tuple(d.legal_actions),

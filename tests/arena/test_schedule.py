@@ -122,3 +122,16 @@ def test_play_batches_scheduled_matches_and_reproduces():
     assert [r.returns for r in play(planned, players)] == [r.returns for r in records]
     with pytest.raises(ValueError, match=r"scheduled agents \['random'\] have no player"):
         play(planned, {"me": players["me"]})
+
+
+def test_selfplay_schedule_cycles_games_and_derives_each_seed():
+    from arena.schedule import selfplay_schedule
+    from games.seeds import derive_seed
+
+    planned = selfplay_schedule(["kuhn_poker", "werewolf"], "me", 4, 7, "sft")
+    assert [m.game for m in planned] == ["kuhn_poker", "werewolf"] * 2
+    assert [len(m.agents) for m in planned] == [2, 7, 2, 7]
+    assert all(set(m.agents) == {"me"} for m in planned)
+    assert planned[3].seed == derive_seed("sft", 7, "werewolf", 3)
+    with pytest.raises(ValueError, match="at least one game"):
+        selfplay_schedule([], "me", 1, 0, "x")
