@@ -8,6 +8,8 @@ import sys
 import time
 from typing import Any, Sequence
 
+from games.untrusted import terminal_safe
+
 __all__ = ["train_from_argv", "plot_from_argv", "ladder_from_argv", "build_train_parser"]
 
 
@@ -137,7 +139,7 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
     try:
         config = config_from_args(args)
     except ValueError as err:
-        print(f"arena train: error: {err}{_flag(str(err))}", file=sys.stderr)
+        _error("arena train: error", f"{err}{_flag(str(err))}")
         return 2
     if args.resume and not config.out:
         print("arena train: error: --resume needs --out RUN_DIR (the run to continue)",
@@ -155,15 +157,22 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
 
             run_dir = train(config, on_row=on_row, resume=args.resume)
     except (ValueError, FileNotFoundError, ImportError) as err:
-        print(f"arena train: error: {err}", file=sys.stderr)
+        _error("arena train: error", err)
         return 2
     except NonFiniteError as err:
-        print(f"arena train: training stopped: {err}", file=sys.stderr)
+        _error("arena train: training stopped", err)
         return 1
-    console.print(f"run folder: {run_dir} ({time.perf_counter() - t0:.0f} s); "
-                  f"plot it with: arena plot {run_dir}", markup=False, highlight=False,
+    shown = terminal_safe(str(run_dir), multiline=False)
+    console.print(f"run folder: {shown} ({time.perf_counter() - t0:.0f} s); "
+                  f"plot it with: arena plot {shown}", markup=False, highlight=False,
                   soft_wrap=True)
     return 0
+
+
+def _error(prefix: str, err: object) -> None:
+    """One line on stderr; error messages quote paths, file contents and names, so they
+    are cleaned like any untrusted text."""
+    print(f"{prefix}: {terminal_safe(str(err), multiline=False)}", file=sys.stderr)
 
 
 def plot_from_argv(argv: Sequence[str] | None = None) -> int:
@@ -184,7 +193,7 @@ def plot_from_argv(argv: Sequence[str] | None = None) -> int:
     else:
         written = compare_runs(args.run_dirs, args.out or "plots-compare")
     for path in written:
-        print(path)
+        print(terminal_safe(str(path), multiline=False))
     return 0
 
 
@@ -211,7 +220,7 @@ def ladder_from_argv(argv: Sequence[str] | None = None) -> int:
                        seed=args.seed, fixed=[s for s in args.fixed.split(",") if s],
                        device=args.device)
     except (ValueError, FileNotFoundError, ImportError) as err:
-        print(f"arena ladder: error: {err}", file=sys.stderr)
+        _error("arena ladder: error", err)
         return 2
     if args.json:
         print(json.dumps(row, indent=2, sort_keys=True))

@@ -162,7 +162,10 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
         pairs = collect_preferences(args.game, agent, search, args.matches, args.prob,
                                     args.seed, args.min_gap, args.rejected)
     except (ValueError, FileNotFoundError, ImportError) as err:
-        print(f"arena preferences: error: {err}", file=sys.stderr)
+        from games.untrusted import terminal_safe
+
+        print(f"arena preferences: error: {terminal_safe(str(err), multiline=False)}",
+              file=sys.stderr)
         return 2
     path = write_pairs(args.out, pairs)
     print(f"{len(pairs)} pairs written to {path}")

@@ -81,6 +81,13 @@ def _head(lines: list[str]) -> list[str]:
     return []
 
 
+SURE_FIT_SLACK = 16
+"""A prompt of at most ``limit - SURE_FIT_SLACK`` UTF-8 bytes fits without being counted:
+the tokenizers the arena uses (byte-level BPE, pieces with byte fallback) never make more
+tokens than bytes, give or take a few added at the start (a start token, a word-start
+piece); the slack covers those."""
+
+
 def fit_prompt(obs: Observation, mode: Literal["choice", "generate"], tokenizer: Any,
                limit: int, count: Callable[[str], int]) -> tuple[str, int]:
     """``(prompt, lines_cut)``: the prompt of ``obs`` within ``limit`` tokens (``count``
@@ -88,8 +95,8 @@ def fit_prompt(obs: Observation, mode: Literal["choice", "generate"], tokenizer:
     whole observation fits. Where even the rules and the last line do not fit, the
     shortest such prompt is returned (the caller warns)."""
     full = render_prompt(obs, mode, tokenizer)
-    if count(full) <= limit:
-        return full, 0
+    if len(full.encode("utf-8")) + SURE_FIT_SLACK <= limit or count(full) <= limit:
+        return full, 0  # the byte test spares the tokenizer on every prompt of a short game
     lines = obs.text.splitlines()
     head = _head(lines)
 

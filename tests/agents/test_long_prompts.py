@@ -87,3 +87,20 @@ def test_a_long_game_costs_no_more_than_a_short_one_past_the_budget(small_contex
 def test_a_short_prompt_records_no_cut(small_context):
     d, = small_context.act_batch([_obs(1)])
     assert "prompt_cut" not in d.info
+
+
+def test_a_short_prompt_is_not_tokenized_to_be_measured():
+    import games
+    from agents.llm.prompts import fit_prompt
+
+    obs = games.make("kuhn_poker").new_state(0).observation(0)
+    calls = []
+
+    def count(text):
+        calls.append(text)
+        return len(text.encode("utf-8")) + 1
+
+    prompt, cut = fit_prompt(obs, "choice", None, 100_000, count)
+    assert cut == 0 and calls == []
+    prompt, cut = fit_prompt(obs, "choice", None, len(prompt.encode()) + 1, count)
+    assert cut == 0 and calls == [prompt]  # near the limit it counts, as before
