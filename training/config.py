@@ -135,6 +135,13 @@ class SelfPlayConfig:
         if self.sft_from and self.mode != "choice":
             raise ValueError(f"sft_from={self.sft_from!r} needs mode=choice (the expert's "
                              "actions teach choices, not the reply format); use --mode choice")
+        if self.sft_from:  # a typo fails here, before the run folder is written
+            from agents.registry import available_agents, parse_agent_spec
+
+            name, _ = parse_agent_spec(self.sft_from)
+            if name not in available_agents():
+                raise ValueError(f"sft_from={self.sft_from!r}: unknown agent {name!r} (known: "
+                                 f"{', '.join(available_agents())}); e.g. --sft-from expert")
         if self.opponent_prob > 0 and not self.opponents and not self.pool_every:
             raise ValueError("opponent_prob > 0 needs opponents (e.g. ['random']) or pool_every > 0")
         for name, _ in parse_game_weights(self.games):

@@ -141,3 +141,11 @@ def test_a_time_budget_without_iterations_keeps_the_learning_rate_constant():
     config = SelfPlayConfig(minutes=30, lr_schedule="cosine")
     assert lr_factor(config.lr_schedule, 100, config.iteration_limit(), config.lr_final) == 1.0
     assert lr_factor("cosine", 40, 40, 0.1) == pytest.approx(0.1)
+
+
+def test_an_unknown_warm_start_agent_is_refused_before_anything_is_written(tmp_path):
+    from training.config import SelfPlayConfig
+
+    with pytest.raises(ValueError, match="unknown agent 'nosuchagent'"):
+        SelfPlayConfig(games=["household"], sft_from="nosuchagent", out=str(tmp_path / "r"))
+    assert not (tmp_path / "r").exists()
