@@ -74,6 +74,8 @@ def build_train_parser() -> argparse.ArgumentParser:
     g.add_argument("--pref-min-gap", type=float, default=d.pref_min_gap)
     g.add_argument("--pref-min-visits", type=int, default=d.pref_min_visits)
     g.add_argument("--pref-rejected", choices=["random", "lowest"], default=d.pref_rejected)
+    g.add_argument("--pref-completions", type=int, default=d.pref_completions, metavar="K",
+                   help="generate mode: replies sampled and paired at each searched decision")
     g.add_argument("--pref-data", default=d.pref_data,
                    help="train step-DPO on a preferences JSONL (arena preferences) instead "
                         "of searching")
@@ -111,7 +113,7 @@ def config_from_args(args: argparse.Namespace):
         dpo_ref=args.dpo_ref, pref_prob=args.pref_prob, pref_sims=args.pref_sims,
         pref_c=args.pref_c, pref_playout=args.pref_playout, pref_min_gap=args.pref_min_gap,
         pref_min_visits=args.pref_min_visits, pref_rejected=args.pref_rejected,
-        pref_data=args.pref_data,
+        pref_completions=args.pref_completions, pref_data=args.pref_data,
         sft_from=args.sft_from, sft_episodes=args.sft_episodes, sft_epochs=args.sft_epochs,
     )
 

@@ -102,6 +102,9 @@ class SelfPlayConfig:
     """Root actions with fewer visits are neither chosen nor rejected."""
     pref_rejected: Literal["random", "lowest"] = "random"
     """The rejected action: random among the lower-Q ones, or the lowest."""
+    pref_completions: int = 4
+    """Generate mode: replies sampled at each searched decision, valued by the search and
+    paired (see training/preferences.py)."""
     pref_data: str = ""
     """A preferences JSONL file (``arena preferences``) to train step-DPO on instead of
     searching; with ``pg_coef`` 0 no rollouts are played (offline)."""
@@ -169,11 +172,12 @@ class SelfPlayConfig:
                              "dpo_coef > 0 (e.g. 1.0) for step-DPO only")
         if self.pref_data and self.dpo_coef == 0:
             raise ValueError(f"pref_data={self.pref_data!r} needs dpo_coef > 0, e.g. 1.0")
-        if self.dpo_coef > 0 and self.mode != "choice":
-            raise ValueError(f"dpo_coef={self.dpo_coef!r} needs mode=choice (step preferences "
-                             "in generate mode are not built yet); use --mode choice")
         if not self.searching:
             return
+        if self.mode == "generate" and self.pref_playout == "policy":
+            raise ValueError("pref_playout='policy' needs mode=choice (a generate-mode policy "
+                             "has no move distribution to play out with); use random or an "
+                             "agent spec, e.g. --pref-playout expert")
         from training.preferences import searchable
 
         for name, _ in parse_game_weights(self.games):
@@ -241,6 +245,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "pref_c": (0.0, _INF, "a finite number >= 0, e.g. 1.0"),
     "pref_min_gap": (0.0, _INF, "a finite number >= 0, e.g. 0.1"),
     "pref_min_visits": (1, _INF, "a whole number >= 1, e.g. 2"),
+    "pref_completions": (2, 64, "a whole number in [2, 64], e.g. 4"),
     "sft_episodes": (1, _INF, "a whole number >= 1, e.g. 64"),
     "sft_epochs": (1, _INF, "a whole number >= 1, e.g. 3"),
 }

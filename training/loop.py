@@ -95,11 +95,16 @@ def _step_pairs(run: TrainingRun, records) -> tuple[list, dict[str, Any]]:
     names = [name for name, _ in parse_game_weights(cfg.games)]
     report = search_pairs(records, POLICY_NAME, run.policy, names, cfg.pref_prob, cfg.pref_sims,
                           ("pref", cfg.seed, run.iteration), cfg.pref_c, cfg.pref_playout,
-                          cfg.pref_min_gap, cfg.pref_min_visits, cfg.pref_rejected)
+                          cfg.pref_min_gap, cfg.pref_min_visits, cfg.pref_rejected,
+                          cfg.pref_completions if cfg.mode == "generate" else 0)
     seconds = time.perf_counter() - t0
-    return report.pairs, {"pairs": len(report.pairs), "searches": report.searches,
-                          "search_s": seconds, "prior_calls": report.calls,
-                          "prior_observations": report.observations}
+    row = {"pairs": len(report.pairs), "searches": report.searches, "search_s": seconds}
+    if cfg.mode == "generate":  # replies sampled, and the share that parsed to no action
+        row.update({"generate_calls": report.calls, "completions": report.completions,
+                    "completion_invalid_share": report.invalid / max(report.completions, 1)})
+    else:
+        row.update({"prior_calls": report.calls, "prior_observations": report.observations})
+    return report.pairs, row
 
 
 def _evaluate(run: TrainingRun, seed: int) -> dict[str, Any]:

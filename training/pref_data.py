@@ -5,6 +5,10 @@ The file is JSON Lines, one pair a line, in the form Hugging Face TRL's DPO trai
 (``prompt``, ``chosen``, ``rejected``: strings; the chosen and rejected texts continue the
 prompt as the model scores them) plus the search's own fields: ``game``, ``role``,
 ``q_chosen``, ``q_rejected``, ``visits_chosen``, ``visits_rejected``, ``confidence``.
+Pairs of sampled replies (generate mode: an agent with ``mode=generate``, ``--completions
+K`` replies per searched decision) add ``mode`` ("generate"), ``chosen_action`` and
+``rejected_action`` (the actions the replies parse to; null for an invalid reply, whose
+``q_rejected`` lies below the game's worst return).
 It is written to a temporary file in the same folder and renamed, so a reader never sees
 half a file.
 
@@ -28,6 +32,16 @@ __all__ = ["write_pairs", "read_pairs", "preferences_from_argv", "parse_search",
 
 COLUMNS = ("prompt", "chosen", "rejected", "game", "role", "q_chosen", "q_rejected",
            "visits_chosen", "visits_rejected", "confidence")
+GENERATE_COLUMNS = ("mode", "chosen_action", "rejected_action")
+"""Columns that pairs of sampled replies add."""
+
+
+def _row(pair: StepPair) -> dict[str, Any]:
+    row = {k: getattr(pair, k) for k in COLUMNS}
+    if pair.mode == "generate":
+        row.update(mode="generate", chosen_action=pair.chosen_action,
+                   rejected_action=pair.rejected_action or None)
+    return row
 
 
 def write_pairs(path: str | Path, pairs: Sequence[StepPair]) -> Path:
@@ -38,8 +52,7 @@ def write_pairs(path: str | Path, pairs: Sequence[StepPair]) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             for p in pairs:
-                fh.write(json.dumps({k: getattr(p, k) for k in COLUMNS}, ensure_ascii=False)
-                         + "\n")
+                fh.write(json.dumps(_row(p), ensure_ascii=False) + "\n")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -76,7 +89,10 @@ def read_pairs(path: str | Path, encode_prompt: Any) -> list[StepPair]:
                 q_rejected=float(row.get("q_rejected", 0.0)),
                 visits_chosen=int(row.get("visits_chosen", 0)),
                 visits_rejected=int(row.get("visits_rejected", 0)),
-                confidence=min(max(conf, 0.5), 1.0)))
+                confidence=min(max(conf, 0.5), 1.0),
+                mode="generate" if row.get("mode") == "generate" else "choice",
+                chosen_action=str(row.get("chosen_action") or ""),
+                rejected_action=str(row.get("rejected_action") or "")))
     if not pairs:
         raise ValueError(f"preferences file {path} holds no pairs")
     return pairs
@@ -111,13 +127,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--game", required=True)
     p.add_argument("--agent", required=True,
                    help="the policy (priors from its choice-mode distribution), e.g. "
-                        "llm:model=models/tiny")
+                        "llm:model=models/tiny; with mode=generate, pairs of sampled replies")
     p.add_argument("--search", default="mcts:simulations=32",
                    help="mcts:simulations=N,c=X,playout=random|policy|AGENT")
     p.add_argument("--matches", type=int, default=32)
     p.add_argument("--prob", type=float, default=1.0, help="share of decisions searched")
     p.add_argument("--min-gap", type=float, default=0.0)
     p.add_argument("--rejected", choices=["random", "lowest"], default="random")
+    p.add_argument("--completions", type=int, default=4, metavar="K",
+                   help="generate mode (--agent llm:...,mode=generate): replies sampled and "
+                        "paired at each searched decision, 2..64")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="the JSONL file to write")
     return p
@@ -125,9 +144,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def collect_preferences(game_name: str, agent: Any, search: dict[str, Any], matches: int,
                         prob: float, seed: int, min_gap: float = 0.0,
-                        rejected: str = "random") -> list[StepPair]:
+                        rejected: str = "random", completions: int = 4) -> list[StepPair]:
     """Self-play ``matches`` of ``agent`` on ``game_name``, then the step pairs of a share
-    ``prob`` of its decisions (see :func:`training.preferences.search_pairs`)."""
+    ``prob`` of its decisions (see :func:`training.preferences.search_pairs`); an agent in
+    generate mode gives pairs of ``completions`` sampled replies."""
     import games
     from arena.runner import MatchConfig
     from arena.schedule import play, selfplay_schedule
@@ -141,7 +161,8 @@ def collect_preferences(game_name: str, agent: Any, search: dict[str, Any], matc
     records = play(planned, {agent.name: agent}, MatchConfig(invalid="forfeit"), "pref:")
     report = search_pairs(records, agent.name, agent, [game_name], prob, search["simulations"],
                           ("preferences", seed), search["c"], search["playout"], min_gap, 1,
-                          rejected)
+                          rejected,
+                          completions if getattr(agent, "mode", "") == "generate" else 0)
     return report.pairs
 
 
@@ -155,12 +176,15 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
             raise ValueError(f"--prob {args.prob} must be in (0, 1]")
         if args.min_gap < 0:
             raise ValueError(f"--min-gap {args.min_gap} must be >= 0")
+        if not 2 <= args.completions <= 64:
+            raise ValueError(f"--completions {args.completions} must be a whole number in "
+                             "[2, 64], e.g. 4")
         search = parse_search(args.search)
         from agents.registry import make_agent
 
         agent = make_agent(args.agent, seed=args.seed)
         pairs = collect_preferences(args.game, agent, search, args.matches, args.prob,
-                                    args.seed, args.min_gap, args.rejected)
+                                    args.seed, args.min_gap, args.rejected, args.completions)
     except (ValueError, FileNotFoundError, ImportError) as err:
         from games.untrusted import terminal_safe
 

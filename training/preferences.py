@@ -21,6 +21,30 @@ Pairs (:func:`make_pair`), from one root's statistics:
   variance the game's range allows: ``c = Phi(gap / (s * sqrt(1/n_c + 1/n_r)))``, ``s``
   half the range of returns. ``c`` lies in [0.5, 1); the conservative DPO loss smooths
   the label by ``min(1 - c, 0.5)``: few visits or a small gap, a softer pair.
+
+Generate mode (``completions`` K > 0; the policy answers in free text): at each searched
+decision K replies to the decision's own prompt are sampled, all searched decisions of the
+iteration in ONE batched call (``policy.complete``; reply j of decision k of match m has
+the seed ``derive_seed("pref-completion", seed, m, k, j)``: same seed, same replies), and
+each is parsed to a legal action with the shared parser (:func:`games.parse_action`) or
+to invalid. The search is the same PUCT search with no model calls: the root's priors are
+the replies' actions with add-one smoothing, ``(count(a) + 1) / (valid replies + legal
+actions)`` (:func:`completion_prior`), every node below it uniform. A reply is worth its
+action's root Q; an invalid one is worth one full range of returns below the game's
+worst return (:func:`invalid_value`), below every action. Pairs
+(:func:`make_completion_pair`), one per decision, of two replies:
+
+- candidates: replies whose action has at least ``min_visits`` visits, and invalid ones
+  (empty replies take no part: there is no text to score);
+- chosen: a valid candidate of highest value (ties: the first sampled);
+- rejected: a candidate of strictly lower value at least ``min_gap`` below (an invalid
+  one always qualifies), at random or the lowest (ties: the first sampled); all replies
+  of one value: no pair;
+- confidence: as above from the two actions' visits; 1 when the rejected reply is invalid
+  (the rules, not the search, say it is worst: label smoothing 0).
+
+The pair's prompt is the decision's prompt and chosen/rejected are the two reply texts
+(``mode="generate"``): step-DPO scores the texts as continuations of the prompt.
 """
 
 from __future__ import annotations
@@ -36,11 +60,12 @@ from agents import Agent
 from agents.base import act_at
 from agents.puct import RootStats, run_lockstep, search
 from arena.records import MatchRecord
-from games import parse_action
+from games import IllegalAction, parse_action
 from games.seeds import derive_seed
 
 __all__ = ["StepPair", "make_pair", "confidence", "search_pairs", "state_before",
-           "searchable", "SearchReport"]
+           "searchable", "SearchReport", "completion_prior", "completion_values",
+           "make_completion_pair", "invalid_value"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +83,13 @@ class StepPair:
     visits_chosen: int
     visits_rejected: int
     confidence: float
+    mode: str = "choice"
+    """``choice``: chosen/rejected are actions; ``generate``: sampled replies (reasoning
+    and answer), scored as raw log-probabilities (see :mod:`training.step_dpo`)."""
+    chosen_action: str = ""
+    """Generate mode: the action the chosen reply parses to."""
+    rejected_action: str = ""
+    """Generate mode: the action the rejected reply parses to ("" when invalid)."""
 
     @property
     def label_smoothing(self) -> float:
@@ -71,7 +103,11 @@ class SearchReport:
     calls: int
     """Batched policy calls."""
     observations: int
-    """Observations those calls answered."""
+    """Observations those calls answered (generate mode: replies sampled)."""
+    completions: int = 0
+    """Generate mode: replies sampled (``calls``: the batched sampling calls)."""
+    invalid: int = 0
+    """Generate mode: replies that parse to no legal action."""
 
 
 def confidence(gap: float, n_chosen: int, n_rejected: int, scale: float) -> float:
@@ -148,34 +184,55 @@ def _games_by_id(game_names: Sequence[str]) -> dict[tuple[str, str], games.Game]
     return out
 
 
-def search_pairs(records: Sequence[MatchRecord], learner: str, policy: Agent,
-                 game_names: Sequence[str], prob: float, simulations: int, seed: Any,
-                 c: float = 1.0, playout: str = "random", min_gap: float = 0.0,
-                 min_visits: int = 1, rejected: str = "random") -> SearchReport:
-    """Search a share ``prob`` of ``learner``'s decisions in ``records`` in lock step,
-    priors from ``policy.policy_batch``; the pairs found (see the module doc). ``seed``:
-    the parts every draw derives from (run seed and iteration)."""
-    built = _games_by_id(game_names)
-    play = _playout_fn(playout, derive_seed("pref-playout", seed))
-    gens, meta = [], []
+def _picked(records: Sequence[MatchRecord], learner: str, built: dict, prob: float,
+            seed: Any, invalid_too: bool) -> list[tuple[int, int, MatchRecord, Any, Any,
+                                                        random.Random]]:
+    """(match, decision, record, decision record, game, rng) of every searched decision:
+    ``learner``'s, with two or more legal actions, drawn with probability ``prob``; with
+    ``invalid_too`` also those whose reply was invalid (generate mode)."""
+    out = []
     for m, rec in enumerate(records):
         key = (rec.game, repr(sorted(dict(rec.options).items())))
         game = built.get(key) or next(g for (gid, _), g in built.items() if gid == rec.game)
         for k, d in enumerate(rec.decisions):
-            if d.agent != learner or d.action is None or not d.legal_actions:
+            if d.agent != learner or (d.action is None and not invalid_too) \
+                    or not d.legal_actions:
                 continue
             rng = random.Random(derive_seed("pref", seed, m, k))
             if len(d.legal_actions) < 2 or rng.random() >= prob:
                 continue
-            det = state_before(rec, k, game).determiniser(d.player)
-            gens.append(search(det, simulations, rng, c, play))
-            meta.append((rec, d, rng, game))
+            out.append((m, k, rec, d, game, rng))
+    return out
+
+
+def search_pairs(records: Sequence[MatchRecord], learner: str, policy: Agent,
+                 game_names: Sequence[str], prob: float, simulations: int, seed: Any,
+                 c: float = 1.0, playout: str = "random", min_gap: float = 0.0,
+                 min_visits: int = 1, rejected: str = "random",
+                 completions: int = 0) -> SearchReport:
+    """Search a share ``prob`` of ``learner``'s decisions in ``records`` in lock step,
+    priors from ``policy.policy_batch``; the pairs found (see the module doc). ``seed``:
+    the parts every draw derives from (run seed and iteration). ``completions`` K > 0:
+    generate mode, pairs of K sampled replies (``policy.complete``)."""
+    built = _games_by_id(game_names)
+    play = _playout_fn(playout, derive_seed("pref-playout", seed))
+    picked = _picked(records, learner, built, prob, seed, invalid_too=completions > 0)
+    if completions:
+        if playout == "policy":
+            raise ValueError("playout=policy needs choice mode (a generate-mode policy has no "
+                             "move distribution to play out with); use random or an agent "
+                             "spec such as expert")
+        return _completion_pairs(picked, policy, simulations, seed, completions, c, play,
+                                 min_gap, min_visits, rejected)
+    gens, meta = [], []
+    for _, k, rec, d, game, rng in picked:
+        det = state_before(rec, k, game).determiniser(d.player)
+        gens.append(search(det, simulations, rng, c, play))
+        meta.append((rec, d, rng, game))
     result = run_lockstep(gens, policy.policy_batch)
     pairs = []
     for root, (rec, d, rng, game) in zip(result.roots, meta):
-        info = game.info
-        scale = max((info.max_utility - info.min_utility) / 2, 1e-9)
-        found = make_pair(root, rng, scale, min_gap, min_visits, rejected)
+        found = make_pair(root, rng, _half_range(game), min_gap, min_visits, rejected)
         if found is None:
             continue
         b, w, conf = found
@@ -185,3 +242,132 @@ def search_pairs(records: Sequence[MatchRecord], learner: str, policy: Agent,
             rejected=root.actions[w], q_chosen=root.q[b], q_rejected=root.q[w],
             visits_chosen=root.visits[b], visits_rejected=root.visits[w], confidence=conf))
     return SearchReport(pairs, len(gens), result.calls, result.observations)
+
+
+def _half_range(game: games.Game) -> float:
+    info = game.info
+    return max((info.max_utility - info.min_utility) / 2, 1e-9)
+
+
+# ----- generate mode: pairs of sampled replies -------------------------------------------
+def invalid_value(game: games.Game) -> float:
+    """What an invalid reply is worth: one full range of returns below the worst return."""
+    info = game.info
+    span = info.max_utility - info.min_utility
+    return info.min_utility - (span if span > 0 else 1.0)
+
+
+def completion_prior(actions: Sequence[str], parsed: Sequence[str | None]
+                     ) -> dict[str, float]:
+    """Root priors from replies' actions (None: invalid) with add-one smoothing:
+    ``(count(a) + 1) / (valid replies + len(actions))``."""
+    counts = dict.fromkeys(actions, 1)
+    for a in parsed:
+        if a is not None:
+            counts[a] += 1
+    total = sum(counts.values())
+    return {a: n / total for a, n in counts.items()}
+
+
+def completion_values(root: RootStats, parsed: Sequence[str | None], worst: float
+                      ) -> list[float]:
+    """Each reply's value: its action's root Q, ``worst`` for an invalid one."""
+    index = {a: i for i, a in enumerate(root.actions)}
+    return [worst if a is None else root.q[index[a]] for a in parsed]
+
+
+def make_completion_pair(root: RootStats, parsed: Sequence[str | None], rng: random.Random,
+                         worst: float, scale: float = 1.0, min_gap: float = 0.0,
+                         min_visits: int = 1, rejected: str = "random"
+                         ) -> tuple[int, int, float] | None:
+    """(chosen reply, rejected reply, confidence) among replies parsed to ``parsed``
+    (None: invalid), or None (see the module doc)."""
+    values = completion_values(root, parsed, worst)
+    index = {a: i for i, a in enumerate(root.actions)}
+    visits = [0 if a is None else root.visits[index[a]] for a in parsed]
+    usable = [a is None or n >= min_visits for a, n in zip(parsed, visits)]
+    valid = [k for k, a in enumerate(parsed) if a is not None and usable[k]]
+    if not valid:
+        return None
+    best = max(valid, key=lambda k: (values[k], -k))
+    lower = [k for k in range(len(parsed)) if usable[k] and values[k] < values[best]
+             and (parsed[k] is None or values[best] - values[k] >= min_gap)]
+    if not lower:
+        return None
+    if rejected == "lowest":
+        low = min(lower, key=lambda k: (values[k], k))
+    else:
+        low = lower[rng.randrange(len(lower))]
+    if parsed[low] is None:
+        return best, low, 1.0
+    return best, low, confidence(values[best] - values[low], visits[best], visits[low], scale)
+
+
+def _parse(text: str, legal: Sequence[str], game: games.Game) -> str | None:
+    try:
+        return parse_action(text, legal, game)
+    except IllegalAction:
+        return None
+
+
+def _without_model(gen: Any, root_prior: dict[str, float]) -> RootStats:
+    """Run one search to its end with no model: its first question (the root's priors,
+    always asked first) gets ``root_prior``, every later one uniform priors."""
+    answer: dict[str, float] | None = root_prior
+    try:
+        next(gen)
+        while True:
+            gen.send(answer)
+            answer = None
+    except StopIteration as stop:
+        return stop.value
+
+
+def _sample_replies(picked: list, policy: Agent, seed: Any, k: int) -> list[list[Any]]:
+    """K replies to each picked decision's prompt, all in one batched call."""
+    complete = getattr(policy, "complete", None)
+    if complete is None:
+        raise ValueError(f"agent {policy.name!r} cannot sample replies for generate-mode step "
+                         "preferences; use an llm agent with mode=generate")
+    prompts, seeds = [], []
+    for m, i, rec, d, _, _ in picked:
+        prompt = d.info.get("prompt")
+        if not isinstance(prompt, str):
+            raise ValueError(f"decision {i} of match {rec.match_id!r} records no prompt; "
+                             "generate-mode step preferences need the llm agent's records")
+        prompts += [prompt] * k
+        seeds += [derive_seed("pref-completion", seed, m, i, j) for j in range(k)]
+    replies = complete(prompts, seeds) if prompts else []
+    return [replies[n * k:(n + 1) * k] for n in range(len(picked))]
+
+
+def _completion_pairs(picked: list, policy: Agent, simulations: int, seed: Any, k: int,
+                      c: float, play: Any, min_gap: float, min_visits: int, rejected: str
+                      ) -> SearchReport:
+    """Generate mode of :func:`search_pairs` (see the module doc)."""
+    pairs, invalid = [], 0
+    for (_, i, rec, d, game, rng), replies in zip(picked, _sample_replies(picked, policy,
+                                                                          seed, k)):
+        parsed = [_parse(g.text, d.legal_actions, game) for g in replies]
+        invalid += parsed.count(None)
+        det = state_before(rec, i, game).determiniser(d.player)
+        root = _without_model(search(det, simulations, rng, c, play),
+                              completion_prior(d.legal_actions, parsed))
+        kept = [j for j, g in enumerate(replies) if g.text.strip()]
+        worst = invalid_value(game)
+        found = make_completion_pair(root, [parsed[j] for j in kept], rng, worst,
+                                     _half_range(game), min_gap, min_visits, rejected)
+        if found is None:
+            continue
+        b, w, conf = (kept[found[0]], kept[found[1]], found[2])
+        values = completion_values(root, parsed, worst)
+        visits = [0 if a is None else root.visits[root.actions.index(a)] for a in parsed]
+        pairs.append(StepPair(
+            game=rec.game, role=d.role, prompt=d.info["prompt"],
+            prompt_ids=tuple(replies[b].prompt_ids or d.info.get("prompt_ids", ())),
+            chosen=replies[b].text, rejected=replies[w].text, q_chosen=values[b],
+            q_rejected=values[w], visits_chosen=visits[b], visits_rejected=visits[w],
+            confidence=conf, mode="generate", chosen_action=parsed[b] or "",
+            rejected_action=parsed[w] or ""))
+    return SearchReport(pairs, len(picked), 1 if picked else 0, len(picked) * k,
+                        completions=len(picked) * k, invalid=invalid)

@@ -9,6 +9,12 @@ policy is ``log pi(a) = score(a)/T - logsumexp_b score(b)/T`` over the legal act
 normaliser is the same for two actions after one prompt, so ``log pi(chosen) - log
 pi(rejected) = (score(chosen) - score(rejected)) / T`` and only the two actions are scored.
 
+Generate-mode pairs (``pair.mode == "generate"``: two sampled replies, reasoning and
+answer) are scored the same way, as continuations of the prompt, but NOT divided by the
+temperature: the log-probability of a sampled text is the raw model's (temperature 1), as
+the generate-mode policy gradient reads it (``Decision.logprobs``). The reply's text is
+re-tokenized and its end-of-sequence token is not scored.
+
 Reference (``dpo_ref``): ``start``, the frozen starting model the learner keeps
 (``ctx.reference``); ``lagged:K``, a copy of the policy taken at the start of iterations
 1, K+1, 2K+1, ... (:meth:`StepDPO.refresh`), saved in checkpoints so a resumed run uses the
@@ -88,10 +94,14 @@ class StepDPO:
         return len(item.prompt_ids) + len(enc(item.chosen)) + len(enc(item.rejected))
 
     def _scores(self, model: Any, items: Sequence[StepPair], ctx: Context) -> torch.Tensor:
-        """[P, 2] (chosen, rejected) scores divided by the temperature."""
+        """[P, 2] (chosen, rejected) scores, divided by the temperature for choice pairs."""
         totals = score_actions(model, ctx.backend, [p.prompt_ids for p in items],
                                [[p.chosen, p.rejected] for p in items], ctx.token_budget)
-        return totals.view(len(items), 2) / self.temperature
+        scores = totals.view(len(items), 2)
+        if all(p.mode == "choice" for p in items):
+            return scores / self.temperature
+        temps = [self.temperature if p.mode == "choice" else 1.0 for p in items]
+        return scores / torch.tensor(temps, dtype=scores.dtype, device=scores.device)[:, None]
 
     def loss(self, items: Sequence[StepPair], ctx: Context
              ) -> tuple[torch.Tensor, dict[str, float]]:

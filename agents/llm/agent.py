@@ -50,7 +50,7 @@ from typing import Any, Sequence
 from games import Observation
 
 from agents.base import Agent, Decision, sample_from
-from agents.llm.backend import Backend, Scores
+from agents.llm.backend import Backend, Generation, Scores
 from agents.llm.model_cache import ModelCache
 from agents.llm.prompts import fit_prompt, render_prompt
 
@@ -256,13 +256,20 @@ class LLMAgent(Agent):
         )
 
     # ----- generate mode --------------------------------------------------------------
+    def complete(self, prompts: Sequence[str], seeds: Sequence[int]) -> list[Generation]:
+        """One reply per (already fitted) prompt, sampled as generate mode samples (its
+        temperature, top_p and max_new_tokens), ``seeds[i]`` for row i; one batched call.
+        Step preferences sample several replies to one decision's prompt with it."""
+        temperature = 0.0 if self.greedy else self.temperature
+        return self._backend().generate(list(prompts), temperature=temperature,
+                                        top_p=self.top_p, max_new_tokens=self.max_new_tokens,
+                                        seeds=list(seeds))
+
     def _generate(self, obs: Sequence[Observation]) -> list[Decision]:
         fitted = [self._fit(o) for o in obs]
         prompts = [p for p, _ in fitted]
         seeds = [self.rng_for(o).getrandbits(63) for o in obs]
-        temperature = 0.0 if self.greedy else self.temperature
-        gens = self._backend().generate(prompts, temperature=temperature, top_p=self.top_p,
-                                        max_new_tokens=self.max_new_tokens, seeds=seeds)
+        gens = self.complete(prompts, seeds)
         return [
             Decision(text=g.text, token_ids=tuple(g.token_ids), logprobs=tuple(g.logprobs),
                      info={"mode": "generate", "prompt_ids": tuple(g.prompt_ids), "prompt": p,

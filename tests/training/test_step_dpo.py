@@ -172,7 +172,7 @@ def test_lagged_reference_refreshes_every_k_iterations():
     (dict(pref_rejected="worst"), "pref_rejected='worst' must be random or lowest"),
     (dict(pg_coef=0), "pg_coef=0 with dpo_coef=0 leaves nothing to learn"),
     (dict(pref_data="p.jsonl"), "pref_data='p.jsonl' needs dpo_coef > 0"),
-    (dict(dpo_coef=1, mode="generate"), "needs mode=choice"),
+    (dict(dpo_coef=1, mode="generate", pref_playout="policy"), "needs mode=choice"),
 ])
 def test_bad_options_are_refused_naming_the_value(kwargs, message):
     with pytest.raises(ValueError) as err:
