@@ -339,3 +339,34 @@ def test_preferences_export_in_generate_mode_reads_back(tiny_model, tmp_path, mo
     assert preferences_from_argv([*argv[:-2], "--completions", "1", "--out",
                                   str(tmp_path / "x.jsonl")]) == 2
     assert "--completions 1 must be a whole number in [2, 64]" in capsys.readouterr().err
+
+
+def test_resumed_generate_mode_dpo_run_matches_an_uninterrupted_one(tiny_model, tmp_path,
+                                                                    monkeypatch):
+    safetensors = pytest.importorskip("safetensors.torch")
+    import torch
+
+    from training.loop import train
+
+    _answering(monkeypatch)
+
+    def config(out, iterations):
+        return SelfPlayConfig(games=["tictactoe"], model=tiny_model, mode="generate",
+                              out=str(out), iterations=iterations, matches_per_iteration=4,
+                              max_new_tokens=8, lr=1e-2, lr_schedule="constant",
+                              eval_every=0, checkpoint_every=1, dpo_coef=1.0, pref_prob=1.0,
+                              pref_sims=8, pref_completions=4, device="cpu", seed=2)
+    timing = {"elapsed_s", "rollout_s", "learn_s", "games_per_s", "tokens_per_s", "search_s",
+              "search_share"}
+
+    def rows(run):
+        return [{k: v for k, v in json.loads(line).items() if k not in timing}
+                for line in (run / "metrics.jsonl").read_text().splitlines()]
+    straight = train(config(tmp_path / "a", 2))
+    train(config(tmp_path / "b", 1))
+    resumed = train(config(tmp_path / "b", 2))
+    want = safetensors.load_file(straight / "checkpoint-2" / "model.safetensors")
+    got = safetensors.load_file(resumed / "checkpoint-2" / "model.safetensors")
+    assert [k for k in want if not torch.equal(want[k], got[k])] == []
+    assert rows(resumed) == rows(straight)
+    assert all(r["pairs"] > 0 and r["dpo/loss"] > 0 for r in rows(straight))
