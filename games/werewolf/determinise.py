@@ -181,4 +181,6 @@ def determinise(s: Any, p: int, rng: random.Random) -> Any:
     d.nights = _redraw_nights(s, p, roles, rng)
     d.private = private_lines(roles, d.nights, n)
     _redraw_pending(d, p, rng)
+    d._refresh_seats()
+    d._refresh_legal()
     return d

@@ -12,11 +12,11 @@ from games.core import Game, GameInfo
 
 from games.werewolf import text as tx
 from games.werewolf.roles import (
-    NIGHT, ROLE_NAMES, TEAM_NAMES, VILLAGE, WOLF, WOLVES, WerewolfOptions, check_options, deck,
-    rules_text,
+    DOCTOR, NIGHT, ROLE_NAMES, SEER, TALK, TEAM_NAMES, VILLAGE, WOLF, WOLVES, WerewolfOptions,
+    check_options, deck, rules_text,
 )
 from games.werewolf.rules import RUNNING, WerewolfState
-from games.werewolf.views import you_lines
+from games.werewolf.views import acting_now, living_text, you_lines
 
 __all__ = ["Werewolf"]
 
@@ -60,11 +60,19 @@ class Werewolf(Game):
         self.info = dataclasses.replace(type(self).info, max_length=o.max_rounds * per_day)
         self.rules = rules_text(o, tx.grammar_lines(self.claims, o.max_speech_chars))
         self._texts: dict[int, str] = {}
+        self._nows: dict[tuple[int, int, int], str] = {}
         self._joined: dict[int, str] = {}
         builders = {"kill": tx.kill_actions, "check": tx.check_actions,
                     "protect": tx.protect_actions, "vote": tx.vote_actions,
                     "claim": tx.claim_actions}
         self._cache = {kind: ({}, build) for kind, build in builders.items()}
+        self.acts = tx.action_kinds(n)
+        """Night and vote action -> (kind, seat named or -1), for resolving phases."""
+        self.ballots = {-1: "none", **{s: f"Player {s}" for s in range(n)}}
+        self._days: dict[tuple[int, int], tuple] = {}
+        self._orders: dict[tuple[int, int, int], tuple[int, ...]] = {}
+        self.nobody = (None,) * n
+        """No pending action for any seat."""
 
     def cached(self, kind: str, mask: int) -> tuple[str, ...]:
         """Legal actions of one kind over the seats in ``mask`` (built once per game)."""
@@ -79,6 +87,75 @@ class Werewolf(Game):
         """``", ".join(legal)`` of a tuple :meth:`cached` returned (built once)."""
         return self._joined.get(id(legal)) or ", ".join(legal)
 
+    def day_table(self, phase: int, alive: int) -> tuple[tuple, tuple]:
+        """Each seat's legal actions and NOW line in the discussion or the vote with the
+        living seats ``alive`` (the dead: ``()`` and None; free-mode discussion: legal
+        actions None)."""
+        key = (phase, alive)
+        found = self._days.get(key)
+        if found is None:
+            n = self.num_players
+            if phase == TALK and not self.claims:
+                legal = (None,) * n
+            else:
+                kind = "claim" if phase == TALK else "vote"
+                legal = tuple(self.cached(kind, alive & ~(1 << s)) if alive >> s & 1 else ()
+                              for s in range(n))
+            nows = tuple(acting_now(self, phase, 0, -1, legal[s]) if alive >> s & 1 else None
+                         for s in range(n))
+            found = self._days[key] = (legal, nows)
+        return found
+
+    def night_table(self, roles: tuple[int, ...], alive: int, wolves: int,
+                    last: int) -> tuple:
+        """Each seat's legal actions at night (the first step): wolves kill a living
+        non-wolf, the Seer checks another living player, the Doctor protects a living
+        player (not ``last`` unless that leaves no one), the others sleep."""
+        kill = self.cached("kill", alive & ~wolves)
+        out = []
+        for s, role in enumerate(roles):
+            if not alive >> s & 1:
+                out.append(())
+            elif role == WOLF:
+                out.append(kill)
+            elif role == SEER:
+                out.append(self.cached("check", alive & ~(1 << s)))
+            elif role == DOCTOR:
+                mask = alive if last < 0 else alive & ~(1 << last)
+                out.append(self.cached("protect", mask or alive))
+            else:
+                out.append(self.SLEEP)
+        return tuple(out)
+
+    def night_nows(self, day: int, roles: tuple[int, ...], legal: tuple) -> tuple:
+        """Each seat's NOW line on night ``day`` given its legal actions (None: dead)."""
+        nows, out = self._nows, []
+        for role, actions in zip(roles, legal):
+            if not actions:
+                out.append(None)
+                continue
+            key = (day, role, id(actions))  # cached()'s tuples live as long as the game
+            found = nows.get(key)
+            if found is None:
+                found = nows[key] = acting_now(self, NIGHT, day, role, actions)
+            out.append(found)
+        return tuple(out)
+
+    def order(self, alive: int, start: int, rounds: int) -> tuple[int, ...]:
+        """The living seats from seat ``start`` on, wrapping round, ``rounds`` times over."""
+        key = (alive, start, rounds)
+        found = self._orders.get(key)
+        if found is None:
+            living = [s for s in range(self.num_players) if alive >> s & 1]
+            found = tuple([s for s in living if s >= start] + [s for s in living if s < start])
+            found = self._orders[key] = found * rounds
+        return found
+
+    def living(self, alive: int) -> str:
+        """:func:`~games.werewolf.views.living_text` (cached per set of living seats)."""
+        found = self._texts.get(alive)
+        return living_text(self, alive) if found is None else found
+
     def new_state(self, seed: int = 0) -> WerewolfState:
         """Roles dealt by ``random.Random(seed)``; night 1 begins."""
         roles = list(deck(self.options))
@@ -91,6 +168,7 @@ class Werewolf(Game):
         s.alive = (1 << n) - 1
         s.day, s.spoke, s.speakers, s.tonight = 1, 0, (), None
         s.log, s.private, s.nights, s.deaths = "", ("",) * n, (), ()
+        s.psec = ("",) * n
         s.winner = RUNNING
         s.you = you_lines(s.roles)
         s._open(NIGHT)

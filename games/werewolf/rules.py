@@ -32,7 +32,7 @@ from __future__ import annotations
 import random
 from typing import Any, NoReturn
 
-from games.core import IllegalAction, State
+from games.core import IllegalAction, Observation, State
 from games.seeds import derive_seed
 
 from games.werewolf import text as tx
@@ -40,7 +40,9 @@ from games.werewolf.refusal import explain
 from games.werewolf.roles import (
     DOCTOR, NIGHT, OVER, PACK, ROLE_NAMES, SEER, TALK, VILLAGE, VOTE, WOLF, WOLVES, team_of,
 )
-from games.werewolf.views import observation_text, private_lines, render
+from games.werewolf.views import (
+    fast_text, night_lines, private_sections, render, state_line,
+)
 
 __all__ = ["WerewolfState", "NIGHT", "PACK", "TALK", "VOTE", "OVER", "RUNNING", "DRAW"]
 
@@ -48,12 +50,7 @@ RUNNING, DRAW = -1, 2
 
 
 def _count(mask: int) -> int:
-    return bin(mask).count("1")
-
-
-def _ballot(action: str) -> str:
-    seat = tx.target_of(action)
-    return "none" if seat < 0 else f"Player {seat}"
+    return mask.bit_count()
 
 
 class WerewolfState(State):
@@ -67,11 +64,19 @@ class WerewolfState(State):
     indent); ``nights`` one record per resolved night ``(proposals, target, check,
     protect, died, check_is_wolf)``; ``deaths`` ``(seat, day, by_vote)``; ``winner`` -1 running, 0
     village, 1 wolves, 2 draw; ``you`` each seat's YOU section; ``seed`` the game's seed.
+
+    Derived from the fields above, rebuilt where they change (:meth:`_refresh` after every
+    phase change and speech, :meth:`_refresh_seats` after a night or a determinisation),
+    so that a decision reads them instead of rebuilding them: ``legal`` each seat's legal
+    actions in the phase now running (a shared tuple; None in a free-mode discussion;
+    ``()`` for a seat that does not act in it), ``line`` the STATE line, ``tail`` the
+    end of the information state (phase, day, speech count), ``psec`` each seat's
+    PRIVATE section as it appears in the text (``""`` when empty).
     """
 
     __slots__ = ("roles", "alive", "wolves", "phase", "day", "waiting", "pending", "tonight",
                  "speakers", "spoke", "log", "private", "nights", "deaths", "winner", "you",
-                 "seed")
+                 "seed", "legal", "nowt", "line", "tail", "psec")
 
     # ----- turns ----------------------------------------------------------------------
     def current_players(self) -> list[int]:
@@ -81,17 +86,14 @@ class WerewolfState(State):
         return self.winner != RUNNING
 
     def _legal_now(self, player: int):
-        if player not in self.waiting:
-            return ()
-        if self.phase == TALK and not self.game.claims:
-            return None
-        return self._legal_tuple(player)
+        return self.legal[player] if player in self.waiting else ()
 
     def _legal(self, player: int):
         legal = self._legal_now(player)
         return None if legal is None else list(legal)
 
     def _legal_tuple(self, p: int) -> tuple[str, ...]:
+        """``p``'s legal actions in this phase, from the rules (``legal`` caches them)."""
         g, phase, alive = self.game, self.phase, self.alive
         others = alive & ~(1 << p)
         if phase == TALK:
@@ -122,7 +124,7 @@ class WerewolfState(State):
         return protect[1] if protect is not None and protect[0] == doctor else -1
 
     def random_action(self, player: int, rng: random.Random) -> str:
-        legal = self._legal_now(player)
+        legal = self.legal[player] if player in self.waiting else ()
         if legal is None:
             return self._random_speech(player, rng)
         if not legal:
@@ -148,40 +150,71 @@ class WerewolfState(State):
                 action = tx.parse_speech(action, self.game.options.max_speech_chars)
             self._speak(player, action)
             return
-        pending = list(self.pending)
-        pending[player] = action
-        self.pending = tuple(pending)
-        self.waiting = tuple(p for p in self.waiting if p != player)
-        if not self.waiting:
+        pending = self.pending
+        self.pending = pending[:player] + (action,) + pending[player + 1:]
+        waiting = self.waiting
+        i = waiting.index(player)
+        self.waiting = waiting = waiting[:i] + waiting[i + 1:]
+        if not waiting:
             (self._resolve_vote if self.phase == VOTE else self._resolve_night)()
 
     def _speak(self, player: int, action: str) -> None:
         words = action[6:] if action.startswith("[say] ") else (
             "(silent)" if action in ("[say]", tx.PASS) else action)
-        self.log += f"\n  Day {self.day}, Player {player} said: {words}"
-        self.spoke += 1
-        if self.spoke < len(self.speakers):
-            self.waiting = (self.speakers[self.spoke],)
+        day = self.day
+        self.log += f"\n  Day {day}, Player {player} said: {words}"
+        self.spoke = spoke = self.spoke + 1
+        speakers = self.speakers
+        if spoke < len(speakers):
+            self.waiting = (speakers[spoke],)
+            self.line = (f"STATE: Day {day}, discussion (speech {spoke + 1} of {len(speakers)})"
+                         f". {self.game.living(self.alive)}")  # views.state_line, inlined
+            self.tail = f"\n{TALK}/{day}/{spoke}/"
         else:
             self._open(VOTE)
 
     def _open(self, phase: int) -> None:
         """Start a simultaneous phase (everyone living acts) or the discussion."""
         self.phase = phase
-        n = self.game.num_players
-        self.pending = (None,) * n
+        g = self.game
+        n = g.num_players
+        self.pending = g.nobody
         if phase == TALK:
-            living = [s for s in range(n) if self.alive >> s & 1]
-            start = (self.day - 1) % n
-            order = tuple(sorted(living, key=lambda s: (s - start) % n))
-            self.speakers = order * self.game.options.discussion_rounds
+            self.speakers = g.order(self.alive, (self.day - 1) % n, g.options.discussion_rounds)
             self.spoke = 0
             if not self.speakers:
                 self._open(VOTE)
                 return
             self.waiting = (self.speakers[0],)
-            return
-        self.waiting = tuple(s for s in range(n) if self.alive >> s & 1)
+        else:
+            self.waiting = g.order(self.alive, 0, 1)
+        self._refresh_legal()
+        self._refresh()
+
+    def _refresh_legal(self) -> None:
+        """``legal`` for the phase now running (it changes only with the phase): what
+        :meth:`_legal_tuple` gives each living seat."""
+        g, phase = self.game, self.phase
+        if phase == TALK or phase == VOTE:
+            self.legal, self.nowt = g.day_table(phase, self.alive)
+        elif phase == NIGHT:
+            last = -1 if g.options.doctor_repeat or not self.nights else self._last_protect(
+                self.roles.index(DOCTOR) if DOCTOR in self.roles else -1)
+            self.legal = g.night_table(self.roles, self.alive, self.wolves, last)
+            self.nowt = g.night_nows(self.day, self.roles, self.legal)
+        else:
+            self.legal = tuple(self._legal_tuple(s) if self.alive >> s & 1 else ()
+                               for s in range(g.num_players))
+            self.nowt = g.nobody
+
+    def _refresh(self) -> None:
+        """``line`` and ``tail`` after a phase change or a speech."""
+        self.line = state_line(self)
+        self.tail = f"\n{self.phase}/{self.day}/{self.spoke}/"
+
+    def _refresh_seats(self) -> None:
+        """``psec`` from ``private`` (after a night, or new roles in a determinisation)."""
+        self.psec = private_sections(self.private)
 
     def _rng(self, purpose: str) -> random.Random:
         return random.Random(derive_seed(purpose, self.seed, self.day))
@@ -193,20 +226,24 @@ class WerewolfState(State):
             self._open(PACK)
             return
         first = self.tonight if self.phase == PACK else self.pending
-        proposals = tuple((s, tx.target_of(a)) for s, a in enumerate(first)
-                          if a is not None and a.startswith("[kill"))
+        acts, props = g.acts, []
+        check = protect = None
+        for s, a in enumerate(first):
+            if a is not None:
+                kind, seat = acts[a]
+                if kind == tx.KILL:
+                    props.append((s, seat))
+                elif kind == tx.CHECK:
+                    check = (s, seat)
+                elif kind == tx.PROTECT:
+                    protect = (s, seat)
+        proposals = tuple(props)
         if self.phase == PACK:
-            target = tx.target_of(self.pending[self._leader()])
+            target = acts[self.pending[self._leader()]][1]
         else:
             choices = sorted({t for _, t in proposals})
             target = (choices[0] if len(choices) == 1
                       else self._rng("werewolf-night").choice(choices))
-        check = protect = None
-        for s, a in enumerate(first):
-            if a is not None and a.startswith("[check"):
-                check = (s, tx.target_of(a))
-            elif a is not None and a.startswith("[protect"):
-                protect = (s, tx.target_of(a))
         died = -1 if protect is not None and protect[1] == target else target
         seen = check is not None and self.roles[check[1]] == WOLF
         self.nights += ((proposals, target, check, protect, died, seen),)
@@ -220,7 +257,14 @@ class WerewolfState(State):
             self._open(TALK)
 
     def _write_private(self) -> None:
-        self.private = private_lines(self.roles, self.nights, self.game.num_players)
+        """Each seat's private lines plus its line of the night just resolved."""
+        new = night_lines(self.roles, self.day, self.nights[-1])
+        private, psec = list(self.private), list(self.psec)
+        for seat, line in new.items():
+            old = private[seat]
+            private[seat] = lines = old + "\n" + line if old else line
+            psec[seat] = "\nPRIVATE:\n" + lines  # views.private_sections, one seat
+        self.private, self.psec = tuple(private), tuple(psec)
 
     def _kill(self, seat: int, what: str, by_vote: bool) -> None:
         self.alive &= ~(1 << seat)
@@ -231,13 +275,16 @@ class WerewolfState(State):
 
     def _resolve_vote(self) -> None:
         n = self.game.num_players
+        acts, names = self.game.acts, self.game.ballots
         counts: dict[int, int] = {}
-        for a in self.pending:
-            t = -1 if a is None else tx.target_of(a)
-            if t >= 0:
-                counts[t] = counts.get(t, 0) + 1
-        ballots = ", ".join(f"Player {s} -> {_ballot(a)}" for s, a in enumerate(self.pending)
-                            if a is not None)
+        parts = []
+        for s, a in enumerate(self.pending):
+            if a is not None:
+                t = acts[a][1]
+                if t >= 0:
+                    counts[t] = counts.get(t, 0) + 1
+                parts.append(f"Player {s} -> {names[t]}")
+        ballots = ", ".join(parts)
         self.log += f"\n  Day {self.day} vote: {ballots}."
         top = max(counts.values(), default=0)
         tied = sorted(t for t, c in counts.items() if c == top)
@@ -260,8 +307,9 @@ class WerewolfState(State):
         self._open(NIGHT)
 
     def _check_end(self) -> bool:
-        wolves = _count(self.alive & self.wolves)
-        others = _count(self.alive) - wolves
+        alive = self.alive
+        wolves = _count(alive & self.wolves)
+        others = _count(alive) - wolves
         if wolves == 0:
             self._finish(VILLAGE, "No wolf is alive: the village wins.")
         elif wolves >= others:
@@ -274,8 +322,10 @@ class WerewolfState(State):
         self.phase = OVER
         self.waiting = ()
         self.pending = (None,) * len(self.roles)
+        self.legal = ((),) * len(self.roles)
         self.log += (f"\n  Game over. {why}\n  Roles: "
                      + ", ".join(f"Player {s} {ROLE_NAMES[r]}" for s, r in enumerate(self.roles)))
+        self._refresh()
 
     # ----- outcome and views ----------------------------------------------------------
     def returns(self) -> list[float]:
@@ -284,10 +334,11 @@ class WerewolfState(State):
         return [1.0 if team_of(r) == self.winner else -1.0 for r in self.roles]
 
     def role(self, player: int) -> str:
-        if not 0 <= player < len(self.roles):
+        roles = self.roles
+        if not 0 <= player < len(roles):
             raise ValueError(f"player {player} does not exist; this werewolf game has "
-                             f"players 0..{len(self.roles) - 1}")
-        return ROLE_NAMES[self.roles[player]]
+                             f"players 0..{len(roles) - 1}")
+        return ROLE_NAMES[roles[player]]
 
     def _secret(self, p: int) -> str:
         """``p``'s own knowledge of the phase in progress (its own pending action; a
@@ -302,11 +353,25 @@ class WerewolfState(State):
         return own
 
     def information_state(self, player: int) -> str:
-        return (f"{self.you[player]}\n{self.private[player]}\n{self.log}\n"
-                f"{self.phase}/{self.day}/{self.spoke}/{self._secret(player)}")
+        secret = (self.pending[player] or "") if self.phase != PACK else self._secret(player)
+        return f"{self.you[player]}\n{self.private[player]}\n{self.log}{self.tail}{secret}"
 
     def _text(self, player: int) -> str:
-        return observation_text(self, player)
+        return fast_text(self, player)
+
+    def observation(self, player: int) -> Observation:
+        """:meth:`State.observation` in one call (a decision's hot path; tests hold it
+        equal to the base method): the same fields from the same hooks' pieces."""
+        roles = self.roles
+        if not 0 <= player < len(roles):
+            return super().observation(player)  # the error naming the player
+        game = self.game
+        phase = self.phase
+        secret = (self.pending[player] or "") if phase != PACK else self._secret(player)
+        return Observation(
+            game.info.id, player, ROLE_NAMES[roles[player]], self.turn, fast_text(self, player),
+            self.legal[player] if player in self.waiting else (), game.rules,
+            f"{self.you[player]}\n{self.private[player]}\n{self.log}{self.tail}{secret}")
 
     def render(self, reveal: bool | None = None) -> str:
         """The spectator's table (roles hidden while the game runs); ``reveal=True``:
@@ -335,6 +400,11 @@ class WerewolfState(State):
         s.winner = self.winner
         s.you = self.you
         s.seed = self.seed
+        s.legal = self.legal
+        s.nowt = self.nowt
+        s.line = self.line
+        s.tail = self.tail
+        s.psec = self.psec
         return s
 
     def _determinise(self, player: int, rng: random.Random) -> "WerewolfState":

@@ -36,7 +36,7 @@ from games.werewolf.roles import ROLE_NAMES
 __all__ = [
     "CUT", "CLAIMABLE", "player", "target_of", "parse_speech", "statements", "grammar_lines",
     "kill_actions", "check_actions", "protect_actions", "vote_actions", "claim_actions",
-    "vocabulary", "seats_text",
+    "vocabulary", "seats_text", "action_kinds", "KILL", "CHECK", "PROTECT", "REST", "BALLOT",
 ]
 
 CUT = " [cut]"
@@ -45,6 +45,8 @@ CLAIMABLE = ("seer", "doctor", "villager")
 SLEEP = "[sleep]"
 PASS = "[pass]"
 VOTE_NONE = "[vote none]"
+KILL, CHECK, PROTECT, REST, BALLOT = range(5)
+"""Kinds of the finite night and vote actions (:func:`action_kinds`); REST is ``[sleep]``."""
 
 _SAY = re.compile(r"\[\s*say\s*\]", re.IGNORECASE)
 _STATEMENT = re.compile(
@@ -100,6 +102,17 @@ def claim_actions(mask: int, n: int) -> tuple[str, ...]:
     for s in seats:
         out += [f"[reveal Player {s} werewolf]", f"[reveal Player {s} not]"]
     return tuple(out)
+
+
+def action_kinds(n: int) -> dict[str, tuple[int, int]]:
+    """Every night and vote action of an ``n``-seat game -> (kind, the seat it names or
+    -1): ``"[kill Player 3]"`` -> ``(KILL, 3)``, ``"[vote none]"`` -> ``(BALLOT, -1)``."""
+    everyone = (1 << n) - 1
+    out = {SLEEP: (REST, -1)}
+    for kind, build in ((KILL, kill_actions), (CHECK, check_actions),
+                        (PROTECT, protect_actions), (BALLOT, vote_actions)):
+        out.update((a, (kind, target_of(a))) for a in build(everyone, n))
+    return out
 
 
 def vocabulary(n: int, claims: bool) -> list[str]:

@@ -20,7 +20,10 @@ from games.werewolf.roles import (
     DOCTOR, NIGHT, OVER, PACK, PHASE_NAMES, ROLE_NAMES, SEER, TALK, VILLAGER, VOTE, WOLF,
 )
 
-__all__ = ["you_lines", "private_lines", "observation_text", "render", "living_text"]
+__all__ = ["you_lines", "private_lines", "night_lines", "private_sections", "observation_text",
+           "fast_text", "acting_now", "state_line", "render", "living_text"]
+
+NOTHING_YET = "\n  (nothing yet)"
 
 
 def you_lines(roles: Sequence[int]) -> tuple[str, ...]:
@@ -66,6 +69,26 @@ def private_lines(roles: Sequence[int], nights: Sequence[tuple], n: int) -> tupl
     return tuple(out)
 
 
+def night_lines(roles: Sequence[int], day: int, night: tuple) -> dict[int, str]:
+    """The PRIVATE line of one resolved night for each seat that gets one: the increment
+    of :func:`private_lines` (each seat's lines joined by newlines, night by night)."""
+    out: dict[int, str] = {}
+    wolf = None
+    for seat, role in enumerate(roles):
+        if role == WOLF:  # every wolf reads the same line
+            out[seat] = wolf = wolf or _night_line(seat, role, day, night)
+        elif role != VILLAGER:
+            line = _night_line(seat, role, day, night)
+            if line is not None:
+                out[seat] = line
+    return out
+
+
+def private_sections(private: Sequence[str]) -> tuple[str, ...]:
+    """Each seat's PRIVATE section as the text shows it after the STATE line."""
+    return tuple("\nPRIVATE:\n" + lines if lines else "" for lines in private)
+
+
 def living_text(game: Any, alive: int) -> str:
     """``Living (5 of 7): Player 0, ... Dead: Player 1, Player 4.`` (cached per game)."""
     found = game._texts.get(alive)
@@ -79,7 +102,8 @@ def living_text(game: Any, alive: int) -> str:
     return found
 
 
-def _state_line(s: Any) -> str:
+def state_line(s: Any) -> str:
+    """The STATE line from the state's fields (the state keeps it as ``line``)."""
     phase = s.phase
     if phase == OVER:
         head = f"Day {s.day}, game over"
@@ -108,30 +132,47 @@ def _now(s: Any, p: int) -> str:
         mine = s.pending[p]
         return f"NOW: waiting for the others ({PHASE_NAMES[phase]}); you chose {mine}."
     legal = s._legal_tuple(p) if (phase != TALK or s.game.claims) else None
-    if phase == TALK:
-        if legal is None:
-            cap = s.game.options.max_speech_chars
-            return (f"NOW: your speech. Answer [say] <your speech> (at most {cap} "
-                    "characters; longer is cut).")
-        return "NOW: your speech; choose one statement: " + s.game.joined(legal)
-    if phase == VOTE:
-        return "NOW: vote to eliminate a player: " + s.game.joined(legal)
     if phase == PACK:
         if legal == s.game.SLEEP:
             return "NOW: the pack's leader decides; you sleep: [sleep]"
         return (f"NOW: proposals: {s._secret(p).split(' | ')[0]}. Decide the victim: "
                 + ", ".join(legal))
-    return f"NOW: night {s.day}; {_ASK[s.roles[p]]}: " + s.game.joined(legal)
+    return acting_now(s.game, phase, s.day, s.roles[p], legal)
+
+
+def acting_now(game: Any, phase: int, day: int, role: int, legal: Any) -> str:
+    """The NOW line of a player who acts now in the phase (not the pack's step): it
+    follows from the phase, the day (at night), the role and the legal actions."""
+    if phase == TALK:
+        if legal is None:
+            cap = game.options.max_speech_chars
+            return (f"NOW: your speech. Answer [say] <your speech> (at most {cap} "
+                    "characters; longer is cut).")
+        return "NOW: your speech; choose one statement: " + game.joined(legal)
+    if phase == VOTE:
+        return "NOW: vote to eliminate a player: " + game.joined(legal)
+    return f"NOW: night {day}; {_ASK[role]}: " + game.joined(legal)
 
 
 def observation_text(s: Any, p: int) -> str:
+    """``p``'s text built from the state's fields alone (the reference :func:`fast_text`
+    must equal; tests compare them)."""
     private = s.private[p]
-    parts = [s.you[p], _state_line(s)]
+    parts = [s.you[p], state_line(s)]
     if private:
         parts.append("PRIVATE:\n" + private)
-    parts.append("PUBLIC LOG:" + (s.log or "\n  (nothing yet)"))
+    parts.append("PUBLIC LOG:" + (s.log or NOTHING_YET))
     parts.append(_now(s, p))
     return "\n".join(parts)
+
+
+def fast_text(s: Any, p: int) -> str:
+    """:func:`observation_text` from the pieces the state keeps (``line``, ``psec``, and
+    ``nowt``: the NOW line of each player who acts in the phase, None in the pack's step)."""
+    now = s.nowt[p] if p in s.waiting else None
+    if now is None:
+        now = _now(s, p)
+    return f"{s.you[p]}\n{s.line}{s.psec[p]}\nPUBLIC LOG:{s.log or NOTHING_YET}\n{now}"
 
 
 def render(s: Any, reveal: bool = False) -> str:
@@ -142,7 +183,7 @@ def render(s: Any, reveal: bool = False) -> str:
         result = {0: "the village wins", 1: "the wolves win"}.get(s.winner, "a draw")
         head = f"Werewolf: day {s.day}, game over: {result}"
     else:
-        head = f"Werewolf: {_state_line(s)[7:].split('. Living')[0].lower()}"
+        head = f"Werewolf: {state_line(s)[7:].split('. Living')[0].lower()}"
     rows = [head, f"{'seat':<10}{'status':<8}{'role':<10}to act"]
     for seat in range(n):
         status = "alive" if s.alive >> seat & 1 else "dead"
