@@ -72,6 +72,7 @@ class Werewolf(Game):
         self._days: dict[tuple[int, int], tuple] = {}
         self._orders: dict[tuple[int, int, int], tuple[int, ...]] = {}
         self.nobody = (None,) * n
+        self.deck = deck(o)
         """No pending action for any seat."""
 
     def cached(self, kind: str, mask: int) -> tuple[str, ...]:
@@ -106,40 +107,36 @@ class Werewolf(Game):
             found = self._days[key] = (legal, nows)
         return found
 
-    def night_table(self, roles: tuple[int, ...], alive: int, wolves: int,
-                    last: int) -> tuple:
-        """Each seat's legal actions at night (the first step): wolves kill a living
-        non-wolf, the Seer checks another living player, the Doctor protects a living
-        player (not ``last`` unless that leaves no one), the others sleep."""
+    def night_table(self, day: int, roles: tuple[int, ...], alive: int, wolves: int,
+                    last: int) -> tuple[tuple, tuple]:
+        """Each seat's legal actions and NOW line on night ``day`` (the first step; the
+        dead: ``()`` and None): wolves kill a living non-wolf, the Seer checks another
+        living player, the Doctor protects a living player (not ``last`` unless that
+        leaves no one), the others sleep."""
         kill = self.cached("kill", alive & ~wolves)
-        out = []
+        nows = self._nows
+        legal, now = [], []
         for s, role in enumerate(roles):
             if not alive >> s & 1:
-                out.append(())
-            elif role == WOLF:
-                out.append(kill)
+                legal.append(())
+                now.append(None)
+                continue
+            if role == WOLF:
+                actions = kill
             elif role == SEER:
-                out.append(self.cached("check", alive & ~(1 << s)))
+                actions = self.cached("check", alive & ~(1 << s))
             elif role == DOCTOR:
                 mask = alive if last < 0 else alive & ~(1 << last)
-                out.append(self.cached("protect", mask or alive))
+                actions = self.cached("protect", mask or alive)
             else:
-                out.append(self.SLEEP)
-        return tuple(out)
-
-    def night_nows(self, day: int, roles: tuple[int, ...], legal: tuple) -> tuple:
-        """Each seat's NOW line on night ``day`` given its legal actions (None: dead)."""
-        nows, out = self._nows, []
-        for role, actions in zip(roles, legal):
-            if not actions:
-                out.append(None)
-                continue
+                actions = self.SLEEP
+            legal.append(actions)
             key = (day, role, id(actions))  # cached()'s tuples live as long as the game
-            found = nows.get(key)
-            if found is None:
-                found = nows[key] = acting_now(self, NIGHT, day, role, actions)
-            out.append(found)
-        return tuple(out)
+            line = nows.get(key)
+            if line is None:
+                line = nows[key] = acting_now(self, NIGHT, day, role, actions)
+            now.append(line)
+        return tuple(legal), tuple(now)
 
     def order(self, alive: int, start: int, rounds: int) -> tuple[int, ...]:
         """The living seats from seat ``start`` on, wrapping round, ``rounds`` times over."""
@@ -158,7 +155,7 @@ class Werewolf(Game):
 
     def new_state(self, seed: int = 0) -> WerewolfState:
         """Roles dealt by ``random.Random(seed)``; night 1 begins."""
-        roles = list(deck(self.options))
+        roles = list(self.deck)
         random.Random(seed).shuffle(roles)
         n = self.num_players
         s = object.__new__(WerewolfState)

@@ -41,7 +41,7 @@ from games.werewolf.roles import (
     DOCTOR, NIGHT, OVER, PACK, ROLE_NAMES, SEER, TALK, VILLAGE, VOTE, WOLF, WOLVES, team_of,
 )
 from games.werewolf.views import (
-    fast_text, night_lines, private_sections, render, state_line,
+    fast_text, night_lines, pack_secret, private_sections, render, state_line,
 )
 
 __all__ = ["WerewolfState", "NIGHT", "PACK", "TALK", "VOTE", "OVER", "RUNNING", "DRAW"]
@@ -65,13 +65,11 @@ class WerewolfState(State):
     protect, died, check_is_wolf)``; ``deaths`` ``(seat, day, by_vote)``; ``winner`` -1 running, 0
     village, 1 wolves, 2 draw; ``you`` each seat's YOU section; ``seed`` the game's seed.
 
-    Derived from the fields above, rebuilt where they change (:meth:`_refresh` after every
-    phase change and speech, :meth:`_refresh_seats` after a night or a determinisation),
-    so that a decision reads them instead of rebuilding them: ``legal`` each seat's legal
-    actions in the phase now running (a shared tuple; None in a free-mode discussion;
-    ``()`` for a seat that does not act in it), ``line`` the STATE line, ``tail`` the
-    end of the information state (phase, day, speech count), ``psec`` each seat's
-    PRIVATE section as it appears in the text (``""`` when empty).
+    Derived, rebuilt where their sources change (a phase, a speech, a night, a
+    determinisation), so that a decision reads them instead of building them: ``legal``
+    and ``nowt`` each seat's legal actions (shared tuples; None in a free-mode discussion)
+    and NOW line (None: built on demand) in the phase now running, ``line`` the STATE
+    line, ``tail`` the end of the information state, ``psec`` each PRIVATE section.
     """
 
     __slots__ = ("roles", "alive", "wolves", "phase", "day", "waiting", "pending", "tonight",
@@ -200,8 +198,8 @@ class WerewolfState(State):
         elif phase == NIGHT:
             last = -1 if g.options.doctor_repeat or not self.nights else self._last_protect(
                 self.roles.index(DOCTOR) if DOCTOR in self.roles else -1)
-            self.legal = g.night_table(self.roles, self.alive, self.wolves, last)
-            self.nowt = g.night_nows(self.day, self.roles, self.legal)
+            self.legal, self.nowt = g.night_table(self.day, self.roles, self.alive,
+                                                  self.wolves, last)
         else:
             self.legal = tuple(self._legal_tuple(s) if self.alive >> s & 1 else ()
                                for s in range(g.num_players))
@@ -340,20 +338,8 @@ class WerewolfState(State):
                              f"players 0..{len(roles) - 1}")
         return ROLE_NAMES[roles[player]]
 
-    def _secret(self, p: int) -> str:
-        """``p``'s own knowledge of the phase in progress (its own pending action; a
-        wolf in the leader step: the pack's proposals)."""
-        own = self.pending[p] or ""
-        if self.phase == PACK and self.tonight is not None:
-            if self.roles[p] == WOLF:
-                props = [f"Player {s} proposed {a[6:-1]}" for s, a in enumerate(self.tonight)
-                         if a is not None and a.startswith("[kill")]
-                return "; ".join(props) + f" | {own}"
-            return f"{self.tonight[p] or ''} | {own}"
-        return own
-
     def information_state(self, player: int) -> str:
-        secret = (self.pending[player] or "") if self.phase != PACK else self._secret(player)
+        secret = (self.pending[player] or "") if self.phase != PACK else pack_secret(self, player)
         return f"{self.you[player]}\n{self.private[player]}\n{self.log}{self.tail}{secret}"
 
     def _text(self, player: int) -> str:
@@ -366,12 +352,10 @@ class WerewolfState(State):
         if not 0 <= player < len(roles):
             return super().observation(player)  # the error naming the player
         game = self.game
-        phase = self.phase
-        secret = (self.pending[player] or "") if phase != PACK else self._secret(player)
         return Observation(
             game.info.id, player, ROLE_NAMES[roles[player]], self.turn, fast_text(self, player),
             self.legal[player] if player in self.waiting else (), game.rules,
-            f"{self.you[player]}\n{self.private[player]}\n{self.log}{self.tail}{secret}")
+            self.information_state(player))
 
     def render(self, reveal: bool | None = None) -> str:
         """The spectator's table (roles hidden while the game runs); ``reveal=True``:

@@ -14,6 +14,7 @@ is built once per game, the living/dead line once per set of living players)::
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Sequence
 
 from games.werewolf.roles import (
@@ -21,13 +22,15 @@ from games.werewolf.roles import (
 )
 
 __all__ = ["you_lines", "private_lines", "night_lines", "private_sections", "observation_text",
-           "fast_text", "acting_now", "state_line", "render", "living_text"]
+           "fast_text", "acting_now", "pack_secret", "state_line", "render", "living_text"]
 
 NOTHING_YET = "\n  (nothing yet)"
 
 
-def you_lines(roles: Sequence[int]) -> tuple[str, ...]:
-    """Each seat's YOU section: seat, role, team and (wolves) partner wolves."""
+@lru_cache(maxsize=4096)
+def you_lines(roles: tuple[int, ...]) -> tuple[str, ...]:
+    """Each seat's YOU section: seat, role, team and (wolves) partner wolves (cached per
+    deal: a 7-seat table has 420 deals)."""
     wolves = [s for s, r in enumerate(roles) if r == WOLF]
     out = []
     for seat, role in enumerate(roles):
@@ -135,9 +138,22 @@ def _now(s: Any, p: int) -> str:
     if phase == PACK:
         if legal == s.game.SLEEP:
             return "NOW: the pack's leader decides; you sleep: [sleep]"
-        return (f"NOW: proposals: {s._secret(p).split(' | ')[0]}. Decide the victim: "
+        return (f"NOW: proposals: {pack_secret(s, p).split(' | ')[0]}. Decide the victim: "
                 + ", ".join(legal))
     return acting_now(s.game, phase, s.day, s.roles[p], legal)
+
+
+def pack_secret(s: Any, p: int) -> str:
+    """``p``'s own knowledge of the pack's step (``"<first step> | <own action>"``; a
+    wolf's first step: the pack's proposals), for the information state."""
+    own = s.pending[p] or ""
+    if s.tonight is None:
+        return own
+    if s.roles[p] == WOLF:
+        props = [f"Player {w} proposed {a[6:-1]}" for w, a in enumerate(s.tonight)
+                 if a is not None and a.startswith("[kill")]
+        return "; ".join(props) + f" | {own}"
+    return f"{s.tonight[p] or ''} | {own}"
 
 
 def acting_now(game: Any, phase: int, day: int, role: int, legal: Any) -> str:
