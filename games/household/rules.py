@@ -15,7 +15,9 @@ Options (:class:`HouseholdOptions`; ranges checked)
     from the size; the room's always-present and the task's receptacles and objects come
     first, so a world may hold more than asked); ``max_steps`` 5..200 (default 50);
     ``dense`` (default false); ``players`` 1..2; ``split`` train|valid_seen|valid_unseen;
-    ``history`` 0..50 (default 0): earlier exchanges the observation repeats.
+    ``history`` 0..50 (default 0): earlier exchanges the observation repeats; ``memory``
+    (default false): the observation also lists every receptacle seen so far with what is
+    in/on it now (what the information state knows), for policies without memory.
 
 Observation
     The task, the step, where the agent is and what it holds (with players=2 also where
@@ -86,6 +88,8 @@ class HouseholdOptions:
     split: str = "train"
     history: int = field(default=0, metadata={"range": (0, 50)})
     """Earlier commands and their feedback the observation repeats (0: the last only)."""
+    memory: bool = False
+    """The observation lists every receptacle seen so far and what is in/on it now."""
 
     def __post_init__(self) -> None:
         for name, value, allowed in (("room", self.room, _ROOMS),

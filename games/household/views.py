@@ -42,6 +42,8 @@ def observation_text(s: "HouseholdState", p: int) -> str:
         q = 1 - p
         lines.append(f"The other agent (agent_{q}) is {_where(s, q)}, holding "
                      f"{_holding(s, q)}.")
+    if s.game.options.memory:
+        lines.append(_memory_line(s))
     for earlier, said in s.log[p]:  # option history: earlier exchanges, oldest first
         lines += ([f"> {earlier}"] if earlier else []) + [said]
     if command:
@@ -53,6 +55,21 @@ def observation_text(s: "HouseholdState", p: int) -> str:
     if legal:
         lines.append("Admissible commands: " + ", ".join(legal) + ".")
     return "\n".join(lines)
+
+
+def _memory_line(s: "HouseholdState") -> str:
+    """``memory=true``: each receptacle seen so far with what is in/on it now (only agents
+    move objects, so this is known), in the order first listed in the room."""
+    w = s.lay.world
+    if not s.seen:
+        return "You remember: nothing seen yet."
+    held: dict[int, list[str]] = {r: [] for r in range(len(w.receptacles)) if s.seen >> r & 1}
+    for o, r in enumerate(s.obj_loc):
+        if r in held:
+            held[r].append(s._phrase(o))
+    parts = [f"{w.receptacles[r]}: {', '.join(objs) if objs else 'nothing'}"
+             for r, objs in held.items()]
+    return "You remember: " + "; ".join(parts) + "."
 
 
 def _names(names: tuple[str, ...], mask: int) -> str:

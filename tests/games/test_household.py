@@ -306,3 +306,36 @@ def test_history_option_repeats_earlier_exchanges_oldest_first():
     assert text.index("> look") < text.index("> inventory") < text.index(shown)
     assert "> look" not in plain.observation(0).text
     assert s.clone().observation(0).text == text
+
+
+def test_memory_option_lists_what_the_information_state_knows():
+    """memory=true: the observation names every receptacle seen so far with its contents
+    now, the same facts the information state holds; off by default."""
+    import random as _random
+
+    from games.household.planner import read_knowledge
+
+    game = games.make("household:memory=true")
+    for seed in range(30):
+        s = game.new_state(seed)
+        rng = _random.Random(seed)
+        assert "You remember: nothing seen yet." in s.observation(0).text
+        while not s.is_terminal():
+            s.apply(0, rng.choice(s.legal_actions(0)))
+            if s.is_terminal():
+                break
+            line = next(x for x in s.observation(0).text.splitlines()
+                        if x.startswith("You remember: "))
+            seen = read_knowledge(s.information_state(0)).seen
+            if not seen:
+                assert line == "You remember: nothing seen yet."
+                continue
+            parts = line[len("You remember: "):-1].split("; ")
+            assert [p.split(": ")[0] for p in parts] == sorted(
+                seen, key=s.lay.world.receptacles.index)
+            for part in parts:
+                rec, objs = part.split(": ")
+                named = [] if objs == "nothing" else [o.split()[-2] + " " + o.split()[-1]
+                                                     for o in objs.split(", ")]
+                assert sorted(named) == sorted(seen[rec])
+    assert "You remember" not in games.make("household").new_state(0).observation(0).text
