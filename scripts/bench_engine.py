@@ -130,7 +130,7 @@ def profile_ours(game: games.Game, steps: int, seed: int, top: int = 12) -> dict
     rows = [{"function": f"{Path(file).name}:{line}({func})", "calls_per_step": calls / done,
              "own_us_per_step": own / done * 1e6, "total_us_per_step": total / done * 1e6}
             for (file, line, func), (_, calls, own, total, _) in pstats.Stats(prof).stats.items()
-            if Path(file).parent.name == "games"]
+            if "games" in Path(file).parts[:-1]]  # games/ and its game packages
     rows.sort(key=lambda r: -r["own_us_per_step"])
     return {"steps": done, "profiled_us_per_step": elapsed / done * 1e6, "top": rows[:top]}
 
