@@ -20,6 +20,9 @@ from games.werewolf.views import acting_now, living_text, you_lines
 
 __all__ = ["Werewolf"]
 
+NIGHTS_KEPT = 1 << 14
+"""Night tables a game keeps (then it starts over): bounded memory in long runs."""
+
 
 class Werewolf(Game):
     """Factory of Werewolf states; see the module docstring and ``roles.rules_text``."""
@@ -61,6 +64,7 @@ class Werewolf(Game):
         self.rules = rules_text(o, tx.grammar_lines(self.claims, o.max_speech_chars))
         self._texts: dict[int, str] = {}
         self._nows: dict[tuple[int, int, int], str] = {}
+        self._nights: dict[tuple, tuple[tuple, tuple]] = {}
         self._joined: dict[int, str] = {}
         builders = {"kill": tx.kill_actions, "check": tx.check_actions,
                     "protect": tx.protect_actions, "vote": tx.vote_actions,
@@ -112,7 +116,18 @@ class Werewolf(Game):
         """Each seat's legal actions and NOW line on night ``day`` (the first step; the
         dead: ``()`` and None): wolves kill a living non-wolf, the Seer checks another
         living player, the Doctor protects a living player (not ``last`` unless that
-        leaves no one), the others sleep."""
+        leaves no one), the others sleep. Kept for the last :data:`NIGHTS_KEPT` keys
+        (a 7-seat table has 420 deals, each night 1 the same)."""
+        key = (day, roles, alive, last)
+        found = self._nights.get(key)
+        if found is None:
+            if len(self._nights) >= NIGHTS_KEPT:
+                self._nights.clear()
+            found = self._nights[key] = self._night_table(day, roles, alive, wolves, last)
+        return found
+
+    def _night_table(self, day: int, roles: tuple[int, ...], alive: int, wolves: int,
+                     last: int) -> tuple[tuple, tuple]:
         kill = self.cached("kill", alive & ~wolves)
         nows = self._nows
         legal, now = [], []
