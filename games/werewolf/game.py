@@ -20,8 +20,8 @@ from games.werewolf.views import acting_now, living_text, you_lines
 
 __all__ = ["Werewolf"]
 
-NIGHTS_KEPT = 1 << 14
-"""Night tables a game keeps (then it starts over): bounded memory in long runs."""
+TABLES_KEPT = 1 << 14
+"""Day or night tables a game keeps (then it starts over): bounded memory in long runs."""
 
 
 class Werewolf(Game):
@@ -63,7 +63,7 @@ class Werewolf(Game):
         self.info = dataclasses.replace(type(self).info, max_length=o.max_rounds * per_day)
         self.rules = rules_text(o, tx.grammar_lines(self.claims, o.max_speech_chars))
         self._texts: dict[int, str] = {}
-        self._nows: dict[tuple[int, int, int], str] = {}
+        self._nows: dict[tuple[int, int, tuple[str, ...]], str] = {}
         self._nights: dict[tuple, tuple[tuple, tuple]] = {}
         self._joined: dict[int, str] = {}
         builders = {"kill": tx.kill_actions, "check": tx.check_actions,
@@ -99,6 +99,8 @@ class Werewolf(Game):
         key = (phase, alive)
         found = self._days.get(key)
         if found is None:
+            if len(self._days) >= TABLES_KEPT:
+                self._days.clear()
             n = self.num_players
             if phase == TALK and not self.claims:
                 legal = (None,) * n
@@ -116,12 +118,12 @@ class Werewolf(Game):
         """Each seat's legal actions and NOW line on night ``day`` (the first step; the
         dead: ``()`` and None): wolves kill a living non-wolf, the Seer checks another
         living player, the Doctor protects a living player (not ``last`` unless that
-        leaves no one), the others sleep. Kept for the last :data:`NIGHTS_KEPT` keys
-        (a 7-seat table has 420 deals, each night 1 the same)."""
+        leaves no one), the others sleep. Kept per key (:data:`TABLES_KEPT`; a 7-seat
+        table has 420 deals, each night 1 the same)."""
         key = (day, roles, alive, last)
         found = self._nights.get(key)
         if found is None:
-            if len(self._nights) >= NIGHTS_KEPT:
+            if len(self._nights) >= TABLES_KEPT:
                 self._nights.clear()
             found = self._nights[key] = self._night_table(day, roles, alive, wolves, last)
         return found
@@ -146,7 +148,7 @@ class Werewolf(Game):
             else:
                 actions = self.SLEEP
             legal.append(actions)
-            key = (day, role, id(actions))  # cached()'s tuples live as long as the game
+            key = (day, role, actions)
             line = nows.get(key)
             if line is None:
                 line = nows[key] = acting_now(self, NIGHT, day, role, actions)

@@ -113,3 +113,15 @@ def test_determinisations_rebuild_their_pieces_for_the_drawn_roles(spec):
         changed += d.roles != s.roles
         assert d.observation(p).text == s.observation(p).text
     assert changed > 0  # the draws did change roles, so the rebuild was exercised
+
+
+def test_tables_started_over_when_full_give_the_same_pieces(monkeypatch):
+    import games.werewolf.game as werewolf_game
+
+    monkeypatch.setattr(werewolf_game, "TABLES_KEPT", 2)
+    states = 0
+    for s in random_states("werewolf:speech=claims,doctor_repeat=false", range(6)):
+        assert_pieces_match(s)
+        assert len(s.game._days) <= 2 and len(s.game._nights) <= 2
+        states += 1
+    assert states > 60
