@@ -1,7 +1,9 @@
 """What each player reads, and what a spectator sees: Werewolf's text built by sections.
 
 An observation is five sections, each built from small cached pieces (a seat's YOU line
-is built once per game, the living/dead line once per set of living players)::
+once per deal, the living/dead line once per set of living players; the state keeps its
+STATE line, PRIVATE sections and acting players' NOW lines, see
+:class:`~games.werewolf.rules.WerewolfState`)::
 
     YOU: ...            seat, role, team, partner wolves
     STATE: ...          night or day, phase, living and dead players
