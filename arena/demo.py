@@ -3,10 +3,11 @@
 It lists the games, plays a match of each (its scripted expert against random), runs
 every exact evaluator each game declares for ``random`` and ``expert``, runs a small
 tournament into a SQLite store with ratings, builds the local model (``models/tiny``) if it
-is missing, and trains it by self-play on Kuhn Poker for a short run whose exact
-exploitability falls. Everything it writes goes under ``out`` (default
-``runs/demo-<UTC time>``), which outlives the demo: ``arena leaderboard --db
-OUT/tournament.db`` and ``arena plot OUT/selfplay`` work afterwards.
+is missing, and trains it by self-play on Kuhn Poker with MCTS step preferences (step-DPO)
+for a short run whose exact exploitability falls below the card-blind 1/3. Everything it
+writes goes under ``out`` (default ``runs/demo-<UTC time>``), which outlives the demo:
+``arena leaderboard --db OUT/tournament.db`` and ``arena plot OUT/selfplay`` work
+afterwards.
 
 Every string that comes from a game or a model passes :func:`games.untrusted.markup_safe`
 before it reaches the terminal (a move such as ``[bet]`` prints as written).
@@ -29,7 +30,12 @@ TOURNAMENT_GAMES = ("kuhn_poker", "tictactoe")
 """The demo tournament's games (small, with experts MCTS can search)."""
 Train = Callable[[Sequence[str]], int]
 SELFPLAY_GAME = "kuhn_poker"
-"""The demo's self-play game: its exact exploitability shows learning in a minute."""
+"""The demo's self-play game: its exact exploitability shows learning in a few minutes."""
+STEP_PREFERENCES = ("--pg-coef", "0", "--dpo-coef", "2", "--pref-prob", "0.5",
+                    "--pref-sims", "64")
+"""The demo's learning signal: PUCT searches at half the policy's decisions (64
+simulations each) give step preferences, trained by step-DPO alone: with the policy
+gradient the first 30 iterations stay at the card-blind plateau (exploitability 1/3)."""
 
 
 def default_out() -> Path:
@@ -112,11 +118,12 @@ def _self_play(console: Console, run_dir: Path, fast: bool, train: Train | None)
         _section(console, "Building the local model (tokenizer trained on game text, Qwen3-style)")
         build_model(model)
         console.print(f"wrote {markup_safe(model)}")
-    _section(console, f"Self-play training on {SELFPLAY_GAME} (choice mode, RAE)")
+    _section(console, f"Self-play training on {SELFPLAY_GAME} (choice mode, MCTS step "
+                      "preferences: step-DPO)")
     iterations = "4" if fast else "30"
     train(["--game", SELFPLAY_GAME, "--model", str(model), "--iterations", iterations,
-           "--matches", "256", "--eval-every", "2" if fast else "5", "--eval-games", "40",
-           "--out", str(run_dir)])
+           "--matches", "256", *STEP_PREFERENCES, "--eval-every", "2" if fast else "5",
+           "--eval-games", "40", "--out", str(run_dir)])
 
 
 def run_demo(fast: bool = False, out: str | Path | None = None,

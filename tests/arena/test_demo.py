@@ -74,4 +74,6 @@ def test_demo_hands_self_play_to_the_training_command(tmp_path, monkeypatch):
     (argv,) = calls
     assert argv[argv.index("--out") + 1] == str(Path("runs/d") / "selfplay")
     assert argv[argv.index("--iterations") + 1] == "4"
+    assert float(argv[argv.index("--dpo-coef") + 1]) > 0  # step preferences on
+    assert float(argv[argv.index("--pref-prob") + 1]) > 0
     assert (tmp_path / "runs" / "d").is_dir()  # outlives the demo
