@@ -5,12 +5,12 @@ metrics). The state and its rules are in :mod:`games.werewolf.rules`."""
 from __future__ import annotations
 
 import dataclasses
-import random
 from typing import Any
 
 from games.core import Game, GameInfo
 
 from games.werewolf import text as tx
+from games.werewolf.draws import deal
 from games.werewolf.roles import (
     DOCTOR, NIGHT, ROLE_NAMES, SEER, TALK, TEAM_NAMES, VILLAGE, WOLF, WOLVES, WerewolfOptions,
     check_options, deck, rules_text,
@@ -171,13 +171,12 @@ class Werewolf(Game):
         return living_text(self, alive) if found is None else found
 
     def new_state(self, seed: int = 0) -> WerewolfState:
-        """Roles dealt by ``random.Random(seed)``; night 1 begins."""
-        roles = list(self.deck)
-        random.Random(seed).shuffle(roles)
+        """Roles dealt by the seed (:func:`~games.werewolf.draws.deal`); night 1 begins."""
+        roles = deal(self.deck, seed)
         n = self.num_players
         s = object.__new__(WerewolfState)
         s.game, s.turn, s.seed = self, 0, seed
-        s.roles = tuple(roles)
+        s.roles = roles
         s.wolves = sum(1 << i for i, r in enumerate(roles) if r == WOLF)
         s.alive = (1 << n) - 1
         s.day, s.spoke, s.speakers, s.tonight = 1, 0, (), None

@@ -33,9 +33,9 @@ import random
 from typing import Any, NoReturn
 
 from games.core import IllegalAction, Observation, State
-from games.seeds import derive_seed
 
 from games.werewolf import text as tx
+from games.werewolf.draws import NIGHT_TIE, VOTE_TIE, pick
 from games.werewolf.refusal import explain
 from games.werewolf.roles import (
     DOCTOR, NIGHT, OVER, PACK, ROLE_NAMES, SEER, TALK, VILLAGE, VOTE, WOLF, WOLVES, team_of,
@@ -132,8 +132,8 @@ class WerewolfState(State):
     def _random_speech(self, player: int, rng: random.Random) -> str:
         """A random free-mode speech: a claims-mode statement or silence, as text."""
         options = self.game.cached("claim", self.alive & ~(1 << player))
-        pick = options[rng.randrange(len(options))]
-        return "[say]" if pick == tx.PASS else f"[say] {pick}"
+        said = options[rng.randrange(len(options))]
+        return "[say]" if said == tx.PASS else f"[say] {said}"
 
     # ----- moves ----------------------------------------------------------------------
     def _refuse(self, player: int, action: Any) -> NoReturn:
@@ -214,9 +214,6 @@ class WerewolfState(State):
         """``psec`` from ``private`` (after a night, or new roles in a determinisation)."""
         self.psec = private_sections(self.private)
 
-    def _rng(self, purpose: str) -> random.Random:
-        return random.Random(derive_seed(purpose, self.seed, self.day))
-
     def _resolve_night(self) -> None:
         g = self.game
         if self.phase == NIGHT and g.leader_mode:
@@ -241,7 +238,7 @@ class WerewolfState(State):
         else:
             choices = sorted({t for _, t in proposals})
             target = (choices[0] if len(choices) == 1
-                      else self._rng("werewolf-night").choice(choices))
+                      else choices[pick(self.seed, NIGHT_TIE, self.day, len(choices))])
         died = -1 if protect is not None and protect[1] == target else target
         seen = check is not None and self.roles[check[1]] == WOLF
         self.nights += ((proposals, target, check, protect, died, seen),)
@@ -292,7 +289,8 @@ class WerewolfState(State):
             self.log += (f"\n  Day {self.day}: a tie between {tx.seats_text(tied)}; no one "
                          "was eliminated.")
         else:
-            out = tied[0] if len(tied) == 1 else self._rng("werewolf-vote").choice(tied)
+            out = tied[0] if len(tied) == 1 else tied[pick(self.seed, VOTE_TIE, self.day,
+                                                               len(tied))]
             how = f"{top} votes" + (", tie broken at random" if len(tied) > 1 else "")
             self._kill(out, f"Day {self.day}: Player {out} was eliminated ({how})", True)
         self.pending = (None,) * n
