@@ -6,7 +6,10 @@ generator: whenever it needs the policy (the priors of a new node, or the next m
 ``policy`` playout) it yields the mover's :class:`Observation` and waits for the policy's
 ``{action: probability}``. :func:`run_lockstep` drives many such searches together: each
 step it gathers the observation every unfinished search waits on and makes ONE call of
-``policy_batch(observations)``; ``LockstepResult.calls`` counts those calls.
+``policy_batch(observations)``; ``LockstepResult.calls`` counts those calls. The policy
+is fixed while they run, so an observation asked again (Kuhn Poker has 12 information
+states; TicTacToe's openings repeat across searches) is answered from memory and each
+distinct one is sent once (``LockstepResult.sent``).
 
 The search (the same rules as :mod:`agents.mcts`' IS-MCTS)
 
@@ -67,6 +70,8 @@ class LockstepResult:
     """Batched calls of the policy (one per lock step that had a question)."""
     observations: int
     """Observations answered in all (what one-at-a-time prior calls would number)."""
+    sent: int = 0
+    """Observations sent to the policy (with ``memo``, each distinct one once)."""
 
 
 class _Node:
@@ -184,13 +189,25 @@ def search(determiniser: Determiniser, simulations: int, rng: random.Random, c: 
                      tuple(root.prior))
 
 
+def _memo_key(obs: Observation) -> tuple:
+    """What the policy's answer depends on: two observations with the same key get the
+    same prompt, hence the same distribution."""
+    return (obs.game, obs.player, obs.role, obs.rules, obs.text, obs.legal_actions)
+
+
 def run_lockstep(searches: Sequence[SearchGen],
-                 policy_batch: Callable[[list[Observation]], list[Policy | None]]
-                 ) -> LockstepResult:
+                 policy_batch: Callable[[list[Observation]], list[Policy | None]],
+                 memo: bool = True) -> LockstepResult:
     """Drive ``searches`` together: each step, one ``policy_batch`` call answers the
-    observation every unfinished search waits on. Returns the root statistics in order."""
+    observation every unfinished search waits on. Returns the root statistics in order.
+
+    ``memo``: the policy does not change during the searches, so an observation asked
+    again (by another search, or in a later step) is answered from the first answer, and
+    a step sends each distinct new observation once (a step whose questions were all
+    answered before makes no call)."""
     roots: list[RootStats | None] = [None] * len(searches)
     waiting: dict[int, Observation] = {}
+    known: dict[tuple, Policy | None] = {}
 
     def advance(i: int, answer: Policy | None, start: bool = False) -> None:
         gen = searches[i]
@@ -202,15 +219,31 @@ def run_lockstep(searches: Sequence[SearchGen],
 
     for i in range(len(searches)):
         advance(i, None, start=True)
-    calls = asked = 0
+    calls = asked = sent = 0
     while waiting:
         order = sorted(waiting)
-        answers = policy_batch([waiting[i] for i in order])
-        if len(answers) != len(order):
-            raise RuntimeError(f"policy_batch answered {len(answers)} of {len(order)} "
-                               "observations; it must answer each one in order")
-        calls += 1
+        if memo:
+            keys = [_memo_key(waiting[i]) for i in order]
+            new = {k: waiting[i] for k, i in zip(keys, order) if k not in known}
+            if new:
+                known.update(zip(new, _answered(policy_batch, list(new.values()))))
+                calls += 1
+                sent += len(new)
+            answers = [known[k] for k in keys]
+        else:
+            answers = _answered(policy_batch, [waiting[i] for i in order])
+            calls += 1
+            sent += len(order)
         asked += len(order)
         for i, answer in zip(order, answers):
             advance(i, answer)
-    return LockstepResult([r for r in roots if r is not None], calls, asked)
+    return LockstepResult([r for r in roots if r is not None], calls, asked, sent)
+
+
+def _answered(policy_batch: Callable[[list[Observation]], list[Policy | None]],
+              observations: list[Observation]) -> list[Policy | None]:
+    answers = policy_batch(observations)
+    if len(answers) != len(observations):
+        raise RuntimeError(f"policy_batch answered {len(answers)} of {len(observations)} "
+                           "observations; it must answer each one in order")
+    return list(answers)

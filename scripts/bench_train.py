@@ -37,7 +37,9 @@ With ``search`` (``--search-sims N``, default 32; 0: off) each game also gets a 
 the search time, the search's share of an iteration, and the priors' cost: the searches
 of one iteration's records driven in lock step (one batched policy call per step) against
 the same searches driven one at a time (one call per observation, first ``SINGLE_SEARCHES``
-searches), as observations answered per second, and their ratio.
+searches), as observations answered per second, and their ratio; and the lock step with
+its memory (``run_lockstep(memo=True)``, what training uses: an observation asked again is
+answered from the first answer, each distinct one sent once).
 
 Without ``--model`` the bench uses ``models/tiny`` when it exists, else builds the tiny
 model (seed 0) in a temporary folder. Speed claims live here, never in timed tests;
@@ -116,15 +118,20 @@ def _priors_speed(run: Any, sims: int, prob: float) -> dict[str, float]:
         return [search(state_before(r, k, game).determiniser(d.player), sims,
                        _random.Random(i), cfg.pref_c) for i, (r, k, d) in enumerate(chosen)]
     t0 = time.perf_counter()
-    batched = run_lockstep(gens(points), run.policy.policy_batch)
+    batched = run_lockstep(gens(points), run.policy.policy_batch, memo=False)
     t1 = time.perf_counter()
+    remembered = run_lockstep(gens(points), run.policy.policy_batch)
+    t2 = time.perf_counter()
     single_obs = 0
     for gen in gens(points[:SINGLE_SEARCHES]):
-        single_obs += run_lockstep([gen], run.policy.policy_batch).observations
-    t2 = time.perf_counter()
+        single_obs += run_lockstep([gen], run.policy.policy_batch, memo=False).observations
+    t3 = time.perf_counter()
     b = batched.observations / (t1 - t0)
-    one = single_obs / (t2 - t1)
+    m = remembered.observations / (t2 - t1)
+    one = single_obs / (t3 - t2)
     return {"priors_per_s_batched": b, "priors_per_s_single": one, "batched_speedup": b / one,
+            "priors_per_s_memo": m, "memo_speedup": m / one,
+            "memo_sent_share": remembered.sent / max(remembered.observations, 1),
             "prior_batch_size": batched.observations / max(batched.calls, 1)}
 
 
@@ -314,6 +321,9 @@ def _print_search(rows: dict[str, dict[str, Any]]) -> None:
              ("priors/s, lock step (batched)", "priors_per_s_batched", "{:,.0f}"),
              ("priors/s, one at a time", "priors_per_s_single", "{:,.0f}"),
              ("batched speed-up", "batched_speedup", "{:.1f}x"),
+             ("priors/s, lock step, remembered", "priors_per_s_memo", "{:,.0f}"),
+             ("share of priors sent to the model", "memo_sent_share", "{:.2f}"),
+             ("lock step + memory speed-up", "memo_speedup", "{:.1f}x"),
              ("iteration s (mean)", "iteration_s_mean", "{:.2f}")]
     for head, key, fmt in lines:
         table.add_row(head, *(fmt.format(r[key]) for r in rows.values()))

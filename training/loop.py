@@ -103,7 +103,8 @@ def _step_pairs(run: TrainingRun, records) -> tuple[list, dict[str, Any]]:
         row.update({"generate_calls": report.calls, "completions": report.completions,
                     "completion_invalid_share": report.invalid / max(report.completions, 1)})
     else:
-        row.update({"prior_calls": report.calls, "prior_observations": report.observations})
+        row.update({"prior_calls": report.calls, "prior_observations": report.observations,
+                    "prior_sent": report.sent})
     return report.pairs, row
 
 

@@ -108,6 +108,8 @@ class SearchReport:
     """Generate mode: replies sampled (``calls``: the batched sampling calls)."""
     invalid: int = 0
     """Generate mode: replies that parse to no legal action."""
+    sent: int = 0
+    """Choice mode: distinct observations the policy was asked (the rest from memory)."""
 
 
 def confidence(gap: float, n_chosen: int, n_rejected: int, scale: float) -> float:
@@ -241,7 +243,7 @@ def search_pairs(records: Sequence[MatchRecord], learner: str, policy: Agent,
             prompt_ids=tuple(d.info.get("prompt_ids", ())), chosen=root.actions[b],
             rejected=root.actions[w], q_chosen=root.q[b], q_rejected=root.q[w],
             visits_chosen=root.visits[b], visits_rejected=root.visits[w], confidence=conf))
-    return SearchReport(pairs, len(gens), result.calls, result.observations)
+    return SearchReport(pairs, len(gens), result.calls, result.observations, sent=result.sent)
 
 
 def _half_range(game: games.Game) -> float:

@@ -89,18 +89,38 @@ def _searches(n, sims, playout="random"):
 @pytest.mark.parametrize("playout", ["random", "policy"])
 def test_lockstep_batches_every_search_and_equals_one_at_a_time(playout):
     policy_batch, calls = _counting_uniform()
-    together = run_lockstep(_searches(12, 24, playout), policy_batch)
+    together = run_lockstep(_searches(12, 24, playout), policy_batch, memo=False)
     assert together.calls == len(calls)
-    assert together.observations == sum(calls)
+    assert together.observations == sum(calls) == together.sent
     alone_calls = 0
     for i, gen in enumerate(_searches(12, 24, playout)):
         pb, c = _counting_uniform()
-        alone = run_lockstep([gen], pb)
+        alone = run_lockstep([gen], pb, memo=False)
         assert alone.roots[0] == together.roots[i]  # the same statistics
         alone_calls += len(c)
         assert together.calls >= len(c)  # lock step: as many steps as the longest search
     assert alone_calls == together.observations  # one-at-a-time: one call per observation
     assert together.calls < together.observations / 3
+
+
+@pytest.mark.parametrize("playout", ["random", "policy"])
+def test_lockstep_memo_sends_each_distinct_observation_once_with_the_same_statistics(playout):
+    policy_batch, calls = _counting_uniform()
+    sent: list = []
+
+    def recording(obs):
+        sent.extend((o.player, o.text) for o in obs)
+        return policy_batch(obs)
+    memo = run_lockstep(_searches(12, 24, playout), recording)
+    plain = run_lockstep(_searches(12, 24, playout), _counting_uniform()[0], memo=False)
+    assert memo.roots == plain.roots  # a remembered answer is the answer
+    assert memo.observations == plain.observations  # every question was answered
+    assert memo.sent == sum(calls) == len(sent) == len(set(sent))  # each distinct one once
+    # six Kuhn searches from one deal and six TicTacToe searches from the empty board ask
+    # the same positions over and over (random playouts: 33 of 85 questions are new;
+    # policy playouts ask at every move of a playout too: 654 of 946)
+    assert memo.sent < memo.observations * (0.5 if playout == "random" else 0.75)
+    assert memo.calls <= plain.calls
 
 
 def test_search_finds_the_winning_move():
