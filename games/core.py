@@ -21,9 +21,11 @@ the rules.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import random
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import (
     TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Literal, Mapping, NoReturn, Sequence,
 )
@@ -33,7 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = ["GameInfo", "Game", "State", "Observation", "Determiniser", "IllegalAction"]
 
-_set_attr = object.__setattr__
+_new_tuple = tuple.__new__
+_tuple_eq = tuple.__eq__
 
 
 class IllegalAction(ValueError):
@@ -71,8 +74,8 @@ class GameInfo:
         return self.utility_sum == 0.0
 
 
-@dataclass(frozen=True)
-class Observation:
+@dataclass(frozen=True, init=False, eq=False)
+class Observation(tuple):
     """What one player sees at one decision point: plain data, safe to send anywhere.
 
     ``text`` is for a language model (the state as that player sees it and the legal
@@ -80,8 +83,14 @@ class Observation:
     contains hidden information (another player's card or role), and it holds no state:
     search agents get states only through a :class:`Determiniser` (see
     :meth:`State.determiniser`), which the runner hands to agents that declare they search.
+
+    A frozen dataclass (fields, ``dataclasses.replace``, repr, equality and hash by
+    fields, assignment raises) stored as a tuple of its fields: building one is a single
+    C call, where a frozen class with a ``__dict__`` costs more than the whole text of a
+    small game. Fields read as attributes; ``vars(obs)`` gives them as a dict.
     """
 
+    __slots__ = ()
     game: str
     player: int
     role: str
@@ -94,17 +103,29 @@ class Observation:
     """Set by the runner per decision (match seed, player, turn, attempt): agents draw this
     decision's randomness from it, so results do not depend on how matches are batched."""
 
-    def __init__(self, game: str, player: int, role: str, turn: int, text: str,
-                 legal_actions: tuple[str, ...] | None, rules: str = "",
-                 info_state: str = "", seed: int | None = None) -> None:
-        # Written by hand (the dataclass keeps it): the generated __init__ of a frozen
-        # class sets one field at a time through object.__setattr__, which costs more
-        # than the whole text of a small game. Same fields, order and defaults.
-        _set_attr(self, "__dict__", {
-            "game": game, "player": player, "role": role, "turn": turn, "text": text,
-            "legal_actions": legal_actions, "rules": rules, "info_state": info_state,
-            "seed": seed,
-        })
+    def __new__(cls, game: str, player: int, role: str, turn: int, text: str,
+                legal_actions: tuple[str, ...] | None, rules: str = "",
+                info_state: str = "", seed: int | None = None) -> "Observation":
+        return _new_tuple(cls, (game, player, role, turn, text, legal_actions, rules,
+                                info_state, seed))
+
+    def __getnewargs__(self) -> tuple:  # copy, deepcopy and pickle rebuild by fields
+        return tuple(self)
+
+    def __eq__(self, other: object) -> bool:  # as the dataclass's: same class, same fields
+        if other.__class__ is self.__class__:
+            return _tuple_eq(self, other)
+        return False if isinstance(other, tuple) else NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = tuple.__hash__
+
+    @property
+    def __dict__(self) -> dict[str, Any]:  # type: ignore[override]
+        return dict(zip(OBSERVATION_FIELDS, self))
 
     def to_dict(self) -> dict[str, Any]:
         """Every field as JSON-ready data; :meth:`from_dict` gives the observation back."""
@@ -134,6 +155,15 @@ class Observation:
             None if legal is None else tuple(legal), data.get("rules", ""),
             data.get("info_state", ""), data.get("seed"),
         )
+
+
+OBSERVATION_FIELDS = tuple(f.name for f in dataclasses.fields(Observation))
+for _i, _name in enumerate(OBSERVATION_FIELDS):  # the dataclass's defaults become readers
+    setattr(Observation, _name, property(itemgetter(_i), doc=f"field {_name!r}"))
+del _i, _name
+observation_of: Callable[[tuple], Observation] = functools.partial(_new_tuple, Observation)
+"""``observation_of((game, player, role, turn, text, legal_actions, rules, info_state,
+seed))``: an :class:`Observation` from its nine fields in order, in one C call (hot paths)."""
 
 
 class Determiniser:
@@ -271,7 +301,7 @@ class State:
                 f"players 0..{game.num_players - 1}"
             )
         legal = self._legal_now(player)
-        return Observation(
+        return observation_of((
             game.info.id,
             player,
             self.role(player),
@@ -280,7 +310,8 @@ class State:
             None if legal is None else tuple(legal),
             game.rules,
             self.information_state(player),
-        )
+            None,
+        ))
 
     def determiniser(self, player: int) -> Determiniser | None:
         """The search channel for ``player``'s decision now (a snapshot of this state), or

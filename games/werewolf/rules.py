@@ -32,7 +32,7 @@ from __future__ import annotations
 import random
 from typing import Any, NoReturn
 
-from games.core import IllegalAction, Observation, State
+from games.core import IllegalAction, Observation, State, observation_of
 
 from games.werewolf import text as tx
 from games.werewolf.draws import NIGHT_TIE, VOTE_TIE, pick
@@ -141,6 +141,32 @@ class WerewolfState(State):
                 or player not in self.waiting):
             super()._refuse(player, action)
         raise IllegalAction(explain(self, player, action))
+
+    def apply(self, player: int, action: str) -> None:
+        """:meth:`State.apply` and :meth:`_apply` in one call (a decision's hot path):
+        the same checks, refusals and moves."""
+        if player in self.waiting:
+            legal = self.legal[player]
+            if legal is None:
+                if not isinstance(action, str):
+                    self._refuse(player, action)
+            elif action not in legal or not isinstance(action, str):
+                self._refuse(player, action)
+        else:
+            self._refuse(player, action)
+        if self.phase == TALK:
+            if not self.game.claims:
+                action = tx.parse_speech(action, self.game.options.max_speech_chars)
+            self._speak(player, action)
+        else:
+            pending = self.pending
+            self.pending = pending[:player] + (action,) + pending[player + 1:]
+            waiting = self.waiting
+            i = waiting.index(player)
+            self.waiting = waiting = waiting[:i] + waiting[i + 1:]
+            if not waiting:
+                (self._resolve_vote if self.phase == VOTE else self._resolve_night)()
+        self.turn += 1
 
     def _apply(self, player: int, action: str) -> None:
         if self.phase == TALK:
@@ -350,10 +376,10 @@ class WerewolfState(State):
         if not 0 <= player < len(roles):
             return super().observation(player)  # the error naming the player
         game = self.game
-        return Observation(
+        return observation_of((
             game.info.id, player, ROLE_NAMES[roles[player]], self.turn, fast_text(self, player),
             self.legal[player] if player in self.waiting else (), game.rules,
-            self.information_state(player))
+            self.information_state(player), None))
 
     def render(self, reveal: bool | None = None) -> str:
         """The spectator's table (roles hidden while the game runs); ``reveal=True``:
