@@ -73,6 +73,10 @@ class Werewolf(Game):
         self.acts = tx.action_kinds(n)
         """Night and vote action -> (kind, seat named or -1), for resolving phases."""
         self.ballots = {-1: "none", **{s: f"Player {s}" for s in range(n)}}
+        self.ballot_of = tuple({a: (t, f"Player {s} -> {self.ballots[t]}")
+                                for a, (kind, t) in self.acts.items() if kind == tx.BALLOT}
+                               for s in range(n))
+        """Per voter: vote action -> (seat named or -1, the ballot as the vote table shows it)."""
         self._days: dict[tuple[int, int], tuple] = {}
         self._orders: dict[tuple[int, int, int], tuple[int, ...]] = {}
         self.nobody = (None,) * n

@@ -49,10 +49,6 @@ __all__ = ["WerewolfState", "NIGHT", "PACK", "TALK", "VOTE", "OVER", "RUNNING", 
 RUNNING, DRAW = -1, 2
 
 
-def _count(mask: int) -> int:
-    return mask.bit_count()
-
-
 class WerewolfState(State):
     """Small immutable fields (ints, strings, tuples), so ``clone`` copies references.
 
@@ -127,7 +123,7 @@ class WerewolfState(State):
             return self._random_speech(player, rng)
         if not legal:
             raise IllegalAction(f"player {player} has no legal action now")
-        return legal[rng.randrange(len(legal))]
+        return rng.choice(legal)  # legal[rng.randrange(len(legal))]: the same draw
 
     def _random_speech(self, player: int, rng: random.Random) -> str:
         """A random free-mode speech: a claims-mode statement or silence, as text."""
@@ -295,18 +291,17 @@ class WerewolfState(State):
                                      else ".")
 
     def _resolve_vote(self) -> None:
-        n = self.game.num_players
-        acts, names = self.game.acts, self.game.ballots
+        g = self.game
+        ballot_of = g.ballot_of
         counts: dict[int, int] = {}
         parts = []
         for s, a in enumerate(self.pending):
             if a is not None:
-                t = acts[a][1]
+                t, ballot = ballot_of[s][a]
                 if t >= 0:
                     counts[t] = counts.get(t, 0) + 1
-                parts.append(f"Player {s} -> {names[t]}")
-        ballots = ", ".join(parts)
-        self.log += f"\n  Day {self.day} vote: {ballots}."
+                parts.append(ballot)
+        self.log += f"\n  Day {self.day} vote: {', '.join(parts)}."
         top = max(counts.values(), default=0)
         tied = sorted(t for t, c in counts.items() if c == top)
         if not counts:
@@ -319,7 +314,7 @@ class WerewolfState(State):
                                                                len(tied))]
             how = f"{top} votes" + (", tie broken at random" if len(tied) > 1 else "")
             self._kill(out, f"Day {self.day}: Player {out} was eliminated ({how})", True)
-        self.pending = (None,) * n
+        self.pending = g.nobody
         if self._check_end():
             return
         if self.day >= self.game.options.max_rounds:
@@ -330,8 +325,8 @@ class WerewolfState(State):
 
     def _check_end(self) -> bool:
         alive = self.alive
-        wolves = _count(alive & self.wolves)
-        others = _count(alive) - wolves
+        wolves = (alive & self.wolves).bit_count()
+        others = alive.bit_count() - wolves
         if wolves == 0:
             self._finish(VILLAGE, "No wolf is alive: the village wins.")
         elif wolves >= others:

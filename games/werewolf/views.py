@@ -47,17 +47,30 @@ def you_lines(roles: tuple[int, ...]) -> tuple[str, ...]:
 
 
 def _night_line(seat: int, role: int, day: int, night: tuple) -> str | None:
-    proposals, target, check, protect, died = night[:5]
+    check, protect = night[2], night[3]
     if role == WOLF:
-        props = ", ".join(f"Player {w} -> Player {t}" for w, t in proposals)
-        end = f"Player {died} died" if died >= 0 else "no one died"
-        return f"  Night {day}: the pack attacked Player {target} ({props}); {end}."
+        return _pack_line(day, night)
     if role == SEER and check is not None and check[0] == seat:
-        return (f"  Night {day}: you checked Player {check[1]}: "
-                f"{'werewolf' if night[5] else 'not a werewolf'}.")
+        return _check_line(day, night)
     if role == DOCTOR and protect is not None and protect[0] == seat:
-        return f"  Night {day}: you protected Player {protect[1]}."
+        return _protect_line(day, night)
     return None
+
+
+def _pack_line(day: int, night: tuple) -> str:
+    proposals, target, _, _, died = night[:5]
+    props = ", ".join([f"Player {w} -> Player {t}" for w, t in proposals])
+    end = f"Player {died} died" if died >= 0 else "no one died"
+    return f"  Night {day}: the pack attacked Player {target} ({props}); {end}."
+
+
+def _protect_line(day: int, night: tuple) -> str:
+    return f"  Night {day}: you protected Player {night[3][1]}."
+
+
+def _check_line(day: int, night: tuple) -> str:
+    return (f"  Night {day}: you checked Player {night[2][1]}: "
+            f"{'werewolf' if night[5] else 'not a werewolf'}.")
 
 
 def private_lines(roles: Sequence[int], nights: Sequence[tuple], n: int) -> tuple[str, ...]:
@@ -77,15 +90,13 @@ def private_lines(roles: Sequence[int], nights: Sequence[tuple], n: int) -> tupl
 def night_lines(roles: Sequence[int], day: int, night: tuple) -> dict[int, str]:
     """The PRIVATE line of one resolved night for each seat that gets one: the increment
     of :func:`private_lines` (each seat's lines joined by newlines, night by night)."""
-    out: dict[int, str] = {}
-    wolf = None
-    for seat, role in enumerate(roles):
-        if role == WOLF:  # every wolf reads the same line
-            out[seat] = wolf = wolf or _night_line(seat, role, day, night)
-        elif role != VILLAGER:
-            line = _night_line(seat, role, day, night)
-            if line is not None:
-                out[seat] = line
+    check, protect = night[2], night[3]
+    wolf = _pack_line(day, night)  # every wolf reads the same line
+    out = {seat: wolf for seat, role in enumerate(roles) if role == WOLF}
+    if check is not None and roles[check[0]] == SEER:
+        out[check[0]] = _check_line(day, night)
+    if protect is not None and roles[protect[0]] == DOCTOR:
+        out[protect[0]] = _protect_line(day, night)
     return out
 
 
