@@ -23,7 +23,7 @@ import random
 from typing import Any
 
 from games.werewolf.roles import DOCTOR, NIGHT, OVER, PACK, SEER, VOTE, WOLF, deck
-from games.werewolf.views import private_lines, you_lines
+from games.werewolf.views import private_lines, private_sections, you_lines
 
 __all__ = ["determinise", "known_roles"]
 
@@ -181,6 +181,6 @@ def determinise(s: Any, p: int, rng: random.Random) -> Any:
     d.nights = _redraw_nights(s, p, roles, rng)
     d.private = private_lines(roles, d.nights, n)
     _redraw_pending(d, p, rng)
-    d._refresh_seats()
+    d.psec = private_sections(d.private)
     d._refresh_legal()
     return d

@@ -41,7 +41,7 @@ from games.werewolf.roles import (
     DOCTOR, NIGHT, OVER, PACK, ROLE_NAMES, SEER, TALK, VILLAGE, VOTE, WOLF, WOLVES, team_of,
 )
 from games.werewolf.views import (
-    fast_text, night_lines, pack_secret, private_sections, render, state_line,
+    NOTHING_YET, fast_text, night_lines, now_line, pack_secret, render, state_line,
 )
 
 __all__ = ["WerewolfState", "NIGHT", "PACK", "TALK", "VOTE", "OVER", "RUNNING", "DRAW"]
@@ -139,29 +139,11 @@ class WerewolfState(State):
         raise IllegalAction(explain(self, player, action))
 
     def apply(self, player: int, action: str) -> None:
-        """:meth:`State.apply` and :meth:`_apply` in one call (a decision's hot path):
-        the same checks, refusals and moves."""
-        if player in self.waiting:
-            legal = self.legal[player]
-            if legal is None:
-                if not isinstance(action, str):
-                    self._refuse(player, action)
-            elif action not in legal or not isinstance(action, str):
-                self._refuse(player, action)
-        else:
+        """:meth:`State.apply` with the legality check in one step (the hot path)."""
+        legal = self.legal[player] if player in self.waiting else ()
+        if not isinstance(action, str) or (legal is not None and action not in legal):
             self._refuse(player, action)
-        if self.phase == TALK:
-            if not self.game.claims:
-                action = tx.parse_speech(action, self.game.options.max_speech_chars)
-            self._speak(player, action)
-        else:
-            pending = self.pending
-            self.pending = pending[:player] + (action,) + pending[player + 1:]
-            waiting = self.waiting
-            i = waiting.index(player)
-            self.waiting = waiting = waiting[:i] + waiting[i + 1:]
-            if not waiting:
-                (self._resolve_vote if self.phase == VOTE else self._resolve_night)()
+        self._apply(player, action)
         self.turn += 1
 
     def _apply(self, player: int, action: str) -> None:
@@ -231,10 +213,6 @@ class WerewolfState(State):
         """``line`` and ``tail`` after a phase change or a speech."""
         self.line = state_line(self)
         self.tail = f"\n{self.phase}/{self.day}/{self.spoke}/"
-
-    def _refresh_seats(self) -> None:
-        """``psec`` from ``private`` (after a night, or new roles in a determinisation)."""
-        self.psec = private_sections(self.private)
 
     def _resolve_night(self) -> None:
         g = self.game
@@ -370,11 +348,16 @@ class WerewolfState(State):
         roles = self.roles
         if not 0 <= player < len(roles):
             return super().observation(player)  # the error naming the player
-        game = self.game
-        return observation_of((
-            game.info.id, player, ROLE_NAMES[roles[player]], self.turn, fast_text(self, player),
-            self.legal[player] if player in self.waiting else (), game.rules,
-            self.information_state(player), None))
+        game, you, log = self.game, self.you[player], self.log
+        legal, now = ((self.legal[player], self.nowt[player]) if player in self.waiting
+                      else ((), None))
+        if now is None:
+            now = now_line(self, player)
+        secret = (self.pending[player] or "") if self.phase != PACK else pack_secret(self, player)
+        return observation_of((  # the text as views.fast_text, the info state as above
+            game.info.id, player, ROLE_NAMES[roles[player]], self.turn,
+            f"{you}\n{self.line}{self.psec[player]}\nPUBLIC LOG:{log or NOTHING_YET}\n{now}",
+            legal, game.rules, f"{you}\n{self.private[player]}\n{log}{self.tail}{secret}", None))
 
     def render(self, reveal: bool | None = None) -> str:
         """The spectator's table (roles hidden while the game runs); ``reveal=True``:

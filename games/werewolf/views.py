@@ -24,7 +24,8 @@ from games.werewolf.roles import (
 )
 
 __all__ = ["you_lines", "private_lines", "night_lines", "private_sections", "observation_text",
-           "fast_text", "acting_now", "pack_secret", "state_line", "render", "living_text"]
+           "fast_text", "now_line", "acting_now", "pack_secret", "state_line", "render",
+           "living_text"]
 
 NOTHING_YET = "\n  (nothing yet)"
 
@@ -154,6 +155,10 @@ def _now(s: Any, p: int) -> str:
         return (f"NOW: proposals: {pack_secret(s, p).split(' | ')[0]}. Decide the victim: "
                 + ", ".join(legal))
     return acting_now(s.game, phase, s.day, s.roles[p], legal)
+
+
+now_line = _now
+"""``p``'s NOW line built from the state's fields (the state keeps the acting players')."""
 
 
 def pack_secret(s: Any, p: int) -> str:

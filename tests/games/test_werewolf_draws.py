@@ -122,3 +122,17 @@ def test_disagreeing_wolves_kill_the_seeded_pick_among_their_targets():
         assert s.nights[0][1] == victim and not s.alive >> victim & 1
         hits[victim == targets[0]] += 1
     assert min(hits.values()) >= 15, hits
+
+
+def test_random_action_draws_what_randrange_over_the_legal_actions_draws():
+    import random  # the caller's generator: search rollouts and the runner's fallback
+
+    g = games.make("werewolf:speech=claims")
+    for seed in range(20):
+        s, mine, ref = g.new_state(seed), random.Random(seed), random.Random(seed)
+        while not s.is_terminal():
+            p = s.current_players()[0]
+            legal = s.legal_actions(p)
+            action = s.random_action(p, mine)
+            assert action == legal[ref.randrange(len(legal))]
+            s.apply(p, action)
