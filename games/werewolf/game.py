@@ -79,6 +79,8 @@ class Werewolf(Game):
         """Per voter: vote action -> (seat named or -1, the ballot as the vote table shows it)."""
         self._days: dict[tuple[int, int], tuple] = {}
         self._orders: dict[tuple[int, int, int], tuple[int, ...]] = {}
+        self.talks: dict[tuple[int, int, int, int], tuple[str, str]] = {}
+        """Discussion STATE lines and tails by (day, spoke, count, alive): see :meth:`talk`."""
         self.nobody = (None,) * n
         self.deck = deck(o)
         """No pending action for any seat."""
@@ -158,6 +160,18 @@ class Werewolf(Game):
                 line = nows[key] = acting_now(self, NIGHT, day, role, actions)
             now.append(line)
         return tuple(legal), tuple(now)
+
+    def talk(self, key: tuple[int, int, int, int]) -> tuple[str, str]:
+        """The STATE line and information-state tail of speech ``spoke + 1`` of ``count``
+        on ``day`` with the living seats ``alive``, ``key = (day, spoke, count, alive)``
+        (kept in :attr:`talks`, at most :data:`TABLES_KEPT`)."""
+        day, spoke, count, alive = key
+        if len(self.talks) >= TABLES_KEPT:
+            self.talks.clear()
+        found = self.talks[key] = (
+            f"STATE: Day {day}, discussion (speech {spoke + 1} of {count}). "
+            f"{self.living(alive)}", f"\n{TALK}/{day}/{spoke}/")  # as views.state_line
+        return found
 
     def order(self, alive: int, start: int, rounds: int) -> tuple[int, ...]:
         """The living seats from seat ``start`` on, wrapping round, ``rounds`` times over."""

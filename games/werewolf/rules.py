@@ -152,11 +152,10 @@ class WerewolfState(State):
                 action = tx.parse_speech(action, self.game.options.max_speech_chars)
             self._speak(player, action)
             return
-        pending = self.pending
+        pending, waiting = self.pending, self.waiting
         self.pending = pending[:player] + (action,) + pending[player + 1:]
-        waiting = self.waiting
-        i = waiting.index(player)
-        self.waiting = waiting = waiting[:i] + waiting[i + 1:]
+        i = 0 if waiting[0] == player else waiting.index(player)
+        self.waiting = waiting = waiting[i + 1:] if not i else waiting[:i] + waiting[i + 1:]
         if not waiting:
             (self._resolve_vote if self.phase == VOTE else self._resolve_night)()
 
@@ -169,9 +168,8 @@ class WerewolfState(State):
         speakers = self.speakers
         if spoke < len(speakers):
             self.waiting = (speakers[spoke],)
-            self.line = (f"STATE: Day {day}, discussion (speech {spoke + 1} of {len(speakers)})"
-                         f". {self.game.living(self.alive)}")  # views.state_line, inlined
-            self.tail = f"\n{TALK}/{day}/{spoke}/"
+            key = (day, spoke, len(speakers), self.alive)
+            self.line, self.tail = self.game.talks.get(key) or self.game.talk(key)
         else:
             self._open(VOTE)
 
