@@ -36,6 +36,7 @@ from games.core import IllegalAction, Observation, State, observation_of
 
 from games.werewolf import text as tx
 from games.werewolf.draws import NIGHT_TIE, VOTE_TIE, pick
+from games.werewolf.text import CHECK, KILL, PROTECT, SLEEP
 from games.werewolf.refusal import explain
 from games.werewolf.roles import (
     DOCTOR, NIGHT, OVER, PACK, ROLE_NAMES, SEER, TALK, VILLAGE, VOTE, WOLF, WOLVES, team_of,
@@ -219,24 +220,26 @@ class WerewolfState(State):
             self._open(PACK)
             return
         first = self.tonight if self.phase == PACK else self.pending
-        acts, props = g.acts, []
+        acts, props, kills = g.acts, [], 0
         check = protect = None
         for s, a in enumerate(first):
-            if a is not None:
+            if a is not None and a != SLEEP:
                 kind, seat = acts[a]
-                if kind == tx.KILL:
+                if kind == KILL:
                     props.append((s, seat))
-                elif kind == tx.CHECK:
+                    kills |= 1 << seat
+                elif kind == CHECK:
                     check = (s, seat)
-                elif kind == tx.PROTECT:
+                elif kind == PROTECT:
                     protect = (s, seat)
         proposals = tuple(props)
         if self.phase == PACK:
             target = acts[self.pending[self._leader()]][1]
+        elif not kills & (kills - 1):  # one target
+            target = kills.bit_length() - 1
         else:
-            choices = sorted({t for _, t in proposals})
-            target = (choices[0] if len(choices) == 1
-                      else choices[pick(self.seed, NIGHT_TIE, self.day, len(choices))])
+            choices = [t for t in range(len(first)) if kills >> t & 1]
+            target = choices[pick(self.seed, NIGHT_TIE, self.day, len(choices))]
         died = -1 if protect is not None and protect[1] == target else target
         seen = check is not None and self.roles[check[1]] == WOLF
         self.nights += ((proposals, target, check, protect, died, seen),)
