@@ -16,7 +16,7 @@ from games.werewolf.roles import (
     check_options, deck, rules_text,
 )
 from games.werewolf.rules import RUNNING, WerewolfState
-from games.werewolf.views import acting_now, living_text, you_lines
+from games.werewolf.views import acting_now, living_text, state_line, you_lines
 
 __all__ = ["Werewolf"]
 
@@ -79,8 +79,8 @@ class Werewolf(Game):
         """Per voter: vote action -> (seat named or -1, the ballot as the vote table shows it)."""
         self._days: dict[tuple[int, int], tuple] = {}
         self._orders: dict[tuple[int, int, int], tuple[int, ...]] = {}
-        self.talks: dict[tuple[int, int, int, int], tuple[str, str]] = {}
-        """Discussion STATE lines and tails by (day, spoke, count, alive): see :meth:`talk`."""
+        self.lines: dict[tuple[int, int, int, int], tuple[str, str]] = {}
+        """STATE lines and tails by (phase, day, spoke, alive): see :meth:`line_of`."""
         self.nobody = (None,) * n
         self.deck = deck(o)
         """No pending action for any seat."""
@@ -161,16 +161,12 @@ class Werewolf(Game):
             now.append(line)
         return tuple(legal), tuple(now)
 
-    def talk(self, key: tuple[int, int, int, int]) -> tuple[str, str]:
-        """The STATE line and information-state tail of speech ``spoke + 1`` of ``count``
-        on ``day`` with the living seats ``alive``, ``key = (day, spoke, count, alive)``
-        (kept in :attr:`talks`, at most :data:`TABLES_KEPT`)."""
-        day, spoke, count, alive = key
-        if len(self.talks) >= TABLES_KEPT:
-            self.talks.clear()
-        found = self.talks[key] = (
-            f"STATE: Day {day}, discussion (speech {spoke + 1} of {count}). "
-            f"{self.living(alive)}", f"\n{TALK}/{day}/{spoke}/")  # as views.state_line
+    def line_of(self, s: WerewolfState, key: tuple[int, int, int, int]) -> tuple[str, str]:
+        """State ``s``'s STATE line and information-state tail, ``key = (phase, day,
+        spoke, alive)`` (all they depend on), kept in :attr:`lines` (a bounded table)."""
+        if len(self.lines) >= TABLES_KEPT:
+            self.lines.clear()
+        found = self.lines[key] = (state_line(s), f"\n{key[0]}/{key[1]}/{key[2]}/")
         return found
 
     def order(self, alive: int, start: int, rounds: int) -> tuple[int, ...]:

@@ -42,7 +42,7 @@ from games.werewolf.roles import (
     DOCTOR, NIGHT, OVER, PACK, ROLE_NAMES, SEER, TALK, VILLAGE, VOTE, WOLF, WOLVES, team_of,
 )
 from games.werewolf.views import (
-    NOTHING_YET, fast_text, night_lines, now_line, pack_secret, render, state_line,
+    NOTHING_YET, fast_text, night_lines, now_line, pack_secret, render,
 )
 
 __all__ = ["WerewolfState", "NIGHT", "PACK", "TALK", "VOTE", "OVER", "RUNNING", "DRAW"]
@@ -169,8 +169,8 @@ class WerewolfState(State):
         speakers = self.speakers
         if spoke < len(speakers):
             self.waiting = (speakers[spoke],)
-            key = (day, spoke, len(speakers), self.alive)
-            self.line, self.tail = self.game.talks.get(key) or self.game.talk(key)
+            key = (TALK, day, spoke, self.alive)
+            self.line, self.tail = self.game.lines.get(key) or self.game.line_of(self, key)
         else:
             self._open(VOTE)
 
@@ -210,8 +210,8 @@ class WerewolfState(State):
 
     def _refresh(self) -> None:
         """``line`` and ``tail`` after a phase change or a speech."""
-        self.line = state_line(self)
-        self.tail = f"\n{self.phase}/{self.day}/{self.spoke}/"
+        key = (self.phase, self.day, self.spoke, self.alive)
+        self.line, self.tail = self.game.lines.get(key) or self.game.line_of(self, key)
 
     def _resolve_night(self) -> None:
         g = self.game

@@ -122,6 +122,6 @@ def test_tables_started_over_when_full_give_the_same_pieces(monkeypatch):
     states = 0
     for s in random_states("werewolf:speech=claims,doctor_repeat=false", range(6)):
         assert_pieces_match(s)
-        assert len(s.game._days) <= 2 and len(s.game._nights) <= 2 and len(s.game.talks) <= 2
+        assert len(s.game._days) <= 2 and len(s.game._nights) <= 2 and len(s.game.lines) <= 2
         states += 1
     assert states > 60
