@@ -104,22 +104,35 @@ def _compared(key: str) -> bool:
         key.startswith("eval/") and key.endswith("/vs_random/loss_rate") and key.count("/") == 3)
 
 
+def _training_curve(key: str) -> bool:
+    """What runs without evaluations (``--eval-every 0``) are compared by: the mean
+    advantage per role (with ``--advantage none``, the mean return) and the entropy."""
+    return key.startswith("advantage/") or key == "train/entropy"
+
+
+def _shared(runs: dict[str, list[dict]], wanted) -> list[str]:
+    return sorted(set.intersection(*({k for r in rows for k, v in r.items() if wanted(k)
+                                      and isinstance(v, (int, float))}
+                                     for rows in runs.values())))
+
+
 def compare_runs(run_dirs: list[str | Path], out: str | Path) -> list[Path]:
     """One PNG per evaluation key shared by the runs: each run's curve against wall time,
-    labelled by its folder name (e.g. the same game with ``--advantage rae`` and ``none``)."""
+    labelled by its folder name (e.g. the same game with ``--advantage rae`` and ``none``).
+    Runs that share no evaluation key (trained with ``--eval-every 0``) are compared by
+    their per-role advantages and entropy instead."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     runs = {Path(d).name: read_metrics(d) for d in run_dirs}
-    keys = sorted(set.intersection(*({k for r in rows for k, v in r.items() if _compared(k)
-                                      and isinstance(v, (int, float))}
-                                     for rows in runs.values())))
+    keys = _shared(runs, _compared) or _shared(runs, _training_curve)
     if not keys:
         raise ValueError(f"the runs {', '.join(runs)} share no evaluation key "
                          "(headlines: an exact evaluator, the win rate against random, the "
-                         "success rate); compare runs of the same game")
+                         "success rate) and no per-role advantage; compare runs of the same "
+                         "game")
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -128,6 +141,7 @@ def compare_runs(run_dirs: list[str | Path], out: str | Path) -> list[Path]:
         for name, rows in runs.items():
             pts = [(r["elapsed_s"] / 60, r[key]) for r in rows if key in r]
             ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, label=name)
-        path = out_dir / (key.replace("eval/", "").replace("/", "_") + ".png")
+        path = out_dir / (key.replace("eval/", "").replace("train/", "").replace("/", "_")
+                          + ".png")
         written.append(_finish(plt, fig, ax, "wall time (minutes)", key, path, legend_size=8))
     return written

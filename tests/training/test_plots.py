@@ -100,6 +100,22 @@ def test_plot_of_runs_of_different_games_says_why(tmp_path, capsys):
         compare_runs([tmp_path / "a", tmp_path / "b"], tmp_path / "out")
 
 
+def test_runs_without_evaluations_are_compared_by_advantage_per_role(tmp_path):
+    from training.plots import compare_runs
+
+    for name, adv in (("rae", 0.1), ("none", 0.9)):
+        (tmp_path / name).mkdir()
+        rows = [{"iteration": it, "elapsed_s": 60.0 * it, "train/entropy": 1.0,
+                 "advantage/werewolf/werewolf": adv, "advantage/werewolf/seer": -adv}
+                for it in range(1, 4)]
+        (tmp_path / name / "metrics.jsonl").write_text(
+            "".join(json.dumps(r) + "\n" for r in rows))
+    written = compare_runs([tmp_path / "rae", tmp_path / "none"], tmp_path / "out")
+    assert sorted(p.name for p in written) == [
+        "advantage_werewolf_seer.png", "advantage_werewolf_werewolf.png", "entropy.png"]
+    assert all(p.read_bytes().startswith(PNG) for p in written)
+
+
 def test_plot_of_a_step_dpo_run_has_the_dpo_curves(tmp_path):
     run = tmp_path / "run"
     rows = [{"iteration": it, "losses/loss": 0.1, "dpo/loss": 0.69 - 0.01 * it,
