@@ -190,9 +190,13 @@ def search(determiniser: Determiniser, simulations: int, rng: random.Random, c: 
 
 
 def _memo_key(obs: Observation) -> tuple:
-    """What the policy's answer depends on: two observations with the same key get the
-    same prompt, hence the same distribution."""
-    return (obs.game, obs.player, obs.role, obs.rules, obs.text, obs.legal_actions)
+    """What the policy's answer depends on: a model's prompt (game, seat, role, rules,
+    text, legal actions) and the information state, which scripted policies read instead
+    of the text (``kuhn-nash``, ``minimax``, the household expert): two observations with
+    the same key get the same distribution. The turn and the seed are left out (a policy is
+    a function of what the player knows)."""
+    return (obs.game, obs.player, obs.role, obs.rules, obs.text, obs.legal_actions,
+            obs.info_state)
 
 
 def run_lockstep(searches: Sequence[SearchGen],

@@ -10,6 +10,7 @@ import random
 import pytest
 
 import games
+from games import Observation
 from agents.puct import RootStats, run_lockstep, search
 from training.preferences import confidence, make_pair, searchable, state_before
 
@@ -171,3 +172,22 @@ def test_uncloneable_game_is_refused_with_one_line():
     why = searchable(_NoClone())
     assert why == "its states cannot be cloned (environments of this kind cannot be cloned)"
     assert searchable(games.make("tictactoe")) is None
+
+
+def test_lockstep_memo_tells_apart_information_states_behind_the_same_text():
+    # a scripted policy (kuhn-nash, minimax, the household expert) reads the information
+    # state, not the text: two questions alike but for it must get their own answers
+    def ask(obs):
+        answer = yield obs
+        return answer
+
+    obs = [Observation("g", 0, "r", 1, "same text", ("a", "b"), info_state=s)
+           for s in ("a", "b", "a")]
+    sent = []
+
+    def by_info_state(batch):
+        sent.extend(o.info_state for o in batch)
+        return [{o.info_state: 1.0} for o in batch]
+    result = run_lockstep([ask(o) for o in obs], by_info_state)
+    assert result.roots == [{"a": 1.0}, {"b": 1.0}, {"a": 1.0}]
+    assert sent == ["a", "b"]  # the repeated one from memory
