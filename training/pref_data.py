@@ -183,6 +183,11 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
         from agents.registry import make_agent
 
         agent = make_agent(args.agent, seed=args.seed)
+        if getattr(agent, "mode", "") == "generate" and search["playout"] == "policy":
+            raise ValueError(f"--search {args.search}: playout=policy needs an agent in "
+                             "choice mode (a generate-mode agent has no move distribution "
+                             "to play out with); use playout=random or an agent spec, e.g. "
+                             "--search mcts:simulations=32,playout=expert")
         pairs = collect_preferences(args.game, agent, search, args.matches, args.prob,
                                     args.seed, args.min_gap, args.rejected, args.completions)
     except (ValueError, FileNotFoundError, ImportError) as err:

@@ -371,3 +371,21 @@ def test_resumed_generate_mode_dpo_run_matches_an_uninterrupted_one(tiny_model, 
     assert [k for k in want if not torch.equal(want[k], got[k])] == []
     assert rows(resumed) == rows(straight)
     assert all(r["pairs"] > 0 and r["dpo/loss"] > 0 for r in rows(straight))
+
+
+def test_preferences_refuse_policy_playouts_in_generate_mode_before_playing(
+        tiny_model, tmp_path, monkeypatch, capsys):
+    import arena.schedule
+    from training.pref_data import preferences_from_argv
+
+    def no_play(*args, **kwargs):
+        raise AssertionError("matches played before the options were checked")
+    monkeypatch.setattr(arena.schedule, "play", no_play)
+    out = tmp_path / "prefs.jsonl"
+    argv = ["--game", "kuhn_poker", "--agent", f"llm:model={tiny_model},mode=generate",
+            "--search", "mcts:simulations=8,playout=policy", "--out", str(out)]
+    assert preferences_from_argv(argv) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]  # after the weights' progress
+    assert line.startswith("arena preferences: error: --search "
+                           "mcts:simulations=8,playout=policy: playout=policy needs")
+    assert "use playout=random" in line and not out.exists()
