@@ -127,7 +127,9 @@ def compare_runs(run_dirs: list[str | Path], out: str | Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     runs = {Path(d).name: read_metrics(d) for d in run_dirs}
-    keys = _shared(runs, _compared) or _shared(runs, _training_curve)
+    keys = _shared(runs, _compared)
+    if not keys and any(k.startswith("advantage/") for k in _shared(runs, _training_curve)):
+        keys = _shared(runs, _training_curve)  # the entropy alone compares no game
     if not keys:
         raise ValueError(f"the runs {', '.join(runs)} share no evaluation key "
                          "(headlines: an exact evaluator, the win rate against random, the "

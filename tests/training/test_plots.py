@@ -145,3 +145,18 @@ def test_any_games_headline_metrics_get_panels_and_progress(tmp_path):
     summary = eval_summary(rows[2])
     assert "household/episodes/success_rate 0.200" in summary
     assert "werewolf/vote_accuracy 0.500" in summary and "village" not in summary
+
+
+def test_runs_of_different_games_sharing_only_the_entropy_say_why(tmp_path):
+    from training.plots import compare_runs
+
+    for name, game, role in (("a", "kuhn_poker", "first"), ("b", "tictactoe", "x")):
+        (tmp_path / name).mkdir()
+        rows = [{"iteration": it, "elapsed_s": 60.0 * it, "train/entropy": 1.0,
+                 f"advantage/{game}/{role}": 0.1,
+                 f"eval/{game}/vs_random/win_rate": 0.5} for it in range(1, 3)]
+        (tmp_path / name / "metrics.jsonl").write_text(
+            "".join(json.dumps(r) + "\n" for r in rows))
+    with pytest.raises(ValueError, match="share no evaluation key"):
+        compare_runs([tmp_path / "a", tmp_path / "b"], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
