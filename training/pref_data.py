@@ -183,6 +183,11 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
         from agents.registry import make_agent
 
         agent = make_agent(args.agent, seed=args.seed)
+        if getattr(agent, "mode", "") == "generate" and getattr(agent, "greedy", False):
+            raise ValueError(f"--agent {args.agent}: a greedy agent (greedy=true or "
+                             "temperature=0) samples the same reply K times, so no pair "
+                             "differs; drop greedy and give temperature > 0, e.g. "
+                             "temperature=1.0")
         if getattr(agent, "mode", "") == "generate" and search["playout"] == "policy":
             raise ValueError(f"--search {args.search}: playout=policy needs an agent in "
                              "choice mode (a generate-mode agent has no move distribution "

@@ -389,3 +389,21 @@ def test_preferences_refuse_policy_playouts_in_generate_mode_before_playing(
     assert line.startswith("arena preferences: error: --search "
                            "mcts:simulations=8,playout=policy: playout=policy needs")
     assert "use playout=random" in line and not out.exists()
+
+
+@pytest.mark.parametrize("option", ["greedy=true", "temperature=0"])
+def test_preferences_refuse_a_greedy_generate_mode_agent_before_playing(
+        tiny_model, tmp_path, monkeypatch, capsys, option):
+    import arena.schedule
+    from training.pref_data import preferences_from_argv
+
+    def no_play(*args, **kwargs):
+        raise AssertionError("matches played before the options were checked")
+    monkeypatch.setattr(arena.schedule, "play", no_play)
+    out = tmp_path / "prefs.jsonl"
+    spec = f"llm:model={tiny_model},mode=generate,{option}"
+    argv = ["--game", "kuhn_poker", "--agent", spec, "--out", str(out)]
+    assert preferences_from_argv(argv) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line.startswith(f"arena preferences: error: --agent {spec}: a greedy agent")
+    assert "temperature > 0" in line and not out.exists()
