@@ -194,9 +194,11 @@ def _memo_key(obs: Observation) -> tuple:
     text, legal actions) and the information state, which scripted policies read instead
     of the text (``kuhn-nash``, ``minimax``, the household expert): two observations with
     the same key get the same distribution. The turn and the seed are left out (a policy is
-    a function of what the player knows)."""
-    return (obs.game, obs.player, obs.role, obs.rules, obs.text, obs.legal_actions,
-            obs.info_state)
+    a function of what the player knows). Legal actions given as a list (a plug-in's own
+    ``observation``) are keyed as a tuple."""
+    legal = obs.legal_actions
+    return (obs.game, obs.player, obs.role, obs.rules, obs.text,
+            legal if legal is None or type(legal) is tuple else tuple(legal), obs.info_state)
 
 
 def run_lockstep(searches: Sequence[SearchGen],

@@ -191,3 +191,18 @@ def test_lockstep_memo_tells_apart_information_states_behind_the_same_text():
     result = run_lockstep([ask(o) for o in obs], by_info_state)
     assert result.roots == [{"a": 1.0}, {"b": 1.0}, {"a": 1.0}]
     assert sent == ["a", "b"]  # the repeated one from memory
+
+
+def test_lockstep_memo_takes_legal_actions_given_as_a_list():
+    def ask(obs):
+        answer = yield obs
+        return answer
+
+    obs = [Observation("g", 0, "r", 1, "text", ["a", "b"]) for _ in range(2)]
+    calls = []
+
+    def uniform(batch):
+        calls.append(len(batch))
+        return [{a: 0.5 for a in o.legal_actions} for o in batch]
+    result = run_lockstep([ask(o) for o in obs], uniform)
+    assert result.roots == [{"a": 0.5, "b": 0.5}] * 2 and calls == [1]
