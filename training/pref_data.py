@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import tempfile
@@ -60,6 +61,23 @@ def write_pairs(path: str | Path, pairs: Sequence[StepPair]) -> Path:
     return path
 
 
+def _numbers(path: Path, n: int, row: dict) -> tuple[float, float, float, int, int]:
+    """(confidence, q_chosen, q_rejected, visits_chosen, visits_rejected) of line ``n``:
+    finite numbers (a NaN confidence would make the loss NaN), refused naming the line."""
+    try:
+        out = (float(row.get("confidence", 1.0)), float(row.get("q_chosen", 0.0)),
+               float(row.get("q_rejected", 0.0)), int(row.get("visits_chosen", 0)),
+               int(row.get("visits_rejected", 0)))
+        if all(math.isfinite(x) for x in out[:3]):
+            return out
+        err: Exception = ValueError("not finite")
+    except (ValueError, TypeError, OverflowError) as caught:
+        err = caught
+    raise ValueError(f"{path} line {n}: confidence, q_chosen, q_rejected must be finite "
+                     f"numbers and visits_chosen, visits_rejected whole numbers ({err}); "
+                     "write the file with arena preferences")
+
+
 def read_pairs(path: str | Path, encode_prompt: Any) -> list[StepPair]:
     """The pairs of a preferences file, prompts tokenized with ``encode_prompt``. A line
     without the columns, or not JSON, is refused naming the line."""
@@ -81,15 +99,12 @@ def read_pairs(path: str | Path, encode_prompt: Any) -> list[StepPair]:
             if not all(isinstance(s, str) and s for s in strings):
                 raise ValueError(f"{path} line {n}: prompt, chosen and rejected must be "
                                  "non-empty strings")
-            conf = float(row.get("confidence", 1.0))
+            conf, q_c, q_r, n_c, n_r = _numbers(path, n, row)
             pairs.append(StepPair(
                 game=str(row.get("game", "")), role=str(row.get("role", "")), prompt=strings[0],
                 prompt_ids=tuple(encode_prompt(strings[0])), chosen=strings[1],
-                rejected=strings[2], q_chosen=float(row.get("q_chosen", 0.0)),
-                q_rejected=float(row.get("q_rejected", 0.0)),
-                visits_chosen=int(row.get("visits_chosen", 0)),
-                visits_rejected=int(row.get("visits_rejected", 0)),
-                confidence=min(max(conf, 0.5), 1.0),
+                rejected=strings[2], q_chosen=q_c, q_rejected=q_r, visits_chosen=n_c,
+                visits_rejected=n_r, confidence=min(max(conf, 0.5), 1.0),
                 mode="generate" if row.get("mode") == "generate" else "choice",
                 chosen_action=str(row.get("chosen_action") or ""),
                 rejected_action=str(row.get("rejected_action") or "")))

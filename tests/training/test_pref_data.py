@@ -83,6 +83,18 @@ def test_bad_file_is_refused_naming_the_line(tmp_path):
         read_pairs(tmp_path / "none.jsonl", lambda t: [1])
 
 
+@pytest.mark.parametrize("extra", ['"confidence": NaN', '"confidence": "high"',
+                                   '"q_chosen": Infinity', '"visits_chosen": [1]'])
+def test_bad_numbers_are_refused_naming_the_line(tmp_path, extra):
+    # a NaN confidence became a NaN label smoothing, hence a NaN loss
+    path = tmp_path / "nums.jsonl"
+    path.write_text('{"prompt": "p", "chosen": "a", "rejected": "b"}\n'
+                    f'{{"prompt": "p", "chosen": "a", "rejected": "b", {extra}}}\n')
+    with pytest.raises(ValueError, match="nums.jsonl line 2: confidence, q_chosen, "
+                                         "q_rejected must be finite numbers"):
+        read_pairs(path, lambda t: [1])
+
+
 def test_offline_training_on_a_preferences_file(tiny_model, tmp_path):
     from training.config import SelfPlayConfig
     from training.loop import train
