@@ -120,7 +120,7 @@ def _self_play(console: Console, run_dir: Path, fast: bool, train: Train | None)
         console.print(f"wrote {markup_safe(model)}")
     _section(console, f"Self-play training on {SELFPLAY_GAME} (choice mode, MCTS step "
                       "preferences: step-DPO)")
-    iterations = "4" if fast else "30"
+    iterations = "4" if fast else "60"
     train(["--game", SELFPLAY_GAME, "--model", str(model), "--iterations", iterations,
            "--matches", "256", *STEP_PREFERENCES, "--eval-every", "2" if fast else "5",
            "--eval-games", "40", "--out", str(run_dir)])
