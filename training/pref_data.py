@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
-from training.preferences import StepPair
+from training.preferences import SearchReport, StepPair
 
 __all__ = ["write_pairs", "read_pairs", "preferences_from_argv", "parse_search", "COLUMNS"]
 
@@ -159,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def collect_preferences(game_name: str, agent: Any, search: dict[str, Any], matches: int,
                         prob: float, seed: int, min_gap: float = 0.0,
-                        rejected: str = "random", completions: int = 4) -> list[StepPair]:
+                        rejected: str = "random", completions: int = 4) -> SearchReport:
     """Self-play ``matches`` of ``agent`` on ``game_name``, then the step pairs of a share
     ``prob`` of its decisions (see :func:`training.preferences.search_pairs`); an agent in
     generate mode gives pairs of ``completions`` sampled replies."""
@@ -178,7 +178,7 @@ def collect_preferences(game_name: str, agent: Any, search: dict[str, Any], matc
                           ("preferences", seed), search["c"], search["playout"], min_gap, 1,
                           rejected,
                           completions if getattr(agent, "mode", "") == "generate" else 0)
-    return report.pairs
+    return report
 
 
 def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
@@ -208,17 +208,30 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
                              "choice mode (a generate-mode agent has no move distribution "
                              "to play out with); use playout=random or an agent spec, e.g. "
                              "--search mcts:simulations=32,playout=expert")
-        pairs = collect_preferences(args.game, agent, search, args.matches, args.prob,
-                                    args.seed, args.min_gap, args.rejected, args.completions)
+        report = collect_preferences(args.game, agent, search, args.matches, args.prob,
+                                     args.seed, args.min_gap, args.rejected, args.completions)
     except (ValueError, FileNotFoundError, ImportError) as err:
         from games.untrusted import terminal_safe
 
         print(f"arena preferences: error: {terminal_safe(str(err), multiline=False)}",
               file=sys.stderr)
         return 2
-    path = write_pairs(args.out, pairs)
-    print(f"{len(pairs)} pairs written to {path}")
+    path = write_pairs(args.out, report.pairs)
+    print(f"{len(report.pairs)} pairs written to {path}{_why_none(report)}")
     return 0
+
+
+def _why_none(report: SearchReport) -> str:
+    """Why a search gave no pair, when it gave none."""
+    if report.pairs:
+        return ""
+    if not report.searches:
+        return " (no decision was searched: raise --prob or --matches)"
+    if report.completions and report.invalid == report.completions:
+        return (f" (all {report.completions} sampled replies were invalid: the model never "
+                "wrote a legal move, so every reply had the same value)")
+    return (f" ({report.searches} searches found no two moves of different value: more "
+            "simulations, or a lower --min-gap)")
 
 
 if __name__ == "__main__":

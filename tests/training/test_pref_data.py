@@ -109,3 +109,22 @@ def test_offline_training_on_a_preferences_file(tiny_model, tmp_path):
     assert [r["pairs"] for r in rows] == [n, n]
     assert rows[1]["dpo/loss"] < rows[0]["dpo/loss"]  # it learns the file's preferences
     assert rows[1]["dpo/margin"] > 0
+
+
+def test_no_pairs_says_why(tmp_path, capsys):
+    # a gap no pair can reach (returns lie in [-1, 1]): searches ran, no pair qualified
+    rc, out = _export(tmp_path, "--min-gap", "5")
+    assert rc == 0 and out.read_text() == ""
+    said = capsys.readouterr().out
+    assert "0 pairs written" in said and "searches found no two moves" in said
+    assert "--min-gap" in said
+
+
+def test_why_none_names_invalid_replies_and_unsearched_runs():
+    from training.pref_data import _why_none
+    from training.preferences import SearchReport
+
+    assert "raise --prob" in _why_none(SearchReport([], 0, 0, 0))
+    said = _why_none(SearchReport([], 4, 1, 16, completions=16, invalid=16))
+    assert "all 16 sampled replies were invalid" in said
+    assert _why_none(SearchReport([], 4, 1, 16, completions=16, invalid=3)).startswith(" (4 searches")
