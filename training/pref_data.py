@@ -217,7 +217,10 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     path = write_pairs(args.out, report.pairs)
-    print(f"{len(report.pairs)} pairs written to {path}{_why_none(report)}")
+    from games.untrusted import terminal_safe
+
+    print(f"{len(report.pairs)} pairs written to "
+          f"{terminal_safe(str(path), multiline=False)}{_why_none(report)}")
     return 0
 
 

@@ -128,3 +128,11 @@ def test_why_none_names_invalid_replies_and_unsearched_runs():
     said = _why_none(SearchReport([], 4, 1, 16, completions=16, invalid=16))
     assert "all 16 sampled replies were invalid" in said
     assert _why_none(SearchReport([], 4, 1, 16, completions=16, invalid=3)).startswith(" (4 searches")
+
+
+def test_an_out_path_with_a_terminal_escape_is_printed_cleaned(tmp_path, capsys):
+    out = tmp_path / "p\x1b[2Jrefs.jsonl"
+    rc = preferences_from_argv(["--game", "tictactoe", "--agent", "random", "--search",
+                                "mcts:simulations=8", "--matches", "1", "--out", str(out)])
+    assert rc == 0 and out.is_file()
+    assert "\x1b" not in capsys.readouterr().out
