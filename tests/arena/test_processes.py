@@ -23,13 +23,22 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                                 reason="reads the process table from /proc")
 
 
+def _default_signals() -> None:
+    """In the child before exec: Ctrl-C and SIGTERM back to their default dispositions. A
+    parent that ignores SIGINT (a background job, ``nohup``, some CI runners) would pass
+    the ignored SIGINT on, and Python keeps an inherited SIG_IGN: the command would never
+    see the Ctrl-C these tests send."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def launch(db: Path) -> subprocess.Popen:
     argv = ["tournament", "--game", "tictactoe", "--agents", "minimax,expert,random",
             "--rounds", "1000", "--batch", "3", "--workers", "2", "--db", str(db)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-c", LAUNCH, *argv], cwd=db.parent, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_signals)
 
 
 def _stat(pid: int) -> tuple[str, int] | None:
@@ -134,3 +143,28 @@ def test_ctrl_c_stops_promptly_without_traceback_and_keeps_what_was_played(tmp_p
     assert took < 10, f"Ctrl-C took {took:.1f} s"
     assert committed(db) >= before
     wait_until(lambda: not any(alive(pid) for pid in kids), 10, "workers and tracker to end")
+
+
+def _signal_bit(pid: int, field: str, sig: int) -> bool:
+    """Whether ``sig`` is in the ``field`` mask (SigIgn, SigCgt) of /proc/PID/status."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+def test_launched_command_catches_ctrl_c_even_when_pytest_ignores_it(tmp_path):
+    """Regression (issue 23, item 11): started from a background job or under nohup the
+    test process ignores SIGINT; the child it launches must still catch Ctrl-C."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        proc = launch(tmp_path / "t.db")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        wait_until(lambda: committed(tmp_path / "t.db") >= 1, 60, "the first match")
+        assert not _signal_bit(proc.pid, "SigIgn", signal.SIGINT)
+        assert _signal_bit(proc.pid, "SigCgt", signal.SIGINT)  # Python's KeyboardInterrupt
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL) if proc.poll() is None else None
+        proc.communicate()
