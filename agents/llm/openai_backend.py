@@ -344,11 +344,17 @@ class OpenAIBackend:
 
     def _decode(self, url: str, payload: bytes) -> dict[str, Any]:
         try:
-            return json.loads(payload)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            reply = json.loads(payload)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
             raise OpenAIBackendError(
                 f"server fault: {url} replied with something that is not JSON: "
                 f"{self._redact(payload[:200].decode('utf-8', 'replace'))!r}", url, 200) from err
+        if not isinstance(reply, dict):  # a list, a string, a number or null
+            raise OpenAIBackendError(
+                f"server fault: {url} replied with a JSON {type(reply).__name__} instead of "
+                f"a completion object: {self._redact(payload[:200].decode('utf-8', 'replace'))!r}; "
+                "check base_url points at an OpenAI-compatible /v1", url, 200)
+        return reply
 
     def _http_error(self, url: str, status: int, reason: str, payload: bytes
                     ) -> OpenAIBackendError:

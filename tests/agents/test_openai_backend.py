@@ -360,7 +360,11 @@ class RawServer:
             length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
             while len(body) < length:
                 body += conn.recv(65536)
-            if kind in ("ok", "null"):
+            if kind.startswith("json:"):  # a 200 reply with this exact JSON body
+                payload = kind[5:].encode()
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: %d\r\n\r\n" % len(payload) + payload)
+            elif kind in ("ok", "null"):
                 text = "I play \\boxed{[bet]}" if kind == "ok" else None
                 payload = json.dumps({"choices": [{"index": 0, "text": text,
                                                    "logprobs": None}]}).encode()
@@ -494,3 +498,32 @@ def test_arena_tournament_reports_a_server_fault_in_one_line(raw_server, capsys,
     assert status == 1 and "Traceback" not in err  # a run-time failure (arena.exits)
     lines = [ln for ln in err.splitlines() if ln.startswith("error: ")]
     assert len(lines) == 1 and "BadStatusLine" in lines[0] and server.url in lines[0]
+
+
+NOT_OBJECTS = ['[]', '[{"choices": []}]', '"text"', 'null', '42', 'true']
+
+
+@pytest.mark.parametrize("body", NOT_OBJECTS)
+def test_a_200_reply_whose_json_is_not_an_object_is_a_server_fault(raw_server, body):
+    """Regression (issue 23, item 9): a list, string or null gave an AttributeError."""
+    server = raw_server(f"json:{body}")
+    with pytest.raises(OpenAIBackendError, match="server fault.*instead of a completion"):
+        generate_one(server.url)
+    assert server.connections == 1  # not retried: the server answered
+
+
+@pytest.mark.parametrize("body", ['[1, 2]', 'null', '"hello"'])
+def test_play_and_tournament_report_a_non_object_reply_in_one_line(raw_server, capsys,
+                                                                    tmp_path, body):
+    from arena.cli import main
+
+    server = raw_server(f"json:{body}")
+    spec = (f"llm:model=m,backend=openai,mode=generate,base_url={server.url},api_key_env=,"
+            "timeout=0.5,max_retries=1,deadline=2")
+    assert main(["play", "kuhn_poker", "--agents", f"{spec},random"]) == 1
+    assert main(["tournament", "--game", "kuhn_poker", "--agents", f"{spec},random",
+                 "--rounds", "1", "--db", str(tmp_path / "t.db")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [ln for ln in err.splitlines() if ln.startswith("error: ")]
+    assert len(lines) == 2 and all("instead of a completion object" in ln for ln in lines)
