@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from typing import Sequence
 
@@ -61,10 +62,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     from games.conformance import check_game
     from games.untrusted import terminal_safe
 
-    if args.seeds < 1:
-        raise ValueError(f"--seeds {args.seeds} must be at least 1 (random games per check), "
-                         "e.g. --seeds 20")
-    report = check_game(args.game, seeds=range(args.seeds))
+    from games.conformance import MAX_SEEDS
+
+    if not 1 <= args.seeds <= MAX_SEEDS:
+        raise ValueError(f"--seeds {args.seeds} must be a whole number from 1 to {MAX_SEEDS} "
+                         "(random games per check), e.g. --seeds 20")
+    if not (math.isfinite(args.time_limit) and args.time_limit > 0):
+        raise ValueError(f"--time-limit {args.time_limit} must be a finite number of seconds "
+                         "> 0, e.g. --time-limit 300")
+    report = check_game(args.game, seeds=range(args.seeds), time_limit=args.time_limit)
     if args.json:
         _print_json(report.to_dict())
     else:  # plug-in text (names, messages): cleaned before it reaches the terminal
@@ -240,7 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="run the conformance checks on a game (a plug-in's "
                        "first test): exit 0 when all pass, 1 with the failures listed")
     p.add_argument("game", help="game name, options as kuhn_poker:hands=3")
-    p.add_argument("--seeds", type=int, default=20, help="random games played per check")
+    p.add_argument("--seeds", type=int, default=20,
+                   help="random games played per check, 1 to 10000")
+    p.add_argument("--time-limit", type=float, default=300.0, metavar="SECONDS",
+                   help="seconds each check may run before it is stopped and reported as a "
+                        "failure (a hook that hangs)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_check)
 

@@ -40,7 +40,7 @@ from typing import Any, Mapping, Sequence
 import games
 from agents import Agent, Decision, make_agent
 from agents.base import sample_from
-from games.evaluation import EvaluatorUnavailable, Policy
+from games.evaluation import EvaluatorUnavailable, Policy, record_metrics_of
 from games.seeds import derive_seed
 
 from arena.records import MatchRecord
@@ -146,7 +146,7 @@ def sampled_metrics(game_spec: str, agent: Agent, games_per_seat: int, seed: int
     if game.num_players == 1:
         planned = benchmark_schedule(game_spec, [_ME], games_per_seat, seed, None, "eval", game)
         records = play(planned, {_ME: agent}, MatchConfig())
-        extra = game.record_metrics(records)
+        extra = record_metrics_of(game, records, None)
         return {**_episodes(game, records),
                 **{f"episodes/game/{k}": float(v) for k, v in extra.items()}}, []
     notes, plans, players = [], {}, {_ME: agent}
@@ -164,7 +164,7 @@ def sampled_metrics(game_spec: str, agent: Agent, games_per_seat: int, seed: int
         mine = records[start:start + len(planned)]
         start += len(planned)
         metrics.update(_by_role(f"vs_{opp}/", game, planned, mine))
-        extra = game.record_metrics(mine, [m.agents.index(_ME) for m in planned])
+        extra = record_metrics_of(game, mine, [m.agents.index(_ME) for m in planned])
         metrics.update({f"vs_{opp}/game/{k}": float(v) for k, v in extra.items()})
     return metrics, notes
 

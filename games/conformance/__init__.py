@@ -24,23 +24,40 @@ broken hook does not hide the others. The checks, in order:
 - ``simultaneous``: pending simultaneous moves stay hidden from the other movers;
 - ``determinisation``: determinisations keep what the player knows and, under imperfect
   information, redraw what it does not;
-- ``aec``: the PettingZoo view (text mode; PettingZoo's ``api_test`` on numeric mode).
+- ``aec``: the PettingZoo view (text mode; PettingZoo's ``api_test`` on numeric mode);
+- ``hooks``: every optional hook the game declares (``record_metrics``, ``teams``,
+  ``forfeit_returns``, ``evaluators``, ``chance_outcomes``, ``random_text_action``),
+  called as the arena calls it (:mod:`games.conformance.hooks`).
+
+Each check runs under a time limit (``time_limit`` seconds, default
+:data:`CHECK_TIME_LIMIT`): a hanging hook is a failure naming the check, and the checks
+after it still run. At most :data:`MAX_SEEDS` seeds are played.
 
 A game whose states cannot be cloned (TextArena) skips the checks that need clones.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Callable, Sequence
+import math
+import signal
+import threading
+from typing import Callable, Iterator, Sequence
 
 from games.core import Game
 from games.registry import make
 
-from games.conformance import aec, play, traps
+from games.conformance import aec, hooks, play, traps
 from games.conformance.report import CheckFailed, ConformanceError, Failure, Report
 
-__all__ = ["check_game", "assert_conforms", "CHECKS", "Report", "Failure", "ConformanceError"]
+__all__ = ["check_game", "assert_conforms", "CHECKS", "Report", "Failure", "ConformanceError",
+           "CHECK_TIME_LIMIT", "MAX_SEEDS"]
+
+CHECK_TIME_LIMIT = 300.0
+"""Seconds one check may run before it is stopped and reported as a failure."""
+MAX_SEEDS = 10_000
+"""The most seeds (random games per check) one run plays."""
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +74,7 @@ CHECKS: dict[str, _Check] = {
     "simultaneous": traps.check_simultaneous,
     "determinisation": traps.check_determinisation,
     "aec": lambda game, seeds: aec.check_aec(game),
+    "hooks": hooks.check_hooks,
 }
 """Every check after ``registration``, by name, in the order they run."""
 
@@ -80,9 +98,41 @@ def _cloneable(game: Game, seed: int) -> str | None:
     return None
 
 
-def _run(report: Report, name: str, check: Callable[[], None]) -> None:
+class _CheckTimeout(BaseException):
+    """Raised in a check that ran past its time limit (a BaseException, so that a hook's
+    own ``except Exception`` cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`_CheckTimeout` in the code of the block after ``seconds``; a no-op
+    off the main thread or without ``setitimer`` (the check then runs unbounded)."""
+    if (seconds is None or threading.current_thread() is not threading.main_thread()
+            or not hasattr(signal, "setitimer")):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _CheckTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        check()
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _run(report: Report, name: str, check: Callable[[], None],
+         time_limit: float | None = None) -> None:
+    try:
+        with _time_limit(time_limit):
+            check()
+    except _CheckTimeout:
+        report.failures.append(Failure(name, f"did not finish within {time_limit:g} s (a hook "
+                                       "that loops or waits?); fix the game, or give more "
+                                       "time with --time-limit"))
     except CheckFailed as err:
         report.failures.append(Failure(name, str(err)))
     except traps.NoDeterminisation as err:
@@ -98,14 +148,23 @@ def check_game(
     game: str | Game,
     seeds: Sequence[int] = tuple(range(20)),
     checks: Sequence[str] | None = None,
+    time_limit: float | None = CHECK_TIME_LIMIT,
 ) -> Report:
     """Run the conformance checks on ``game``; returns a :class:`Report` (never raises
     for a failing check). ``seeds``: the games to play (each also seeds its random
-    moves); ``checks``: names from :data:`CHECKS` (and ``registration``), default all."""
+    moves), at most :data:`MAX_SEEDS`; ``checks``: names from :data:`CHECKS` (and
+    ``registration``), default all; ``time_limit``: seconds per check (None: none)."""
     unknown = sorted(set(checks or ()) - set(CHECKS) - {"registration"})
     if unknown:
         raise ValueError(f"unknown check(s) {', '.join(unknown)} (known: registration, "
                          f"{', '.join(CHECKS)})")
+    if time_limit is not None and not (isinstance(time_limit, (int, float))
+                                       and math.isfinite(time_limit) and time_limit > 0):
+        raise ValueError(f"time_limit={time_limit!r} must be a finite number of seconds > 0, "
+                         f"e.g. {CHECK_TIME_LIMIT:g}")
+    if len(seeds) > MAX_SEEDS:
+        raise ValueError(f"{len(seeds)} seeds is more than the {MAX_SEEDS} a conformance run "
+                         f"plays; pass at most {MAX_SEEDS}, e.g. range(20)")
     seeds = tuple(seeds)
     if not seeds:
         raise ValueError("seeds must name at least one game, e.g. seeds=range(20)")
@@ -113,7 +172,8 @@ def check_game(
     report = Report(game=built.info.id)
     wanted = set(checks) if checks is not None else None
     if wanted is None or "registration" in wanted:
-        _run(report, "registration", lambda: traps.check_registration(built, name))
+        _run(report, "registration", lambda: traps.check_registration(built, name),
+             time_limit)
     no_clone = _cloneable(built, seeds[0])
     for check_name, check in CHECKS.items():
         if wanted is not None and check_name not in wanted:
@@ -121,12 +181,13 @@ def check_game(
         if no_clone is not None and check_name in _NEED_CLONES:
             report.skipped[check_name] = f"states cannot be cloned: {no_clone}"
             continue
-        _run(report, check_name, lambda check=check: check(built, seeds))
+        _run(report, check_name, lambda check=check: check(built, seeds), time_limit)
     return report
 
 
 def assert_conforms(game: str | Game, seeds: Sequence[int] = tuple(range(20)),
-                    checks: Sequence[str] | None = None) -> Report:
+                    checks: Sequence[str] | None = None,
+                    time_limit: float | None = CHECK_TIME_LIMIT) -> Report:
     """:func:`check_game`, raising :class:`ConformanceError` with every failure listed:
     the one line for a plug-in's tests."""
-    return check_game(game, seeds, checks).raise_for_failures()
+    return check_game(game, seeds, checks, time_limit).raise_for_failures()
