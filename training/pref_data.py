@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -46,19 +44,21 @@ def _row(pair: StepPair) -> dict[str, Any]:
 
 
 def write_pairs(path: str | Path, pairs: Sequence[StepPair]) -> Path:
-    """Write ``pairs`` as JSONL (temporary file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for p in pairs:
-                fh.write(json.dumps(_row(p), ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``pairs`` as JSONL where :mod:`arena.outfile` says: a regular file through a
+    temporary file renamed into place (a link's target, keeping its permission bits; a new
+    file ``0666`` less the umask), ``-``, a FIFO or a terminal written through, a device
+    node or directory refused. Every non-ASCII character is written as a JSON escape, so
+    the file holds no raw control, bidirectional or lone-surrogate character; a reader
+    gets the same strings back."""
+    from arena.outfile import open_output, plan_output
+
+    plan = plan_output(path, make_folders=True)
+    if plan.kind == "replace":
+        plan.path.parent.mkdir(parents=True, exist_ok=True)
+    with open_output(plan) as fh:
+        for p in pairs:
+            fh.write(json.dumps(_row(p)) + "\n")
+    return Path(path)
 
 
 def _numbers(path: Path, n: int, row: dict) -> tuple[float, float, float, int, int]:
@@ -153,7 +153,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="generate mode (--agent llm:...,mode=generate): replies sampled and "
                         "paired at each searched decision, 2..64")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", required=True, help="the JSONL file to write")
+    p.add_argument("--out", required=True,
+                   help="the JSONL file to write (replaced whole once complete), or - for "
+                        "stdout")
     return p
 
 
@@ -195,6 +197,9 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
             raise ValueError(f"--completions {args.completions} must be a whole number in "
                              "[2, 64], e.g. 4")
         search = parse_search(args.search)
+        from arena.outfile import plan_output
+
+        plan_output(args.out, make_folders=True)  # refused before the search, not after
         from agents.registry import make_agent
 
         agent = make_agent(args.agent, seed=args.seed)
@@ -210,18 +215,27 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
                              "--search mcts:simulations=32,playout=expert")
         report = collect_preferences(args.game, agent, search, args.matches, args.prob,
                                      args.seed, args.min_gap, args.rejected, args.completions)
-    except (ValueError, FileNotFoundError, ImportError) as err:
-        from games.untrusted import terminal_safe
-
-        print(f"arena preferences: error: {terminal_safe(str(err), multiline=False)}",
-              file=sys.stderr)
-        return 2
-    path = write_pairs(args.out, report.pairs)
+    except (ValueError, FileNotFoundError, ImportError, PermissionError,
+            IsADirectoryError) as err:
+        return _error(err, 2)
+    try:
+        path = write_pairs(args.out, report.pairs)
+    except OSError as err:  # the folder went away, a full disk: the old file is kept
+        return _error(err, 2 if isinstance(err, (FileNotFoundError, PermissionError)) else 1)
     from games.untrusted import terminal_safe
 
-    print(f"{len(report.pairs)} pairs written to "
-          f"{terminal_safe(str(path), multiline=False)}{_why_none(report)}")
+    shown = "stdout" if args.out == "-" else terminal_safe(str(path), multiline=False)
+    print(f"{len(report.pairs)} pairs written to {shown}{_why_none(report)}",
+          file=sys.stderr if args.out == "-" else sys.stdout)
     return 0
+
+
+def _error(err: BaseException, status: int) -> int:
+    from games.untrusted import terminal_safe
+
+    print(f"arena preferences: error: {terminal_safe(str(err), multiline=False)}",
+          file=sys.stderr)
+    return status
 
 
 def _why_none(report: SearchReport) -> str:
