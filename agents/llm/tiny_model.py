@@ -11,7 +11,9 @@ hub model such as ``Qwen/Qwen3-4B`` takes on a GPU machine. Same seed, same file
 from __future__ import annotations
 
 import logging
+import os
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Literal, Sequence
@@ -108,23 +110,58 @@ def build_tokenizer(size: ModelSize, seed: int = 0):
     return fast
 
 
+MODEL_ENTRIES = re.compile(
+    r"(config|generation_config|tokenizer_config|special_tokens_map|added_tokens|vocab|"
+    r"preprocessor_config)\.json|tokenizer\.(json|model)|merges\.txt|chat_template\.jinja|"
+    r"model(-\d+-of-\d+)?\.safetensors|model\.safetensors\.index\.json|"
+    r"pytorch_model(-\d+-of-\d+)?\.bin|pytorch_model\.bin\.index\.json|README\.md|"
+    r"\.gitattributes|trainer_state\.(json|safetensors|pt)|COMPLETE")
+"""What a model folder (``save_pretrained``, a hub download, a run's checkpoint) holds."""
+RUN_ENTRIES = re.compile(
+    r"config\.json|metrics\.jsonl|(\.tmp-)?checkpoint-\d+(\.damaged)?|pool|plots")
+"""What a training run folder holds (:mod:`training.loop`)."""
+
+
+def _replaceable(out: Path, held: list[str]) -> bool:
+    """Whether ``out`` holds a model or a training run and nothing else."""
+    return (all(MODEL_ENTRIES.fullmatch(n) for n in held)
+            or all(RUN_ENTRIES.fullmatch(n) for n in held))
+
+
 def check_output_folder(out: Path, force: bool) -> None:
     """Refuse to write a model into anything but a new or empty folder, unless ``force``
-    (then the folder's contents are replaced as a whole)."""
+    and the folder holds a model or a training run and nothing else (then it is replaced
+    as a whole once the new model is complete). The working directory and the folders
+    above it are refused in any case: replacing one would pull the floor from under the
+    command (``--out .`` emptied the working directory)."""
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {str(out)!r} is a file, not a folder: choose a folder path")
+    resolved = out.resolve()
+    cwd = Path.cwd().resolve()
+    if resolved == cwd or resolved in cwd.parents:
+        raise ValueError(f"--out {str(out)!r} is the working directory or a folder above it: "
+                         "refused (the model replaces the folder as a whole); pass a new "
+                         "folder, e.g. --out models/tiny")
     held = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    shown = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
     if held and not force:
-        shown = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
         raise ValueError(f"--out {str(out)!r} is not empty ({len(held)} entries: {shown}); "
                          "choose a new folder, or add --force to replace its contents")
+    if held and not _replaceable(out, held):
+        strays = [n for n in held
+                  if not (MODEL_ENTRIES.fullmatch(n) or RUN_ENTRIES.fullmatch(n))][:3]
+        raise ValueError(f"--out {str(out)!r} holds more than a model or a training run "
+                         f"({', '.join(strays)}...): --force replaces only those; move "
+                         "those files away or choose a new folder")
 
 
 def build_model(out: str | Path, size: Literal["tiny", "small"] = "tiny", seed: int = 0,
                 force: bool = False) -> Path:
     """Write a tokenizer and a freshly initialised Qwen3-style model to ``out``, a new or
-    empty folder (``force``: replace whatever the folder holds; the new model is written
-    beside it first, so a failure leaves the old contents in place)."""
+    empty folder (``force``: replace a folder that holds a model or a training run; see
+    :func:`check_output_folder`). The new model is written in full beside ``out`` first;
+    only then is the old folder moved aside, the new one renamed into place and the old
+    one deleted, so a failure at any point leaves the old contents in place."""
     import shutil
     import tempfile
 
@@ -132,15 +169,30 @@ def build_model(out: str | Path, size: Literal["tiny", "small"] = "tiny", seed: 
         raise ValueError(f"unknown model size {size!r} (known: {', '.join(SIZES)})")
     out = Path(out)
     check_output_folder(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    final = out.resolve()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".new", dir=final.parent))
+    old: Path | None = None
     try:
         _write_model(tmp, SIZES[size], size, seed)
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)  # mkdtemp's 0700 is no model folder's mode
+        if final.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old",
+                                        dir=final.parent))
+            old.rmdir()
+            final.rename(old)
+        tmp.rename(final)
+    except BaseException:
+        if old is not None and not final.exists():
+            old.rename(final)  # the old contents back where they were
+            old = None
+        raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     return out
 
 
