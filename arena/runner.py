@@ -38,6 +38,7 @@ from agents.base import Agent, Decision, determiniser_for
 from games import Game, IllegalAction, Observation, State, parse_action
 from games.core import Determiniser
 from games.seeds import derive_seed
+from games.untrusted import valid_text
 
 from arena.records import DecisionRecord, MatchRecord
 
@@ -119,7 +120,7 @@ class _Live:
         return self.outcome is not None
 
     def observation(self, player: int) -> Observation:
-        obs = self.state.observation(player)
+        obs = _valid_observation(self.state.observation(player))
         attempt = self.attempts.get(player, 0)
         extra = {"seed": decision_seed(self.spec.seed, player, self.state.turn, attempt)}
         if attempt:
@@ -157,6 +158,20 @@ class _Live:
             elapsed_s=time.perf_counter() - self.start,
             final_render=self.state.render(),
         )
+
+
+def _valid_observation(obs: Observation) -> Observation:
+    """``obs`` with its text fields as valid text (:func:`games.untrusted.valid_text`): a
+    plug-in's observation with a lone surrogate reaches no agent's tokenizer. The legal
+    actions stay as the game wrote them (they are matched against its own)."""
+    cleaned = {}
+    for key in ("text", "rules", "role", "info_state"):
+        value = getattr(obs, key)
+        if isinstance(value, str) and not value.isascii():
+            valid = valid_text(value)
+            if valid is not value:  # only a string that needed it is copied
+                cleaned[key] = valid
+    return dataclasses.replace(obs, **cleaned) if cleaned else obs
 
 
 def _handle(live: _Live, player: int, obs: Observation, dec: Decision, elapsed: float,

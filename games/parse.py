@@ -22,6 +22,7 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 from games.core import Game as _Game, IllegalAction
+from games.untrusted import valid_text
 
 if TYPE_CHECKING:
     from games.core import Game
@@ -119,9 +120,15 @@ def _typed_command(game: "Game | None", answer: str, legal: Sequence[str]) -> st
 def parse_action(
     output: str, legal_actions: Sequence[str] | None, game: "Game | None" = None
 ) -> str:
-    """Turn free model output into a canonical action, or raise :class:`ParseError`."""
+    """Turn free model output into a canonical action, or raise :class:`ParseError`.
+
+    Here agent text enters the game, so it is made valid text first
+    (:func:`games.untrusted.valid_text`: a lone surrogate becomes U+FFFD): a move never
+    carries into another player's observation a character their tokenizer cannot encode."""
     if not isinstance(output, str):
         raise ParseError(f"output must be text, got {type(output).__name__}")
+    if not output.isascii():
+        output = valid_text(output)
     if legal_actions is None:
         if game is None:
             raise ParseError("free-text action but no game given to canonicalize it")

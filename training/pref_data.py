@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from games.untrusted import valid_text
 from training.preferences import SearchReport, StepPair
 
 __all__ = ["write_pairs", "read_pairs", "preferences_from_argv", "parse_search", "COLUMNS"]
@@ -99,6 +100,8 @@ def read_pairs(path: str | Path, encode_prompt: Any) -> list[StepPair]:
             if not all(isinstance(s, str) and s for s in strings):
                 raise ValueError(f"{path} line {n}: prompt, chosen and rejected must be "
                                  "non-empty strings")
+            # a lone surrogate (a JSON "\\ud800") would stop the tokenizer: U+FFFD instead
+            strings = [valid_text(s) for s in strings]
             conf, q_c, q_r, n_c, n_r = _numbers(path, n, row)
             pairs.append(StepPair(
                 game=str(row.get("game", "")), role=str(row.get("role", "")), prompt=strings[0],
