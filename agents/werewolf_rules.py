@@ -9,6 +9,7 @@ decision's seeded rng. Every action it returns is legal.
 from __future__ import annotations
 
 from games import Observation
+from games.werewolf.compact import text_view
 from games.werewolf.expert import expert_action, read_view
 
 from agents.base import Agent, Decision
@@ -27,5 +28,5 @@ class WerewolfRulesAgent(Agent):
         if obs.legal_actions is not None and not obs.legal_actions:
             raise ValueError(f"werewolf-rules was asked to act for player {obs.player}, who "
                              "has no legal action now")
-        view = read_view(obs.text, obs.legal_actions)
+        view = read_view(text_view(obs.text, obs.legal_actions), obs.legal_actions)
         return Decision(text=expert_action(view, self.rng_for(obs)))

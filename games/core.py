@@ -13,6 +13,13 @@ A game is two objects:
   information, ``_determinise(player, rng)``. A game on a hot path may also override
   ``_legal_now(player)`` (legality in one call, see there).
 
+Views: what a player reads may be rendered more than one way. ``view=text`` (``_text``,
+every game's default) is prose for pretrained models; ``view=compact`` (``_compact``) is
+the smallest unambiguous rendering of the same information, for models trained from
+scratch. A game lists the views it renders in ``Game.views`` and takes the choice as its
+``view`` option (:func:`view_field`); views differ in text only, never in the
+information state or the legal actions (``arena check``'s ``views`` check).
+
 Actions are canonical strings at this boundary (``"[bet]"``, ``"[4]"``). A model's free
 output becomes a canonical action through :func:`games.parse.parse_action`, never inside
 the rules.
@@ -33,7 +40,18 @@ from typing import (
 if TYPE_CHECKING:
     from games.evaluation import Evaluator
 
-__all__ = ["GameInfo", "Game", "State", "Observation", "Determiniser", "IllegalAction"]
+__all__ = ["GameInfo", "Game", "State", "Observation", "Determiniser", "IllegalAction",
+           "VIEWS", "view_field"]
+
+VIEWS: tuple[str, ...] = ("text", "compact")
+"""The views every built-in game renders: ``text`` (prose: rules-aware pretrained models)
+and ``compact`` (the state and nothing else: models trained from scratch)."""
+
+
+def view_field(views: tuple[str, ...] = VIEWS) -> Any:
+    """The ``view`` field of a game's options dataclass: ``view: str = view_field()``.
+    Its choices are checked with the other options (:func:`check_option_ranges`)."""
+    return dataclasses.field(default=views[0], metadata={"choices": views})
 
 _new_tuple = tuple.__new__
 _tuple_eq = tuple.__eq__
@@ -215,6 +233,18 @@ class State:
     def _text(self, player: int) -> str:
         raise NotImplementedError
 
+    def _compact(self, player: int) -> str:
+        """``view=compact``: the same information as :meth:`_text`, as short codes (a game
+        that lists ``"compact"`` in ``Game.views`` implements it)."""
+        raise NotImplementedError
+
+    def _view(self, player: int, view: str) -> str:
+        """The text of ``player`` in ``view``: ``text`` and ``compact`` go to their hooks;
+        a game with further views overrides this."""
+        if view == "compact":
+            return self._compact(player)
+        return self._text(player)
+
     def is_terminal(self) -> bool:
         raise NotImplementedError
 
@@ -306,7 +336,7 @@ class State:
             player,
             self.role(player),
             self.turn,
-            self._text(player),
+            self._text(player) if game.view == "text" else self._view(player, game.view),
             None if legal is None else tuple(legal),
             game.rules,
             self.information_state(player),
@@ -348,6 +378,11 @@ class Game:
     """Optional reader of policy files, a method ``load_policy(path) -> Policy``
     (:data:`games.evaluation.Policy`), for ``arena eval --policy FILE``; None: the arena
     reads a generic ``{information state: {action: probability}}`` table."""
+    views: ClassVar[tuple[str, ...]] = ("text",)
+    """The views this game renders (see the module docstring); the first is the default.
+    A game with more than one declares a ``view`` option (:func:`view_field`)."""
+    view: str = "text"
+    """The view this game's observations are rendered in (set from the options)."""
     random_text_action: ClassVar[Callable[..., str] | None] = None
     """Optional, for free-text games: a method ``random_text_action(obs, rng) -> str``
     drawing a plausible move from an observation alone (the ``random`` agent uses it);
@@ -360,7 +395,16 @@ class Game:
             raise TypeError("pass either an options object or keyword options, not both")
         self.options = options
         check_option_ranges(self.info.id, options)
+        self.view = self._check_view(getattr(options, "view", self.views[0]))
         self.num_players = self._num_players()
+
+    def _check_view(self, view: Any) -> str:
+        if view not in self.views:
+            raise ValueError(
+                f"option view={view!r} for game {self.info.id!r}: this game renders the "
+                f"view(s) {', '.join(self.views)}; use e.g. {self.info.id}:view={self.views[0]}"
+            )
+        return view
 
     def _build_options(self, kwargs: dict[str, Any]) -> Any:
         opts_cls = self.Options
@@ -371,6 +415,9 @@ class Game:
                 )
             return None
         known = {f.name: f for f in dataclasses.fields(opts_cls)}
+        if "view" in kwargs and "view" not in known:  # a one-view game: its view is accepted
+            kwargs = dict(kwargs)
+            self._check_view(kwargs.pop("view"))
         unknown = sorted(set(kwargs) - set(known))
         if unknown:
             raise ValueError(
@@ -512,6 +559,13 @@ def check_option_ranges(game_id: str, options: Any) -> None:
     if not dataclasses.is_dataclass(options):
         return
     for fld in dataclasses.fields(options):
+        choices = fld.metadata.get("choices")
+        if choices is not None and getattr(options, fld.name) not in choices:
+            raise ValueError(
+                f"option {fld.name}={getattr(options, fld.name)!r} for game {game_id!r} must "
+                f"be one of {', '.join(map(str, choices))}; use e.g. "
+                f"{game_id}:{fld.name}={choices[-1]}"
+            )
         bounds = fld.metadata.get("range")
         if bounds is None:
             continue

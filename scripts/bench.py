@@ -9,7 +9,10 @@ Each subcommand lives in its own module and takes ``--json`` for the same figure
   both modes, peak memory (scripts/bench_llm.py);
 - ``train``: samples/s and tokens/s of rollouts and of the learner, and the split of an
   iteration's time (scripts/bench_train.py);
-- ``parse``: the action parser on adversarial replies of 28-400 KB (scripts/bench_parse.py).
+- ``parse``: the action parser on adversarial replies of 28-400 KB (scripts/bench_parse.py);
+- ``learnable``: supervised learning on a game's own labels (optimal moves, equilibrium,
+  expert decisions) in a chosen view and prompt: the ceiling self-play is measured
+  against (scripts/bench_learnable.py).
 
 Speed claims live here, never in timed tests. Compare figures taken on the same machine.
 """
@@ -27,7 +30,7 @@ for path in (ROOT, ROOT / "scripts"):
         sys.path.insert(0, str(path))
 
 SUBCOMMANDS = {"engine": "bench_engine", "arena": "bench_arena", "llm": "bench_llm",
-               "train": "bench_train", "parse": "bench_parse"}
+               "train": "bench_train", "parse": "bench_parse", "learnable": "bench_learnable"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,6 +22,9 @@ def build_train_parser() -> argparse.ArgumentParser:
                    help="game, repeatable, optional weight: --game kuhn_poker --game tictactoe:0.5")
     p.add_argument("--model", default=d.model, help="model folder or hub id (arena model new builds one)")
     p.add_argument("--mode", choices=["choice", "generate"], default=d.mode)
+    p.add_argument("--prompt", choices=["full", "bare"], default=d.prompt,
+                   help="what the policy reads: full (rules, seat, observation, instruction) "
+                        "or bare (the observation alone; pair with GAME:view=compact)")
     p.add_argument("--iterations", type=int, default=d.iterations,
                    help="iterations to run, >= 1 (default: 40, or with --minutes as many as "
                         "fit; with both, whichever ends first)")
@@ -99,6 +102,7 @@ def config_from_args(args: argparse.Namespace):
 
     return SelfPlayConfig(
         games=args.games or SelfPlayConfig().games, model=args.model, mode=args.mode,
+        prompt=args.prompt,
         iterations=args.iterations, minutes=args.minutes, out=args.out,
         matches_per_iteration=args.matches, advantage=args.advantage, rae_decay=args.rae_decay,
         lr=args.lr, lr_schedule=args.lr_schedule, lr_final=args.lr_final,

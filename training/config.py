@@ -22,6 +22,10 @@ class SelfPlayConfig:
     """Model folder or hub id the policy starts from (``arena model new`` builds one)."""
     mode: Literal["choice", "generate"] = "choice"
     """``choice``: exact softmax over legal actions; ``generate``: free text then \\boxed{}."""
+    prompt: Literal["full", "bare"] = "full"
+    """What the policy reads: ``full`` (rules, seat, observation, instruction; pretrained
+    models) or ``bare`` (the observation alone: a model trained from scratch, best with a
+    game's ``view=compact``)."""
     iterations: int | None = None
     """Iterations to run. None: :data:`DEFAULT_ITERATIONS`, or, when ``minutes`` is given,
     as many as the time budget allows. With both, whichever comes first ends the run."""
@@ -126,6 +130,7 @@ class SelfPlayConfig:
                 raise ValueError(f"{name}={value!r} must be {expected}")
         checks = [
             (self.mode in ("choice", "generate"), "mode", "choice or generate"),
+            (self.prompt in ("full", "bare"), "prompt", "full or bare"),
             (self.advantage in ("rae", "none", "batch-mean"), "advantage", "rae, none or batch-mean"),
             (self.lr_schedule in ("constant", "linear", "cosine"), "lr_schedule",
              "constant, linear or cosine"),

@@ -123,7 +123,8 @@ def rate_run(run_dir: str | Path, games_per_seat: int = 4, last: int = LADDER_CH
     if not cfg_path.exists():
         raise FileNotFoundError(f"no config.json in {run_dir}: is it a run folder of arena train?")
     cfg = json.loads(cfg_path.read_text())
-    options = (f"mode={cfg['mode']},temperature={cfg['temperature']},"
+    options = (f"mode={cfg['mode']},prompt={cfg.get('prompt', 'full')},"
+               f"temperature={cfg['temperature']},"
                f"max_new_tokens={cfg['max_new_tokens']},device={device}")
     paths = {"start": cfg["model"]}
     paths.update({f"checkpoint-{it}": str(p) for it, p in ladder_checkpoints(run_dir, last)})

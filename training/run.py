@@ -43,7 +43,7 @@ POLICY_MODEL = "training:policy"
 def policy_agent(config: SelfPlayConfig, models: ModelCache, model: str = POLICY_MODEL,
                  name: str = POLICY_NAME, greedy: bool = False) -> LLMAgent:
     """An ``llm`` agent playing ``model`` from the run's cache as the policy plays."""
-    agent = LLMAgent(seed=config.seed, model=model, mode=config.mode,
+    agent = LLMAgent(seed=config.seed, model=model, mode=config.mode, prompt=config.prompt,
                      temperature=config.temperature, max_new_tokens=config.max_new_tokens,
                      greedy=greedy, device=config.device, models=models)
     agent.name = name
@@ -111,6 +111,15 @@ class TrainingRun:
             return get_peft_model(model, lora)
 
     def _resume(self, path: Path, state: dict[str, Any]) -> None:
+        saved = state.get("config")
+        if isinstance(saved, dict):  # the config it was trained under (older runs lack it)
+            from training.loop import config_changes
+
+            changed = config_changes(saved, self.config)
+            if changed:
+                raise ValueError(f"{self.dir} holds a run trained with a different config "
+                                 f"({', '.join(changed)}; read from {path.name}); use another "
+                                 "--out, or the same settings to resume")
         self.learner.optimizer.load_state_dict(state["optimizer"])
         self.baselines = RoleBaselines.from_state_dict(state["baselines"])
         self.iteration = state["iteration"]
@@ -153,7 +162,7 @@ class TrainingRun:
         state = {"optimizer": self.learner.optimizer.state_dict(),
                  "baselines": self.baselines.state_dict(), "iteration": self.iteration,
                  "pool_iterations": self.pool_iterations, "rows": self.rows,
-                 "elapsed_s": self.elapsed()}
+                 "elapsed_s": self.elapsed(), "config": self.config.to_dict()}
         dpo = self.learner.step_dpo()
         if dpo is not None and dpo.reference_state() is not None:
             state["dpo_reference"] = dpo.reference_state()

@@ -91,7 +91,8 @@ def demonstrations(config: SelfPlayConfig, backend: Any, expert: str, episodes: 
         for d in rec.decisions:
             if not d.valid or not d.legal_actions or d.action is None:
                 continue
-            prompt = render_prompt(_observation(rec, d, rules[m.game]), "choice", tokenizer)
+            prompt = render_prompt(_observation(rec, d, rules[m.game]), "choice", tokenizer,
+                                   config.prompt)
             samples.append(Sample(key=f"{rec.game}/{d.role}", reward=0.0,
                                   prompt_ids=tuple(backend.encode_prompt(prompt)),
                                   token_ids=(), logprobs=(), actions=tuple(d.legal_actions),

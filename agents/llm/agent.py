@@ -1,6 +1,6 @@
 """``llm``: a language model as a player, in two modes, always batched.
 
-Spec: ``llm:model=PATH_OR_HUB_ID[,mode=choice|generate][,temperature=1.0][,top_p=1.0]
+Spec: ``llm:model=PATH_OR_HUB_ID[,mode=choice|generate][,prompt=full|bare][,temperature=1.0][,top_p=1.0]
 [,max_new_tokens=256][,backend=hf|openai|vllm][,length_norm=false][,greedy=false]
 [,gguf=FILE][,base_url=URL][,api_key_env=OPENAI_API_KEY][,token_budget=8192][,device=auto]
 [,timeout=60][,max_retries=3][,deadline=180]`` (the last three bound backend=openai calls).
@@ -16,6 +16,13 @@ Modes
     ``generate``: one ``backend.generate`` call samples a reply for every pending
     observation (reasoning, then ``\\boxed{action}``); the runner parses it with
     ``games.parse`` and applies the match's invalid-action policy.
+
+Prompts
+    ``prompt=full`` (default): the game's rules, the seat, the observation and the answer
+    instruction, through the tokenizer's chat template: what a pretrained model reads.
+    ``prompt=bare``: the observation text alone (:func:`agents.llm.prompts.bare_prompt`),
+    for a model trained from scratch that learns the game from reward; pair it with the
+    game's ``view=compact`` (``arena train --game tictactoe:view=compact --prompt bare``).
 
 Decisions (what training reads)
     ``text``: the chosen action (choice) or the whole reply (generate); ``token_ids``: the
@@ -52,7 +59,7 @@ from games import Observation
 from agents.base import Agent, Decision, sample_from
 from agents.llm.backend import Backend, Generation, Scores
 from agents.llm.model_cache import ModelCache
-from agents.llm.prompts import fit_prompt, render_prompt
+from agents.llm.prompts import PROMPTS, fit_prompt, render_prompt
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +84,20 @@ def choice_policy(scores: Scores, actions: Sequence[str], temperature: float,
 
 
 def _validate(model: str, mode: str, backend: str, temperature: float, top_p: float,
-              max_new_tokens: int, token_budget: int) -> None:
+              max_new_tokens: int, token_budget: int, prompt: str = "full") -> None:
     if not model:
         raise ValueError("llm needs model=PATH_OR_HUB_ID, e.g. llm:model=models/tiny "
                          "(build one with `arena model new --out models/tiny`)")
     problems = {
         "mode": (mode not in MODES, "choice or generate, e.g. llm:model=...,mode=generate"),
+        "prompt": (prompt not in PROMPTS, "full or bare, e.g. llm:model=...,prompt=bare"),
         "backend": (backend not in BACKENDS, f"one of {', '.join(BACKENDS)}"),
         "temperature": (not temperature >= 0, ">= 0 (0 or greedy=true: the most likely)"),
         "top_p": (not 0 < top_p <= 1, "in (0, 1] (1: no truncation)"),
         "max_new_tokens": (max_new_tokens < 1, ">= 1, e.g. 256"),
         "token_budget": (token_budget < 1, ">= 1 tokens per forward pass, e.g. 8192"),
     }
-    values = {"mode": mode, "backend": backend, "temperature": temperature, "top_p": top_p,
+    values = {"mode": mode, "prompt": prompt, "backend": backend, "temperature": temperature, "top_p": top_p,
               "max_new_tokens": max_new_tokens, "token_budget": token_budget}
     for key, (bad, expected) in problems.items():
         if bad:
@@ -105,9 +113,10 @@ class LLMAgent(Agent):
                  gguf: str = "", base_url: str = "", api_key_env: str = "OPENAI_API_KEY",
                  token_budget: int = 8192, device: str = "auto",
                  timeout: float = 60.0, max_retries: int = 3, deadline: float = 180.0,
-                 models: ModelCache | None = None) -> None:
+                 prompt: str = "full", models: ModelCache | None = None) -> None:
         super().__init__(seed)
-        _validate(model, mode, backend, temperature, top_p, max_new_tokens, token_budget)
+        _validate(model, mode, backend, temperature, top_p, max_new_tokens, token_budget, prompt)
+        self.prompt_style = prompt
         if models is not None and not isinstance(models, ModelCache):
             raise ValueError(f"llm models={models!r} is not a spec option: it takes the model "
                              "cache of the program running the matches; leave it out")
@@ -176,12 +185,14 @@ class LLMAgent(Agent):
         """``(prompt, lines_cut)``; the first cut of a match logs one warning."""
         context, tokenizer = self._context(), self.tokenizer
         if context is None or tokenizer is None:
-            return render_prompt(obs, self.mode, tokenizer), 0  # type: ignore[arg-type]
+            return render_prompt(obs, self.mode, tokenizer,  # type: ignore[arg-type]
+                                 self.prompt_style), 0
         limit = max(context - self._room(obs), 1)
         def count(text: str) -> int:  # tokens of a prompt, a start token included
             return len(tokenizer(text, add_special_tokens=False)["input_ids"]) + 1
 
-        prompt, cut = fit_prompt(obs, self.mode, tokenizer, limit, count)  # type: ignore[arg-type]
+        prompt, cut = fit_prompt(obs, self.mode, tokenizer, limit, count,  # type: ignore[arg-type]
+                                 self.prompt_style)
         if cut:
             match = (obs.game, obs.player, obs.text[:200])
             if match not in self._warned:

@@ -22,7 +22,12 @@ from typing import Any, Callable, Literal
 from games import Observation
 
 __all__ = ["GENERATE_INSTRUCTION", "CHOICE_INSTRUCTION", "prompt_messages", "render_prompt",
-           "CHAT_TEMPLATE", "CUT_MARK", "fit_prompt"]
+           "CHAT_TEMPLATE", "CUT_MARK", "fit_prompt", "PROMPTS", "bare_prompt"]
+
+PROMPTS = ("full", "bare")
+"""Prompt styles: ``full`` (rules, seat, observation, instruction, through the chat
+template: pretrained models) and ``bare`` (:func:`bare_prompt`: models that learn the game
+from reward, best with a game's ``view=compact``)."""
 
 GENERATE_INSTRUCTION = (
     "Think step by step about the best move, then give your final answer as "
@@ -51,8 +56,22 @@ def prompt_messages(obs: Observation, mode: Literal["choice", "generate"]) -> li
     ]
 
 
-def render_prompt(obs: Observation, mode: Literal["choice", "generate"], tokenizer: Any = None) -> str:
-    """The prompt text: the chat template when the tokenizer has one, else a plain layout."""
+def bare_prompt(obs: Observation, mode: Literal["choice", "generate"]) -> str:
+    """``prompt=bare``: the observation text and a line break, nothing else (no rules, no
+    seat line, no instruction, no chat template). Choice mode scores each legal action
+    right after it, so the candidates are the legal actions; generate mode adds a line
+    with the legal actions (``[a] [b]``) when the game lists them, for the reply to copy."""
+    if mode == "generate" and obs.legal_actions:
+        return f"{obs.text}\n{' '.join(obs.legal_actions)}\n"
+    return f"{obs.text}\n"
+
+
+def render_prompt(obs: Observation, mode: Literal["choice", "generate"], tokenizer: Any = None,
+                  style: str = "full") -> str:
+    """The prompt text: ``style="bare"``: :func:`bare_prompt`; else the chat template when
+    the tokenizer has one, else a plain layout."""
+    if style == "bare":
+        return bare_prompt(obs, mode)
     messages = prompt_messages(obs, mode)
     template = getattr(tokenizer, "chat_template", None) if tokenizer is not None else None
     if template:
@@ -89,12 +108,12 @@ piece); the slack covers those."""
 
 
 def fit_prompt(obs: Observation, mode: Literal["choice", "generate"], tokenizer: Any,
-               limit: int, count: Callable[[str], int]) -> tuple[str, int]:
+               limit: int, count: Callable[[str], int], style: str = "full") -> tuple[str, int]:
     """``(prompt, lines_cut)``: the prompt of ``obs`` within ``limit`` tokens (``count``
     measures a prompt) by the policy in the module docstring; ``lines_cut`` is 0 when the
     whole observation fits. Where even the rules and the last line do not fit, the
     shortest such prompt is returned (the caller warns)."""
-    full = render_prompt(obs, mode, tokenizer)
+    full = render_prompt(obs, mode, tokenizer, style)
     if len(full.encode("utf-8")) + SURE_FIT_SLACK <= limit or count(full) <= limit:
         return full, 0  # the byte test spares the tokenizer on every prompt of a short game
     lines = obs.text.splitlines()
@@ -103,7 +122,8 @@ def fit_prompt(obs: Observation, mode: Literal["choice", "generate"], tokenizer:
     def build(keep_head: list[str], tail: int) -> str:
         cut = len(lines) - len(keep_head) - tail
         body = keep_head + [CUT_MARK.format(n=cut)] + (lines[len(lines) - tail:] if tail else [])
-        return render_prompt(dataclasses.replace(obs, text="\n".join(body)), mode, tokenizer)
+        return render_prompt(dataclasses.replace(obs, text="\n".join(body)), mode, tokenizer,
+                             style)
 
     if head and count(build(head, 0)) > limit // 2:
         head = []

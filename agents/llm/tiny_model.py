@@ -1,8 +1,9 @@
 """A default language model that needs no download: ``arena model new --out models/tiny``.
 
 A byte-level BPE tokenizer is trained with the ``tokenizers`` library on text from every
-registered game (rules, observations of seeded random playouts, legal actions, the answer
-instructions), wrapped as a ``PreTrainedTokenizerFast`` with a ChatML-style chat template;
+registered game (rules, observations of seeded random playouts in every view the game
+renders, legal actions, the answer instructions; so a compact view's codes, `` X`` or
+`` .`` for a TicTacToe cell, are single tokens), wrapped as a ``PreTrainedTokenizerFast`` with a ChatML-style chat template;
 a small Qwen3-style causal LM is initialised under the seed. Both are written with
 ``save_pretrained``, so loading goes through ``from_pretrained``: exactly the code path a
 hub model such as ``Qwen/Qwen3-4B`` takes on a GPU machine. Same seed, same files.
@@ -69,6 +70,8 @@ def game_corpus(seed: int = 0, playouts: int = 30, names: Sequence[str] | None =
         yield game.rules
         yield f"You are playing {name}. {game.info.description} {game.info.action_grammar}"
         yield from _playouts(game, rng, playouts)
+        for view in game.views[1:]:  # every other view (compact) tokenizes densely too
+            yield from _playouts(games.make(name, view=view), rng, playouts)
 
 
 def _playouts(game, rng: random.Random, playouts: int) -> Iterator[str]:

@@ -27,7 +27,9 @@ broken hook does not hide the others. The checks, in order:
 - ``aec``: the PettingZoo view (text mode; PettingZoo's ``api_test`` on numeric mode);
 - ``hooks``: every optional hook the game declares (``record_metrics``, ``teams``,
   ``forfeit_returns``, ``evaluators``, ``chance_outcomes``, ``random_text_action``),
-  called as the arena calls it (:mod:`games.conformance.hooks`).
+  called as the arena calls it (:mod:`games.conformance.hooks`);
+- ``views``: every view in ``Game.views`` gives the same information states and legal
+  actions at every decision (:mod:`games.conformance.views`).
 
 Each check runs under a time limit (``time_limit`` seconds, default
 :data:`CHECK_TIME_LIMIT`): a hanging hook is a failure naming the check, and the checks
@@ -48,7 +50,7 @@ from typing import Callable, Iterator, Sequence
 from games.core import Game
 from games.registry import make
 
-from games.conformance import aec, hooks, play, traps
+from games.conformance import aec, hooks, play, traps, views
 from games.conformance.report import CheckFailed, ConformanceError, Failure, Report
 
 __all__ = ["check_game", "assert_conforms", "CHECKS", "Report", "Failure", "ConformanceError",
@@ -75,6 +77,7 @@ CHECKS: dict[str, _Check] = {
     "determinisation": traps.check_determinisation,
     "aec": lambda game, seeds: aec.check_aec(game),
     "hooks": hooks.check_hooks,
+    "views": views.check_views,
 }
 """Every check after ``registration``, by name, in the order they run."""
 

@@ -54,7 +54,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from games.core import Game, GameInfo
+from games.core import VIEWS, Game, GameInfo, view_field
 from games.seeds import derive_seed
 
 from games.household.state import HouseholdState, initial_state
@@ -90,6 +90,9 @@ class HouseholdOptions:
     """Earlier commands and their feedback the observation repeats (0: the last only)."""
     memory: bool = False
     """The observation lists every receptacle seen so far and what is in/on it now."""
+    view: str = view_field()
+    """``text``: ALFWorld-style sentences; ``compact``: what the agent knows as short lines
+    (:func:`games.household.views.compact_text`; ``history`` and ``memory`` do not apply)."""
 
     def __post_init__(self) -> None:
         for name, value, allowed in (("room", self.room, _ROOMS),
@@ -113,6 +116,7 @@ class Household(Game):
         action_grammar=GRAMMAR,
     )
     Options = HouseholdOptions
+    views = VIEWS
     rules = RULES
     expert = "household-expert"
 

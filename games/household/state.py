@@ -288,6 +288,11 @@ class HouseholdState(State):
 
         return observation_text(self, player)
 
+    def _compact(self, player: int) -> str:
+        from games.household.views import compact_text
+
+        return compact_text(self, player)
+
     def information_state(self, player: int) -> str:
         from games.household.views import knowledge
 

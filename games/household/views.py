@@ -20,7 +20,7 @@ from games.household.text import listing
 if TYPE_CHECKING:
     from games.household.state import HouseholdState
 
-__all__ = ["observation_text", "knowledge", "render"]
+__all__ = ["observation_text", "compact_text", "knowledge", "render"]
 
 
 def _where(s: "HouseholdState", p: int) -> str:
@@ -54,6 +54,48 @@ def observation_text(s: "HouseholdState", p: int) -> str:
     legal = s._legal_now(p)
     if legal:
         lines.append("Admissible commands: " + ", ".join(legal) + ".")
+    return "\n".join(lines)
+
+
+def compact_text(s: "HouseholdState", p: int) -> str:
+    """``view=compact``: what the agent knows (its information state, :func:`knowledge`)
+    as short lines, whatever ``history`` and ``memory`` say::
+
+        task heat mug cabinet
+        step 3/50 at countertop 1 hold -
+        room cabinet 1, cabinet 2, countertop 1, fridge 1
+        open cabinet 2
+        seen countertop 1: mug 1, knife 2 ; cabinet 2: -
+        hot - ; cool - ; clean - ; lit -
+
+    (two agents: an ``other`` line with where the other agent is and what it holds; at the
+    end ``done`` once the task is complete)."""
+    w = s.lay.world
+    recs, objs, task = w.receptacles, w.objects, w.task
+    contents: dict[int, list[str]] = {r: [] for r in range(len(recs)) if s.seen >> r & 1}
+    for o, r in enumerate(s.obj_loc):
+        if r in contents:
+            contents[r].append(objs[o])
+    known = sum(1 << o for o, r in enumerate(s.obj_loc) if r in contents or r < 0)
+
+    def at(q: int) -> str:
+        return (f"at {'-' if s.loc[q] < 0 else recs[s.loc[q]]} "
+                f"hold {'-' if s.hold[q] < 0 else objs[s.hold[q]]}")
+
+    def names(pool: tuple[str, ...], mask: int) -> str:
+        return ", ".join(n for i, n in enumerate(pool) if mask >> i & 1) or "-"
+
+    lines = [" ".join(x for x in ("task", task.kind, task.obj, task.target, task.lamp) if x),
+             f"step {s.step}/{s.game.options.max_steps} {at(p)}"]
+    if len(s.loc) > 1:
+        lines.append(f"other {at(1 - p)}")
+    lines += [f"room {', '.join(recs)}", f"open {names(recs, s.opened & s.seen)}",
+              "seen " + (" ; ".join(f"{recs[r]}: {', '.join(held) or '-'}"
+                                    for r, held in contents.items()) or "-"),
+              f"hot {names(objs, s.hot & known)} ; cool {names(objs, s.cold & known)} ; "
+              f"clean {names(objs, s.clean & known)} ; lit {names(objs, s.lit & known)}"]
+    if s.success:
+        lines.append("done")
     return "\n".join(lines)
 
 

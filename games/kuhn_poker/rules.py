@@ -54,7 +54,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
-from games.core import Game, GameInfo, State
+from games.core import VIEWS, Game, GameInfo, State, view_field
 from games.kuhn_poker import text
 from games.kuhn_poker.betting import (
     BET, CALL, CARDS, CHECK, FOLD, LEGAL, NEXT, OUTCOME, TO_ACT, hand_result,
@@ -70,6 +70,9 @@ MAX_HANDS = 20
 class KuhnOptions:
     hands: int = field(default=1, metadata={"range": (1, MAX_HANDS)})
     """Number of hands in the match (first player alternates, chips are summed)."""
+    view: str = view_field()
+    """``text``: sentences (card, betting, pot, earlier hands); ``compact``: ``K 2 : check
+    bet`` (:func:`games.kuhn_poker.text.compact_text`)."""
 
 
 class KuhnState(State):
@@ -173,6 +176,9 @@ class KuhnState(State):
     def _text(self, player: int) -> str:
         return text.observation_text(self, player)
 
+    def _compact(self, player: int) -> str:
+        return text.compact_text(self, player)
+
     def render(self) -> str:
         return text.render(self)
 
@@ -194,6 +200,7 @@ class KuhnPoker(Game):
     )
     """Declared for one hand; an instance's ``info`` scales the bounds with ``hands``."""
     Options = KuhnOptions
+    views = VIEWS
     rules = text.RULES
     expert = "kuhn-nash"
 

@@ -11,7 +11,7 @@ from games.kuhn_poker.betting import CARDS, LEGAL, OUTCOME, PAST, hand_result
 if TYPE_CHECKING:
     from games.kuhn_poker.rules import KuhnState
 
-__all__ = ["RULES", "observation_text", "render"]
+__all__ = ["RULES", "observation_text", "compact_text", "render"]
 
 RULES = """\
 Kuhn Poker. The deck has three cards: J < Q < K. Each player antes 1 chip and gets one \
@@ -38,6 +38,37 @@ def observation_text(state: "KuhnState", player: int) -> str:
         if len(_TEXT_CACHE) >= _TEXT_CACHE_MAX:
             _TEXT_CACHE.clear()
         text = _TEXT_CACHE[key] = _build_text(state, player)
+    return text
+
+
+def compact_text(state: "KuhnState", player: int) -> str:
+    """``view=compact``: the same facts as :func:`observation_text` as short codes, one
+    hand per line. The current hand is ``<card> <1|2> :<actions>`` (own card, acting
+    first or second this hand, the betting so far as words): ``K 2 : check bet``. A match
+    of several hands starts with ``<hand>/<hands> <own chips>`` (``2/3 +1``) and lists the
+    finished hands as ``<own card>-<opponent's card or ?> : <actions>``. At the end
+    ``= <own chips>``. Cached like the text."""
+    hands = state.game.options.hands
+    key = ("compact", hands, player, state.hand, state.history, state.net, state.past,
+           state.cards)
+    text = _TEXT_CACHE.get(key)
+    if text is not None:
+        return text
+    if len(_TEXT_CACHE) >= _TEXT_CACHE_MAX:
+        _TEXT_CACHE.clear()
+    cards = state.cards
+    you = state.net if player == 0 else -state.net
+    lines = [] if hands == 1 else [f"{state.hand + 1}/{hands} {you:+d}"]
+    for h, hist in state.past_hands():
+        opp = CARDS[cards[2 * h + 1 - player]] if OUTCOME[hist][1] else "?"
+        lines.append(f"{CARDS[cards[2 * h + player]]}-{opp} : {hist.replace(',', ' ')}")
+    if state.history not in OUTCOME:  # the current hand is still being played
+        pos = 1 if player == state.hand % 2 else 2
+        lines.append(f"{CARDS[cards[2 * state.hand + player]]} {pos} :"
+                     + "".join(" " + w for w in state.history.split(",") if w))
+    if state.is_terminal():
+        lines.append(f"= {you:+d}")
+    text = _TEXT_CACHE[key] = "\n".join(lines)
     return text
 
 

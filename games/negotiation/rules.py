@@ -45,10 +45,12 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from games.core import Game, GameInfo, IllegalAction, State
+from games.core import VIEWS, Game, GameInfo, IllegalAction, State, view_field
+from games.phrasebook import Phrasebook
 from games.negotiation.text import (
     INVENTORY, OFFER, OPPONENT, RESOURCES, TURNS, VALUES, Bundle, Move, NegotiationView,
     bundle_text, counts_text, parse_reply, read_view,
@@ -110,6 +112,44 @@ def _missing(have: Bundle, need: Bundle) -> str:
 class NegotiationOptions:
     turns: int = field(default=10, metadata={"range": (2, MAX_TURNS)})
     """Total number of turns, both players together (player 0 moves on even turns)."""
+    view: str = view_field()
+    """``text``: a sentence per fact; ``compact``: the same lines as short codes
+    (:data:`COMPACT`)."""
+
+
+COMPACT = Phrasebook([
+    (r"^You are player (\d) \((first|second)\) in Simple Negotiation\.$", r"P\1 \2",
+     r"^P(\d) (first|second)$", r"You are player \1 (\2) in Simple Negotiation."),
+    (r"^Turns left: (\d+) \((\d+) of them yours\) of (\d+)\.$", r"turns \1 \2 /\3",
+     r"^turns (\d+) (\d+) /(\d+)$", r"Turns left: \1 (\2 of them yours) of \3."),
+    (r"^Your inventory: ", "have ", r"^have ", "Your inventory: "),
+    (r"^Your values per unit: ", "values ", r"^values ", "Your values per unit: "),
+    (r"^Your inventory value: (-?\d+) \(at the start (-?\d+), change ([+-]\d+)\)$",
+     r"worth \1 \2 \3", r"^worth (-?\d+) (-?\d+) ([+-]\d+)$",
+     r"Your inventory value: \1 (at the start \2, change \3)"),
+    (r"^Opponent's inventory: (.*)\nThe opponent's values are private\.$", r"opp \1",
+     r"^opp (.*)$", "Opponent's inventory: \\1\nThe opponent's values are private."),
+    (r"^Pending offer: none\.$", "offer -", r"^offer -$", "Pending offer: none."),
+    (r"^Pending offer from the opponent: you receive (.*); you give (.*) \(your value "
+     r"changes by ([+-]\d+) if you accept\)\.$", r"offer in \1 ; out \2 ; \3",
+     r"^offer in (.*) ; out (.*) ; ([+-]\d+)$", r"Pending offer from the opponent: you "
+     r"receive \1; you give \2 (your value changes by \3 if you accept)."),
+    (r"^Your pending offer: you give (.*); you get (.*) \(waiting for the opponent\)\.$",
+     r"mine out \1 ; in \2", r"^mine out (.*) ; in (.*)$",
+     r"Your pending offer: you give \1; you get \2 (waiting for the opponent)."),
+    (r"^History: no moves yet\.$", "log -", r"^log -$", "History: no moves yet."),
+    (r"^History:$", "log:", r"^log:$", "History:"),
+    (r"^  Turn (\d+), (you|opponent): ", r"  \1 \2: ", r"^  (\d+) (you|opponent): ",
+     r"  Turn \1, \2: "),
+    ("^It is your turn. " + re.escape(GRAMMAR) + "$", "now", r"^now$",
+     lambda m, legal: "It is your turn. " + GRAMMAR),
+    (r"^It is the opponent's turn\.$", "wait", r"^wait$", "It is the opponent's turn."),
+    (r"^The game is over\.$", "over", r"^over$", "The game is over."),
+])
+"""``view=compact``: each fixed phrase of the text view as a short code, e.g.
+``P0 first / turns 10 5 /10 / have 6 Wheat, ... / values Wheat 24, ... / worth 679 679 +0 /
+opp 18 Wheat, ... / offer - / log - / now``; ``COMPACT.expand`` gives the text view back
+exactly (messages and moves stay verbatim)."""
 
 
 class NegotiationState(State):
@@ -284,6 +324,9 @@ class NegotiationState(State):
             lines.append("It is the opponent's turn.")
         return "\n".join(lines)
 
+    def _compact(self, player: int) -> str:
+        return COMPACT.compact(self._text(player))
+
     def information_state(self, player: int) -> str:
         own = ",".join(map(str, self.values[player]))
         start = ";".join(",".join(map(str, inv)) for inv in self.start)
@@ -330,6 +373,7 @@ class SimpleNegotiation(Game):
                        "optionally followed by [say] <message>",
     )
     Options = NegotiationOptions
+    views = VIEWS
     rules = RULES
     expert = "negotiator"
 

@@ -11,12 +11,14 @@ Rules
 
     X (player 0) moves first, then O (player 1), alternately. A move marks one empty
     cell. Whoever first has three marks in a row, column or diagonal wins; a full board
-    with no line is a draw. No options; the seed changes nothing (no chance).
+    with no line is a draw. The seed changes nothing (no chance); the one option is
+    ``view`` (``text`` or ``compact``).
 
 Observation
     The board with X and O on marked cells and the cell number on each empty cell, which
     mark the observing player plays, whose turn it is, and the legal actions. Information
-    is perfect: both players see everything.
+    is perfect: both players see everything. ``view=compact``: ``O| X . . . . . . . .``
+    (the own mark, then the nine cells row by row; ``= X`` or ``= draw`` at the end).
 
 Actions
     ``"[n]"`` for each empty cell ``n``, in ascending order (``"[0]"`` .. ``"[8]"``).
@@ -37,7 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from games.core import Game, GameInfo, State
+from games.core import VIEWS, Game, GameInfo, State, view_field
 
 __all__ = ["TicTacToe", "TicTacToeState", "ACTIONS", "LINES", "FULL", "winner_of"]
 
@@ -57,6 +59,8 @@ FULL = 0b111111111
 """Mask of a full board."""
 
 _MARKS = ("X", "O")
+_COMPACT: dict[tuple[int, int, int], str] = {}
+"""Compact texts by (player, x, o): at most 2 x 5,478 boards."""
 
 # Legal actions for each occupancy mask, computed once (the hot path of search).
 _LEGAL: tuple[tuple[str, ...], ...] = tuple(
@@ -114,7 +118,11 @@ def _check_reachable(board: str, x: int, o: int) -> None:
 
 @dataclass
 class TicTacToeOptions:
-    """TicTacToe takes no options."""
+    """TicTacToe's only option is how players read it."""
+
+    view: str = view_field()
+    """``text``: the board drawn with cell numbers and a sentence per fact; ``compact``:
+    ``X| X O . . . . . . .``, the own mark then the nine cells (one token each)."""
 
 
 class TicTacToeState(State):
@@ -218,6 +226,19 @@ class TicTacToeState(State):
             lines.append(f"Waiting for {_MARKS[1 - player]} to move.")
         return "\n".join(lines)
 
+    def _compact(self, player: int) -> str:
+        """``view=compact``: the own mark, then each cell row by row (``X``, ``O`` or
+        ``.``) after a space, so a tokenizer gives one token per cell; at the end
+        ``= X`` (the winner) or ``= draw``."""
+        key = (player, self.x, self.o)
+        text = _COMPACT.get(key)
+        if text is None:
+            text = _MARKS[player] + "|" + "".join(" " + (self.cell(n) or ".") for n in range(9))
+            if self.is_terminal():
+                text += " = " + (_MARKS[self.winner] if self.winner >= 0 else "draw")
+            _COMPACT[key] = text
+        return text
+
     def information_state(self, player: int) -> str:
         to_move = "-" if self.is_terminal() else _MARKS[self.turn & 1]
         return f"board={self.board_string()};to_move={to_move}"
@@ -244,6 +265,7 @@ class TicTacToe(Game):
         action_grammar="[n] where n is an empty cell 0-8, row by row from the top left",
     )
     Options = TicTacToeOptions
+    views = VIEWS
     rules = RULES
     expert = "minimax"
 

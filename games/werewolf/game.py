@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from games.core import Game, GameInfo
+from games.core import VIEWS, Game, GameInfo
 
 from games.werewolf import text as tx
 from games.werewolf.draws import deal
@@ -47,6 +47,7 @@ class Werewolf(Game):
         simultaneous=True,
     )
     Options = WerewolfOptions
+    views = VIEWS
     expert = "werewolf-rules"
     SLEEP = (tx.SLEEP,)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from games.core import view_field
+
 __all__ = [
     "WOLF", "SEER", "DOCTOR", "VILLAGER", "ROLE_NAMES", "ROLE_CODES", "VILLAGE", "WOLVES",
     "TEAM_NAMES", "WerewolfOptions", "check_options", "deck", "team_of", "rules_text",
@@ -59,6 +61,9 @@ class WerewolfOptions:
     """True: a dead player's role is announced."""
     tie: str = "random"
     """A tied vote: ``random`` eliminates a seeded choice among the tied, ``none`` no one."""
+    view: str = view_field()
+    """``text``: sections of sentences; ``compact``: the same as short codes, without the
+    lists of legal actions (:mod:`games.werewolf.compact`)."""
 
 
 def check_options(o: WerewolfOptions) -> None:

@@ -35,6 +35,7 @@ from typing import Any, NoReturn
 from games.core import IllegalAction, Observation, State, observation_of
 
 from games.werewolf import text as tx
+from games.werewolf.compact import compact_text
 from games.werewolf.draws import NIGHT_TIE, VOTE_TIE, pick
 from games.werewolf.text import CHECK, KILL, PROTECT, SLEEP
 from games.werewolf.refusal import explain
@@ -343,6 +344,9 @@ class WerewolfState(State):
     def _text(self, player: int) -> str:
         return fast_text(self, player)
 
+    def _compact(self, player: int) -> str:
+        return compact_text(fast_text(self, player))
+
     def observation(self, player: int) -> Observation:
         """:meth:`State.observation` in one call (a decision's hot path; tests hold it
         equal to the base method): the same fields from the same hooks' pieces."""
@@ -355,9 +359,10 @@ class WerewolfState(State):
         if now is None:
             now = now_line(self, player)
         secret = (self.pending[player] or "") if self.phase != PACK else pack_secret(self, player)
+        text = f"{you}\n{self.line}{self.psec[player]}\nPUBLIC LOG:{log or NOTHING_YET}\n{now}"
         return observation_of((  # the text as views.fast_text, the info state as above
             game.info.id, player, ROLE_NAMES[roles[player]], self.turn,
-            f"{you}\n{self.line}{self.psec[player]}\nPUBLIC LOG:{log or NOTHING_YET}\n{now}",
+            text if game.view == "text" else compact_text(text),
             legal, game.rules, f"{you}\n{self.private[player]}\n{log}{self.tail}{secret}", None))
 
     def render(self, reveal: bool | None = None) -> str:

@@ -139,11 +139,12 @@ def test_illegal_actions_explain_themselves():
         s.apply(0, "[check]")
 
 
+@pytest.mark.parametrize("view", ["text", "compact"])
 @pytest.mark.parametrize("hands", [1, 2])
-def test_observation_never_leaks_the_opponents_card(hands):
+def test_observation_never_leaks_the_opponents_card(hands, view):
     """States a player cannot tell apart (same information state) give the same text."""
     texts = defaultdict(set)
-    for s in all_states(games.make("kuhn_poker", hands=hands)):
+    for s in all_states(games.make("kuhn_poker", hands=hands, view=view)):
         if s.is_terminal():
             continue
         for p in (0, 1):

@@ -15,13 +15,20 @@ import pytest
 import games
 from agents import make_agent
 from agents.base import act_at
+from games.werewolf.compact import text_view
 from games.werewolf.determinise import known_roles
 from games.werewolf.roles import NIGHT, OVER, PACK, VOTE, WOLF
 
 SPECS = ["werewolf:speech=claims", "werewolf",
          "werewolf:speech=claims,wolf_decision=leader,reveal_on_death=true,doctor_repeat=false",
-         "werewolf:players=9,wolves=3,speech=claims,discussion_rounds=2"]
-GAMES = {SPECS[0]: 1500, SPECS[1]: 400, SPECS[2]: 400, SPECS[3]: 200}
+         "werewolf:players=9,wolves=3,speech=claims,discussion_rounds=2",
+         "werewolf:speech=claims,view=compact", "werewolf:view=compact",
+         "werewolf:speech=claims,view=compact,wolf_decision=leader,reveal_on_death=true"]
+GAMES = {SPECS[0]: 1500, SPECS[1]: 400, SPECS[2]: 400, SPECS[3]: 200, SPECS[4]: 600,
+         SPECS[5]: 200, SPECS[6]: 200}
+"""Compact views are probed too: their direct checks read the text view that
+``text_view`` gives back (exact, tests/games/test_views.py), and the differential check
+compares the compact texts themselves."""
 _ROLE_OF = re.compile(r"Player (\d+),? (werewolf|seer|doctor|villager)\b")
 
 
@@ -73,7 +80,7 @@ def test_no_view_holds_what_its_player_may_not_know(spec):
                 continue
             for p in range(game.num_players):
                 obs = state.observation(p)
-                _direct_checks(state, p, obs.text, obs.info_state)
+                _direct_checks(state, p, text_view(obs.text, obs.legal_actions), obs.info_state)
                 d = state.sample_determinisation(p, rng)
                 other = d.observation(p)
                 assert (other.text, other.info_state, other.legal_actions) == (
