@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -152,39 +153,99 @@ def train_iteration(run: TrainingRun) -> dict[str, Any]:
     return row
 
 
+def config_changes(saved: dict[str, Any], config: SelfPlayConfig) -> list[str]:
+    """The settings in which ``config`` differs from a run's ``saved`` config, every key
+    compared but :data:`FREE_ON_RESUME`: a key that ``saved`` lacks (a run written by an
+    earlier version) counts as its default; a key ``config`` no longer has is ignored."""
+    new = config.to_dict()
+    defaults = SelfPlayConfig().to_dict()
+    return sorted(k for k in new if k not in FREE_ON_RESUME
+                  and saved.get(k, defaults.get(k)) != new[k])
+
+
 def _check_folder(config: SelfPlayConfig, run_dir: Path, resume: bool) -> None:
-    """Refuse a folder holding another run, or a ``--resume`` of nothing; writes nothing."""
+    """Refuse a folder holding another run, or a ``--resume`` of nothing; writes nothing.
+    A folder with no checkpoint yet (a run that failed before its first one: a bad
+    setting, divergence, a full disk) may be started again under new settings."""
     cfg_path = run_dir / "config.json"
     if resume and not cfg_path.exists() and latest_checkpoint(run_dir) is None:
         what = "does not exist" if not run_dir.exists() else "holds no run (no config.json)"
         raise ValueError(f"--resume: {run_dir} {what}; give the folder of an existing run "
                          "as --out, or leave out --resume to start a new run")
-    if not cfg_path.exists():
-        return
+    if not cfg_path.exists() or latest_checkpoint(run_dir) is None:
+        return  # nothing trained to protect (the checkpoints' own configs are checked too)
     try:
         saved = json.loads(cfg_path.read_text())
+        if not isinstance(saved, dict):
+            raise ValueError(f"a JSON {type(saved).__name__}, not an object")
     except ValueError as err:
         raise ValueError(f"{cfg_path} is not valid JSON ({err}); restore it, or use another "
                          "--out") from err
-    new = config.to_dict()
-    changed = {k for k in saved if k not in FREE_ON_RESUME and saved[k] != new.get(k)}
+    changed = config_changes(saved, config)
     if changed:
-        raise ValueError(f"{run_dir} holds a run with a different config ({', '.join(sorted(changed))}); "
+        raise ValueError(f"{run_dir} holds a run with a different config ({', '.join(changed)}); "
                          "use another --out, or the same settings to resume")
 
 
+def validate_run(config: SelfPlayConfig) -> None:
+    """What can be checked without the model, before anything is written: every game
+    builds; choice mode only on games whose actions are a list (not free text); a warm
+    start's expert plays one match of every game."""
+    import games
+
+    names = [name for name, _ in parse_game_weights(config.games)]
+    built = {name: games.make(name) for name in names}
+    if config.mode == "choice":
+        free = [name for name, game in built.items() if game.all_actions() is None]
+        if free:
+            raise ValueError(f"--mode choice cannot play {', '.join(free)}: its actions are "
+                             "free text (speeches, messages), with no list to score; use "
+                             "--mode generate, or leave that game out")
+    if config.sft_from:
+        if config.mode != "choice":
+            raise ValueError(f"--sft-from needs --mode choice (got {config.mode}): the "
+                             "expert's actions teach choices, not the reply format")
+        from agents.registry import make_agent
+        from arena.runner import play_match
+
+        for name, game in built.items():
+            agent = make_agent(config.sft_from, seed=config.seed)
+            try:
+                play_match(game, [agent] * game.num_players, config.seed)
+            finally:
+                agent.close()
+
+
+def _write_config(run_dir: Path, config: SelfPlayConfig) -> None:
+    """``config.json`` written whole or not at all (a temporary file, synced, renamed):
+    a full disk leaves the previous file, never an empty one."""
+    text = json.dumps(config.to_dict(), indent=2, sort_keys=True)
+    tmp = run_dir / ".config.json.tmp"
+    try:
+        with open(tmp, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, run_dir / "config.json")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def open_run(config: SelfPlayConfig, resume: bool = False) -> TrainingRun:
-    """The run of ``config``: checked, built (model, device, opponents), then its folder
-    and ``config.json`` written; resumed from its newest intact checkpoint if it has one."""
+    """The run of ``config``: checked (:func:`validate_run`, the folder), built (model,
+    device, opponents, the checkpoint's own config), then its folder and ``config.json``
+    written; resumed from its newest intact checkpoint if it has one."""
     torch.manual_seed(config.seed)
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # our own progress display owns the terminal
     run_dir = config.run_dir()
     _check_folder(config, run_dir, resume)
+    validate_run(config)
     run = TrainingRun(config, run_dir)  # loads and validates before anything is written
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2, sort_keys=True))
+    _write_config(run_dir, config)
     return run
 
 

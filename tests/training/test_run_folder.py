@@ -1,0 +1,116 @@
+"""A run that fails before its first checkpoint does not block its corrected command;
+``config.json`` is written whole; a resumed run is checked against the config it was
+trained under, kept in its checkpoint (issue 23, items 5 and 6)."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from training.config import SelfPlayConfig
+from training.loop import open_run, train
+
+FAST = dict(iterations=1, matches_per_iteration=2, eval_every=0, checkpoint_every=1,
+            minibatch=8)
+
+
+def _config(model: str, out: Path, **kw) -> SelfPlayConfig:
+    return SelfPlayConfig(model=model, out=str(out), **{**FAST, **kw})
+
+
+@pytest.mark.parametrize("kw, words", [
+    (dict(games=["werewolf"], mode="choice"), "--mode choice cannot play werewolf"),
+    (dict(games=["kuhn_poker", "negotiation"], mode="choice"), "cannot play negotiation"),
+    (dict(games=["kuhn_poker", "tictactoe"], mode="choice", sft_from="kuhn-nash",
+          sft_episodes=2), "kuhn-nash plays only kuhn_poker"),
+])
+def test_settings_that_cannot_run_are_refused_before_anything_is_written(tiny_model, tmp_path,
+                                                                          kw, words):
+    """Regression: these failed after config.json was written."""
+    out = tmp_path / "run"
+    with pytest.raises(ValueError, match=words):
+        open_run(_config(tiny_model, out, **kw))
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("left", ["other settings", "empty", "not json"])
+def test_a_folder_without_a_checkpoint_may_start_again_under_new_settings(tiny_model,
+                                                                           tmp_path, left):
+    """Regression: a run that diverged (or met a full disk) before its first checkpoint
+    left config.json, and the corrected command was refused as "different config"."""
+    out = tmp_path / "run"
+    out.mkdir()
+    failed = _config(tiny_model, out, lr=0.9).to_dict()  # one that diverged
+    text = {"other settings": json.dumps(failed), "empty": "", "not json": "{trunc"}[left]
+    (out / "config.json").write_text(text)
+    fixed = _config(tiny_model, out, lr=1e-3)
+    run = open_run(fixed)
+    assert run.iteration == 0
+    assert json.loads((out / "config.json").read_text())["lr"] == 1e-3
+
+
+def test_a_folder_with_a_checkpoint_still_refuses_other_settings(smoke_run, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(smoke_run, run_dir)
+    saved = json.loads((run_dir / "config.json").read_text())
+    changed = SelfPlayConfig(**{**saved, "out": str(run_dir), "lr": 0.5})
+    with pytest.raises(ValueError, match=r"different config \(lr\)"):
+        open_run(changed)
+
+
+def test_config_json_is_written_whole_or_not_at_all(tiny_model, tmp_path, monkeypatch):
+    """Regression: a full disk left config.json at 0 bytes."""
+    import training.loop as loop
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "config.json").write_text(json.dumps(_config(tiny_model, out).to_dict()))
+    before = (out / "config.json").read_text()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(loop.os, "fsync", full)
+    with pytest.raises(OSError, match="No space left"):
+        open_run(_config(tiny_model, out, lr=2e-3))
+    assert (out / "config.json").read_text() == before
+    assert sorted(p.name for p in out.iterdir()) == ["config.json"]
+
+
+def test_the_checkpoint_carries_its_config_and_resume_compares_every_key(smoke_run, tmp_path):
+    """Regression: a run folder without config.json resumed under any settings (a Kuhn
+    Poker run resumed on TicTacToe)."""
+    from training.checkpoint import latest_checkpoint, load_trainer_state
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(smoke_run, run_dir)
+    saved = json.loads((run_dir / "config.json").read_text())
+    state = load_trainer_state(latest_checkpoint(run_dir))
+    assert state["config"]["games"] == saved["games"] == ["kuhn_poker"]
+    (run_dir / "config.json").unlink()
+    other = SelfPlayConfig(**{**saved, "out": str(run_dir), "games": ["tictactoe"]})
+    with pytest.raises(ValueError, match=r"trained with a different config \(games; read "
+                                         r"from checkpoint-2\)"):
+        open_run(other)
+    assert not (run_dir / "config.json").exists()  # refused before anything was written
+    same = SelfPlayConfig(**{**saved, "out": str(run_dir), "iterations": 3})
+    assert open_run(same).iteration == 2  # the same settings (more iterations) resume
+
+
+def test_a_key_missing_from_an_older_config_counts_as_its_default(smoke_run, tmp_path):
+    run_dir = tmp_path / "run"
+    shutil.copytree(smoke_run, run_dir)
+    saved = json.loads((run_dir / "config.json").read_text())
+    older = {k: v for k, v in saved.items() if k != "pool_size"}
+    (run_dir / "config.json").write_text(json.dumps(older))
+    from training.loop import config_changes
+
+    default = SelfPlayConfig().pool_size
+    assert config_changes(older, SelfPlayConfig(**{**saved, "pool_size": default})) == []
+    assert config_changes(older, SelfPlayConfig(**{**saved, "pool_size": default + 1})) == [
+        "pool_size"]
