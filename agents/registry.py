@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import math
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -79,7 +80,12 @@ def _convert(name: str, param: inspect.Parameter, value: str) -> Any:
     default = param.default
     if default is inspect.Parameter.empty:
         return value
-    return convert_option(value, default, f"agent option {param.name}={value!r} for {name!r}")
+    what = f"agent option {param.name}={value!r} for {name!r}"
+    converted = convert_option(value, default, what)
+    if isinstance(converted, float) and not math.isfinite(converted):
+        raise ValueError(f"{what} must be a finite number (default {default!r}); inf and nan "
+                         "are refused")
+    return converted
 
 
 def make_agent(spec: str, seed: int = 0, **overrides: Any) -> Agent:

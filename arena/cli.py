@@ -11,6 +11,7 @@ import math
 import sys
 from typing import Sequence
 
+from arena.argv import parse_args_once
 from arena.exits import (COMMAND_ERRORS, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, error_line,
                          exit_status)
 
@@ -327,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] in delegated:
             args = argparse.Namespace(func=_delegate(*delegated[argv[0]][:2]), rest=argv[1:])
         else:
-            args = parser.parse_args(argv)
+            args = parse_args_once(parser, argv)
         return args.func(args)
     except SystemExit as err:  # argparse (its own status) or a command's "error: ..." text
         if err.code is None or isinstance(err.code, int):

@@ -18,6 +18,7 @@ import json
 import sys
 from typing import IO, Sequence
 
+from arena.argv import parse_args_once
 from arena.exits import COMMAND_ERRORS, exit_status
 from arena.ratings import Leaderboard, leaderboard
 from arena.export import check_output_path, export_to_file
@@ -95,7 +96,7 @@ def _progress(stream: IO[str]):
 
 
 def run_from_argv(argv: Sequence[str] | None = None) -> int:
-    args = tournament_parser().parse_args(argv)
+    args = parse_args_once(tournament_parser(), argv)
     try:
         with Store(args.db) as store:
             config = _config(args, store)
@@ -237,7 +238,7 @@ def leaderboard_from_argv(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--game", help="one game (default: one table per stored game)")
     p.add_argument("--tournament", help="one tournament id (default: all)")
     p.add_argument("--json", action="store_true")
-    args = p.parse_args(argv)
+    args = parse_args_once(p, argv)
     try:
         with Store(args.db, create=False) as store:
             if args.tournament and store.tournament_config(args.tournament) is None:
@@ -266,7 +267,7 @@ def export_from_argv(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--format", choices=["jsonl"], default="jsonl")
     p.add_argument("--tournament", help="one tournament id (default: all)")
     p.add_argument("--out", help="output file (default: stdout)")
-    args = p.parse_args(argv)
+    args = parse_args_once(p, argv)
     try:
         if args.out is not None:  # refused before the store is opened or anything is written
             check_output_path(args.out, args.db)

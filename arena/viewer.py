@@ -35,6 +35,7 @@ import dataclasses
 import inspect
 import io
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -53,6 +54,9 @@ __all__ = [
     "ViewState", "build_view", "clean", "fold", "replay_views", "render_text",
     "watch_match", "replay",
 ]
+
+MAX_DELAY = 3600.0
+"""The longest pause between moves (``--delay``), in seconds."""
 
 log = logging.getLogger(__name__)
 
@@ -347,8 +351,9 @@ def watch_match(game: Any, agents: Sequence[Any], seed: int, config: Any = None,
     spectators keeps them hidden until the end (see the module doc)."""
     from arena.runner import play_match
 
-    if delay < 0:
-        raise ValueError(f"delay={delay!r} must be >= 0 seconds")
+    if not (math.isfinite(delay) and 0 <= delay <= MAX_DELAY):
+        raise ValueError(f"--delay {delay!r} must be a number of seconds from 0 to "
+                         f"{MAX_DELAY:g}, e.g. --delay 0.5")
     console = console or Console()
     width = max(30, console.width)
     start = game.new_state(seed)
@@ -390,8 +395,9 @@ def replay(record: MatchRecord, delay: float | None = None, console: Console | N
     Timed replays use one ``Live`` display; stepping with Enter prints each frame anew
     (typed input would otherwise push a live display out of place).
     """
-    if delay is not None and delay < 0:
-        raise ValueError(f"delay={delay!r} must be >= 0 seconds, or None to step with Enter")
+    if delay is not None and not (math.isfinite(delay) and 0 <= delay <= MAX_DELAY):
+        raise ValueError(f"--delay {delay!r} must be a number of seconds from 0 to "
+                         f"{MAX_DELAY:g}, or left out to step with Enter")
     console = console or Console()
     width = max(30, console.width)
     views = replay_views(record, reveal)

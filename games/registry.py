@@ -104,6 +104,9 @@ def parse_spec(spec: str, kind: str = "game", example: str = "kuhn_poker:hands=5
             raise ValueError(
                 f"bad {kind} option {part!r} in {spec!r}: expected key=value, e.g. {example}"
             )
+        if key.strip() in options:
+            raise ValueError(f"{kind} option {key.strip()!r} given twice in {spec!r} "
+                             f"({options[key.strip()]}, then {value.strip()}); give it once")
         options[key.strip()] = value.strip()
     return name.strip(), options
 

@@ -8,6 +8,7 @@ import sys
 import time
 from typing import Any, Sequence
 
+from arena.argv import parse_args_once
 from games.untrusted import terminal_safe
 
 __all__ = ["train_from_argv", "plot_from_argv", "ladder_from_argv", "build_train_parser"]
@@ -141,7 +142,7 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
     from training.loop import train
     from training.progress import TrainProgress
 
-    args = build_train_parser().parse_args(argv)
+    args = parse_args_once(build_train_parser(), argv)
     try:
         config = config_from_args(args)
     except ValueError as err:
@@ -193,7 +194,7 @@ def plot_from_argv(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", default=None,
                    help="folder for the PNGs (default RUN_DIR/plots; with several runs: "
                         "plots-compare in the working directory)")
-    args = p.parse_args(argv)
+    args = parse_args_once(p, argv)
     if len(args.run_dirs) == 1:
         written = plot_run(args.run_dirs[0], args.out)
     else:
@@ -220,7 +221,7 @@ def ladder_from_argv(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
     p.add_argument("--json", action="store_true", help="print the ladder/... metrics as JSON")
-    args = p.parse_args(argv)
+    args = parse_args_once(p, argv)
     try:
         row = rate_run(args.run_dir, games_per_seat=args.games_per_seat, last=args.last,
                        seed=args.seed, fixed=[s for s in args.fixed.split(",") if s],

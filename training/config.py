@@ -285,7 +285,8 @@ def parse_game_weights(entries: list[str]) -> list[tuple[str, float]]:
             w = float(weight) if at else 1.0
         except ValueError as err:
             raise ValueError(f"game weight in {entry!r} must be a number, e.g. tictactoe@0.5") from err
-        if w <= 0:
-            raise ValueError(f"game weight in {entry!r} must be > 0")
+        if not (math.isfinite(w) and w > 0):  # nan and inf dropped the game silently
+            raise ValueError(f"game weight in {entry!r} must be a finite number > 0, e.g. "
+                             "tictactoe@0.5")
         out.append((name, w))
     return out

@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from arena.argv import parse_args_once
 from games.untrusted import valid_text
 from training.preferences import SearchReport, StepPair
 
@@ -188,7 +189,7 @@ def collect_preferences(game_name: str, agent: Any, search: dict[str, Any], matc
 
 def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
     """``arena preferences``: exit 2 for a bad option, 0 when the file is written."""
-    args = _parser().parse_args(argv)
+    args = parse_args_once(_parser(), argv)
     try:
         if args.matches < 1:
             raise ValueError(f"--matches {args.matches} must be >= 1")

@@ -51,9 +51,15 @@ def policy_agent(config: SelfPlayConfig, models: ModelCache, model: str = POLICY
 
 
 def _load_model_like(backend: HFBackend, path: str | Path) -> Any:
+    from safetensors import SafetensorError
     from transformers import AutoModelForCausalLM
 
-    return AutoModelForCausalLM.from_pretrained(path, dtype=backend.dtype).to(backend.device).eval()
+    try:
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=backend.dtype)
+    except (SafetensorError, OSError) as err:  # truncated weights, a missing file
+        raise ValueError(f"could not load the model in {path}: its weights are damaged or "
+                         f"missing ({err}); restore them, or delete that folder") from err
+    return model.to(backend.device).eval()
 
 
 class TrainingRun:

@@ -136,11 +136,17 @@ def _load(model: str, gguf: str | None, device: str, dtype) -> tuple[Any, Any]:
             f"model {where} has no tokenizer ({', '.join(tokenizer_files)}): save one next to "
             "the weights with tokenizer.save_pretrained(FOLDER)"
         )
+    from safetensors import SafetensorError
+
     what = "tokenizer"
     try:
         tokenizer = AutoTokenizer.from_pretrained(src, **kwargs)
         what = "model"
         net = AutoModelForCausalLM.from_pretrained(src, dtype=dtype, **kwargs)
+    except SafetensorError as err:  # truncated or scribbled weights
+        raise ValueError(f"could not load the model of {where}: its weights are damaged or "
+                         f"truncated ({err}); rebuild or download the model again, or pass "
+                         "another model") from err
     except (OSError, ValueError, KeyError) as err:
         hint = ("check that it is a causal language model supported by the installed transformers"
                 if local else

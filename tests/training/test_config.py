@@ -34,7 +34,7 @@ def test_opponents_needed_for_opponent_prob():
 @pytest.mark.parametrize("games, message", [
     (["kuhn"], "unknown game 'kuhn'"),
     (["kuhn_poker:foo=1"], "'foo'"),
-    (["tictactoe@0"], "must be > 0"),
+    (["tictactoe@0"], "must be a finite number > 0"),
     (["tictactoe@x"], "must be a number"),
 ])
 def test_bad_games_fail_early(games, message):

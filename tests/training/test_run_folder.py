@@ -114,3 +114,20 @@ def test_a_key_missing_from_an_older_config_counts_as_its_default(smoke_run, tmp
     assert config_changes(older, SelfPlayConfig(**{**saved, "pool_size": default})) == []
     assert config_changes(older, SelfPlayConfig(**{**saved, "pool_size": default + 1})) == [
         "pool_size"]
+
+
+def test_truncated_model_weights_in_a_ladder_are_one_line(smoke_run, tmp_path, capsys):
+    """Regression (issue 23, item 10): truncated weights gave a SafetensorError traceback."""
+    from arena.cli import main
+
+    run = tmp_path / "run"
+    shutil.copytree(smoke_run, run)
+    config = json.loads((run / "config.json").read_text())
+    start = tmp_path / "start"
+    shutil.copytree(config["model"], start)
+    (start / "model.safetensors").write_bytes(b"\x10\x00")  # the starting model, truncated
+    (run / "config.json").write_text(json.dumps({**config, "model": str(start)}))
+    assert main(["ladder", str(run), "--games-per-seat", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert "weights are damaged or truncated" in err
