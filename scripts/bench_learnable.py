@@ -173,7 +173,7 @@ class Learner:
         self.opt.zero_grad()
         loss.backward()
         self.opt.step()
-        return float(loss)
+        return float(loss.detach())
 
     def measure(self) -> dict[str, float]:
         torch, task = self.torch, self.held
@@ -205,6 +205,10 @@ def _kuhn_exploitability(task: Task, dists: Sequence[Any]) -> float:
     return exploitability(games.make("kuhn_poker"), table_policy(table))["exploitability"]
 
 
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    return _parser().parse_args(argv)
+
+
 def run(args: argparse.Namespace, emit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     t0 = time.perf_counter()
     train, held = build_tasks(args.game, args.view, args.episodes, args.eval_episodes)
@@ -219,7 +223,8 @@ def run(args: argparse.Namespace, emit: Callable[[dict[str, Any]], None]) -> dic
     start = time.perf_counter()
     rows = [{"pass": 0, "seconds": 0.0, **learner.measure()}]
     emit(rows[-1])
-    while time.perf_counter() - start < args.minutes * 60:
+    while (time.perf_counter() - start < args.minutes * 60
+           and (args.passes is None or rows[-1]["pass"] < args.passes)):
         rng.shuffle(order)
         for i in range(0, len(order), args.minibatch):
             learner.step(order[i:i + args.minibatch])
@@ -238,7 +243,7 @@ def run(args: argparse.Namespace, emit: Callable[[dict[str, Any]], None]) -> dic
     return summary
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="bench.py learnable", description=__doc__.splitlines()[0])
     ap.add_argument("--game", choices=GAMES, required=True)
     ap.add_argument("--view", choices=("text", "compact"), default="compact")
@@ -246,6 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--model", default="models/tiny")
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--passes", type=int, default=None,
+                    help="stop after this many passes (default: only --minutes)")
     ap.add_argument("--minibatch", type=int, default=64)
     ap.add_argument("--episodes", type=int, default=200,
                     help="household/werewolf: expert games to learn from")
@@ -253,6 +260,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="household/werewolf: held-out games measured")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true")
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = _parser()
     args = ap.parse_args(argv)
     if not args.minutes > 0:
         ap.error(f"--minutes {args.minutes} must be > 0, e.g. --minutes 10")
