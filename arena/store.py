@@ -28,6 +28,7 @@ and the fix, whether at opening or at any later query.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import sqlite3
@@ -87,6 +88,10 @@ def _failure(path: str, err: sqlite3.Error) -> Exception:
         return StoreError(f"database {path!r} is read-only ({text}); this command writes to "
                           "its store: make the file and its folder writable, or pass "
                           "another --db path")
+    if "disk is full" in low or "no space" in low:  # SQLITE_FULL: the store itself is fine
+        return OSError(errno.ENOSPC, f"no space left on the device of database {path!r} "
+                       f"({text}); every match committed before is kept and the store is "
+                       "intact: free some space and run the same command again to resume")
     if "unable to open" in low:
         return StoreError(f"cannot open database {path!r} ({text}); check that the path is "
                           "a file you may read (and write, for a tournament)")

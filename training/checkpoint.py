@@ -21,6 +21,7 @@ damaged the resume is refused.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import pickle
@@ -31,7 +32,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["save_checkpoint", "latest_checkpoint", "resume_point", "load_trainer_state",
+__all__ = ["save_checkpoint", "no_space", "latest_checkpoint", "resume_point", "load_trainer_state",
            "write_trainer_state", "prune_checkpoints", "checkpoint_problem", "UnsafeCheckpoint"]
 
 log = logging.getLogger(__name__)
@@ -115,17 +116,39 @@ def load_trainer_state(path: Path) -> dict[str, Any]:
 
 
 # ----- writing ----------------------------------------------------------------------------
+def no_space(err: BaseException) -> bool:
+    """Whether ``err`` says the disk is full (an OSError, or safetensors' own error, which
+    wraps the OS error in its text)."""
+    if isinstance(err, OSError) and err.errno == errno.ENOSPC:
+        return True
+    text = str(err)
+    return "No space left" in text or "StorageFull" in text or "code: 28" in text
+
+
 def save_checkpoint(run_dir: Path, iteration: int, model: Any, tokenizer: Any,
                     state: dict[str, Any]) -> Path:
+    """``run_dir/checkpoint-N``, written to a temporary folder and renamed. A full disk is
+    one ``OSError`` (ENOSPC) saying what was kept and how to continue; the partial folder
+    is removed and the previous checkpoint left as it was."""
     final = run_dir / f"checkpoint-{iteration}"
     tmp = run_dir / f".tmp-checkpoint-{iteration}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    model.save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    write_trainer_state(tmp, state)
-    (tmp / "COMPLETE").write_text(str(iteration))
+    try:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        write_trainer_state(tmp, state)
+        (tmp / "COMPLETE").write_text(str(iteration))
+    except Exception as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not no_space(err):
+            raise
+        kept = latest_checkpoint(run_dir)
+        raise OSError(errno.ENOSPC, f"no space left on the device writing {final.name} in "
+                      f"{run_dir}; kept: {kept.name if kept else 'no checkpoint yet'} (and "
+                      "its metrics rows); free some space and run the same command again to "
+                      "continue from it") from err
     if final.exists():
         shutil.rmtree(final)
     tmp.rename(final)

@@ -169,6 +169,9 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
     except NonFiniteError as err:
         _error("arena train: training stopped", err)
         return 1
+    except OSError as err:  # a full disk: the message says what was kept
+        _error("arena train: error", err)
+        return 1
     shown = terminal_safe(str(run_dir), multiline=False)
     console.print(f"run folder: {shown} ({time.perf_counter() - t0:.0f} s); "
                   f"plot it with: arena plot {shown}", markup=False, highlight=False,

@@ -11,6 +11,7 @@ hub model such as ``Qwen/Qwen3-4B`` takes on a GPU machine. Same seed, same file
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import random
@@ -177,7 +178,16 @@ def build_model(out: str | Path, size: Literal["tiny", "small"] = "tiny", seed: 
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".new", dir=final.parent))
     old: Path | None = None
     try:
-        _write_model(tmp, SIZES[size], size, seed)
+        try:
+            _write_model(tmp, SIZES[size], size, seed)
+        except Exception as err:
+            if "No space left" in str(err) or "code: 28" in str(err) or (
+                    isinstance(err, OSError) and err.errno == errno.ENOSPC):
+                raise OSError(errno.ENOSPC, f"no space left on the device writing the model "
+                              f"for --out {str(out)!r}; "
+                              f"{'its old contents are kept' if final.exists() else 'nothing was written'}"
+                              ": free some space and run the command again") from err
+            raise
         umask = os.umask(0)
         os.umask(umask)
         tmp.chmod(0o777 & ~umask)  # mkdtemp's 0700 is no model folder's mode

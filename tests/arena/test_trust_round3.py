@@ -107,3 +107,29 @@ def test_truncated_weights_are_one_line_in_play_train_and_ladder(truncated_model
                  "--out", str(out)]) == 2
     _one_line(capsys, "weights are damaged or truncated")
     assert not out.exists()
+
+
+def test_a_full_disk_during_a_tournament_is_not_called_damage(tmp_path, capsys, monkeypatch):
+    """Regression (item 8): a full disk was reported as a damaged store to restore from a
+    backup; the store was intact and resumed."""
+    from arena.store import Store
+
+    db = tmp_path / "t.db"
+    argv = ["tournament", "--game", "tictactoe", "--agents", "random,expert", "--rounds", "40",
+            "--db", str(db)]
+    connect = Store._connect
+
+    def full_disk(self):  # the file may not grow past what it holds now
+        conn = connect(self)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {max(pages, 8)}")
+        return conn
+
+    monkeypatch.setattr(Store, "_connect", full_disk)
+    assert main(argv) == 1
+    line = _one_line(capsys, "no space left on the device of database")
+    assert "damaged" not in line and "backup" not in line and "is kept" in line
+    monkeypatch.setattr(Store, "_connect", connect)
+    assert main(argv) == 0  # the same command resumes
+    with Store(db, create=False) as store:
+        assert store.count() == 80

@@ -131,3 +131,55 @@ def test_truncated_model_weights_in_a_ladder_are_one_line(smoke_run, tmp_path, c
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("\n") == 1
     assert "weights are damaged or truncated" in err
+
+
+def _storage_full():
+    from safetensors import SafetensorError
+
+    return SafetensorError('Error while serializing: IoError(Os { code: 28, kind: '
+                           'StorageFull, message: "No space left on device" })')
+
+
+def test_a_full_disk_while_saving_a_checkpoint_is_one_line_with_exit_1(smoke_run, tmp_path,
+                                                                       capsys, monkeypatch):
+    """Regression (item 8): a SafetensorError traceback; now one line that says what was
+    kept and how to continue, status 1."""
+    from safetensors import torch as st_torch
+
+    import training.checkpoint as checkpoint
+    from arena.cli import main
+    from tests.training.helpers import SMOKE_ARGS
+
+    run = tmp_path / "run"
+    shutil.copytree(smoke_run, run)
+    saved = json.loads((run / "config.json").read_text())
+
+    def full(*args, **kwargs):
+        raise _storage_full()
+
+    monkeypatch.setattr(st_torch, "save_file", full)
+    args = list(SMOKE_ARGS)
+    idx = args.index("--iterations")
+    args[idx + 1] = "3"
+    assert main(["train", *args, "--model", saved["model"], "--out", str(run)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert "no space left on the device writing checkpoint-3" in err
+    assert "kept: checkpoint-2" in err and "run the same command again" in err
+    assert not (run / ".tmp-checkpoint-3").exists()
+    assert checkpoint.latest_checkpoint(run).name == "checkpoint-2"
+
+
+def test_a_full_disk_while_writing_a_model_is_one_line(tmp_path, capsys, monkeypatch):
+    import agents.llm.tiny_model as tiny_model
+    from arena.cli import main
+
+    def full(out, *args):
+        raise _storage_full()
+
+    monkeypatch.setattr(tiny_model, "_write_model", full)
+    assert main(["model", "new", "--out", str(tmp_path / "m")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert "no space left on the device writing the model" in err
+    assert "nothing was written" in err and not (tmp_path / "m").exists()
