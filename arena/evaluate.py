@@ -169,13 +169,19 @@ def sampled_metrics(game_spec: str, agent: Agent, games_per_seat: int, seed: int
     return metrics, notes
 
 
+MAX_GAMES = 10_000
+"""The most matches per seat and opponent (episodes of a one-player game) one evaluation
+plays: their records are held in memory until the metrics are computed."""
+
+
 def evaluate(game_spec: str, agent: Agent | str, games: int = 100, seed: int = 0, *,
              exact: bool = True, sampled: bool = True,
              opponents: Sequence[str] = OPPONENTS) -> Evaluation:
     """Exact evaluators and sampled play of ``agent`` (an agent or a spec) on a game."""
-    if not isinstance(games, int) or isinstance(games, bool) or games < 0:
-        raise ValueError(f"games={games!r} must be a whole number >= 0 (matches per seat "
-                         "and opponent; 0: exact evaluators only)")
+    if not isinstance(games, int) or isinstance(games, bool) or not 0 <= games <= MAX_GAMES:
+        raise ValueError(f"--games {games!r} must be a whole number from 0 to {MAX_GAMES} "
+                         "(matches per seat and opponent, or episodes of a one-player game, "
+                         "all held in memory; 0: exact evaluators only), e.g. --games 100")
     game = _make_game(game_spec)
     name = agent if isinstance(agent, str) else agent.name
     if isinstance(agent, str):

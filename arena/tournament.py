@@ -105,9 +105,9 @@ class TournamentConfig:
                              "(or --format benchmark for agents on their own)")
         if self.fill is not None:
             self._check_fill()
-        _check_int("rounds", self.rounds, 1)
-        _check_int("workers", self.workers, 1)
-        _check_int("batch", self.batch, 1)
+        _check_int("rounds", self.rounds, 1, MAX_ROUNDS)
+        _check_int("workers", self.workers, 1, MAX_WORKERS)
+        _check_int("batch", self.batch, 1, MAX_BATCH)
         _check_int("seed", self.seed, 0)
         if self.format not in FORMATS:
             raise ValueError(f"format={self.format!r} must be one of {', '.join(FORMATS)}")
@@ -156,9 +156,24 @@ def _str_list(name: str, value, example: str) -> list[str]:
     return items
 
 
-def _check_int(name: str, value, low: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name}={value!r} must be a whole number >= {low}")
+MAX_ROUNDS, MAX_WORKERS, MAX_BATCH = 10_000, 256, 4096
+"""Bounds of the count options: the schedule of every match is held in memory."""
+
+
+def check_counts(rounds: int, workers: int, batch: int) -> None:
+    """The count options within their bounds (checked again by the config): a command
+    refuses them before it opens or creates a store."""
+    _check_int("rounds", rounds, 1, MAX_ROUNDS)
+    _check_int("workers", workers, 1, MAX_WORKERS)
+    _check_int("batch", batch, 1, MAX_BATCH)
+
+
+def _check_int(name: str, value, low: int, high: int | None = None) -> None:
+    if (not isinstance(value, int) or isinstance(value, bool) or value < low
+            or (high is not None and value > high)):
+        upper = f" and <= {high}" if high is not None else ""
+        raise ValueError(f"{name}={value!r} must be a whole number >= {low}{upper} "
+                         f"(--{name})")
 
 
 def schedule(config: TournamentConfig) -> list[Scheduled]:

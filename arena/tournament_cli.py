@@ -23,7 +23,8 @@ from arena.exits import COMMAND_ERRORS, exit_status
 from arena.ratings import Leaderboard, leaderboard
 from arena.export import check_output_path, export_to_file
 from arena.store import Store
-from arena.tournament import BACKENDS, FORMATS, TournamentConfig, run_tournament
+from arena.tournament import (BACKENDS, FORMATS, TournamentConfig, check_counts,
+                              run_tournament)
 
 from agents.registry import split_agent_specs
 from games.untrusted import markup_safe
@@ -98,6 +99,7 @@ def _progress(stream: IO[str]):
 def run_from_argv(argv: Sequence[str] | None = None) -> int:
     args = parse_args_once(tournament_parser(), argv)
     try:
+        check_counts(args.rounds, args.workers, args.batch)  # before a store is created
         with Store(args.db) as store:
             config = _config(args, store)
             tid = args.resume or config.tournament_id()

@@ -33,6 +33,8 @@ __all__ = ["write_pairs", "read_pairs", "preferences_from_argv", "parse_search",
 
 COLUMNS = ("prompt", "chosen", "rejected", "game", "role", "q_chosen", "q_rejected",
            "visits_chosen", "visits_rejected", "confidence")
+MAX_MATCHES = 10_000
+"""The most self-play matches one ``arena preferences`` run plays and searches."""
 GENERATE_COLUMNS = ("mode", "chosen_action", "rejected_action")
 """Columns that pairs of sampled replies add."""
 
@@ -191,8 +193,9 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
     """``arena preferences``: exit 2 for a bad option, 0 when the file is written."""
     args = parse_args_once(_parser(), argv)
     try:
-        if args.matches < 1:
-            raise ValueError(f"--matches {args.matches} must be >= 1")
+        if not 1 <= args.matches <= MAX_MATCHES:
+            raise ValueError(f"--matches {args.matches} must be a whole number from 1 to "
+                             f"{MAX_MATCHES} (their records are searched in memory), e.g. 32")
         if not 0 < args.prob <= 1:
             raise ValueError(f"--prob {args.prob} must be in (0, 1]")
         if args.min_gap < 0:

@@ -69,7 +69,7 @@ def test_games_zero_runs_exact_evaluators_only_and_bad_counts_are_refused():
     m = evaluate("kuhn_poker", "kuhn-nash", games=0).metrics
     assert m["exploitability"] == pytest.approx(0.0, abs=1e-12)
     assert not any(k.startswith("vs_") for k in m)
-    with pytest.raises(ValueError, match="games=-1 must be a whole number >= 0"):
+    with pytest.raises(ValueError, match="--games -1 must be a whole number from 0 to 10000"):
         evaluate("kuhn_poker", "random", games=-1)
 
 

@@ -133,3 +133,24 @@ def test_a_full_disk_during_a_tournament_is_not_called_damage(tmp_path, capsys, 
     assert main(argv) == 0  # the same command resumes
     with Store(db, create=False) as store:
         assert store.count() == 80
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["eval", "kuhn_poker", "--agent", "random", "--episodes", str(10 ** 12)],
+     "--games 1000000000000 must be a whole number from 0 to 10000"),
+    (["tournament", "--game", "kuhn_poker", "--agents", "random,expert", "--rounds",
+      str(10 ** 9)], "rounds=1000000000 must be a whole number >= 1 and <= 10000"),
+    (["preferences", "--game", "tictactoe", "--agent", "random", "--out", "p.jsonl",
+      "--matches", str(10 ** 9)], "--matches 1000000000 must be a whole number from 1 to"),
+])
+def test_count_options_have_a_stated_maximum_refused_at_once(argv, words, capsys, tmp_path,
+                                                              monkeypatch):
+    """Regression (item 7): arena eval --episodes 10**12 grew 60 MB/s."""
+    import time
+
+    monkeypatch.chdir(tmp_path)
+    start = time.monotonic()
+    assert main(argv) == 2
+    assert time.monotonic() - start < 5
+    _one_line(capsys, words)
+    assert not list(tmp_path.iterdir())

@@ -12,8 +12,10 @@ from training.pref_data import COLUMNS, parse_search, preferences_from_argv, rea
 
 def _export(tmp_path, *extra):
     out = tmp_path / "prefs.jsonl"
-    rc = preferences_from_argv(["--game", "tictactoe", "--agent", "random", "--search",
-                                "mcts:simulations=24", "--matches", "3", "--out", str(out),
+    defaults = [(k, v) for k, v in (("--search", "mcts:simulations=24"), ("--matches", "3"))
+                if k not in extra]  # an option is given once (a repeat is refused)
+    rc = preferences_from_argv(["--game", "tictactoe", "--agent", "random",
+                                *(x for kv in defaults for x in kv), "--out", str(out),
                                 *extra])
     return rc, out
 
@@ -59,7 +61,7 @@ def test_export_reads_back_and_loads_as_a_trl_dataset(tmp_path):
     (["--search", "uct:simulations=3"], "must be mcts[:simulations=N"),
     (["--search", "mcts:sims=3"], "--search option 'sims=3' unknown"),
     (["--search", "mcts:simulations=0"], "simulations must be >= 1"),
-    (["--matches", "0"], "--matches 0 must be >= 1"),
+    (["--matches", "0"], "--matches 0 must be a whole number from 1 to 10000"),
     (["--prob", "0"], "--prob 0.0 must be in (0, 1]"),
 ])
 def test_bad_options_exit_2_with_one_line(tmp_path, capsys, args, message):
