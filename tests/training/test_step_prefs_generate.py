@@ -337,8 +337,9 @@ def test_preferences_export_in_generate_mode_reads_back(tiny_model, tmp_path, mo
     assert [(p.mode, p.prompt, p.chosen, p.rejected, p.chosen_action, p.rejected_action)
             for p in pairs] == [("generate", r["prompt"], r["chosen"], r["rejected"],
                                  r["chosen_action"], "") for r in rows]
-    assert preferences_from_argv([*argv[:-2], "--completions", "1", "--out",
-                                  str(tmp_path / "x.jsonl")]) == 2
+    once = [*argv[:-2], "--out", str(tmp_path / "x.jsonl")]  # each option given once
+    once[once.index("--completions") + 1] = "1"
+    assert preferences_from_argv(once) == 2
     assert "--completions 1 must be a whole number in [2, 64]" in capsys.readouterr().err
 
 
