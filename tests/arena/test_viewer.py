@@ -53,7 +53,7 @@ def _strip_timing(rec: MatchRecord) -> dict:
 
 
 FINAL = """\
-tictactoe  ·  seed 3  ·  decision 7
+tictactoe view=text  ·  seed 3  ·  decision 7
 seat 0 random (X)   seat 1 random (O)
 ╭─ board ─────╮
 │  X | X | X  │
@@ -83,7 +83,7 @@ decisions
 """
 
 FRAME_3 = """\
-tictactoe  ·  seed 3  ·  replay 3/7
+tictactoe view=text  ·  seed 3  ·  replay 3/7
 seat 0 random (X)   seat 1 random (O)
 ╭─ board ─────╮
 │  . | . | X  │
@@ -256,7 +256,7 @@ def test_replay_with_a_delay_needs_no_input(record):
                   sleep=slept.append) == 8
     assert slept == [0.25] * 7
     assert _lines(console.file.getvalue()) == _lines(FINAL.replace("decision 7", "replay 7/7"))
-    with pytest.raises(ValueError, match="delay=-1"):
+    with pytest.raises(ValueError, match="--delay -1 must be a number of seconds"):
         replay(record, delay=-1, console=_console())
 
 
