@@ -165,9 +165,11 @@ class Household(Game):
         :class:`IllegalAction` "Nothing happens." for text that is no command."""
         return canonical_command(answer)
 
-    def record_metrics(self, records: Sequence[Any]) -> dict[str, float]:
+    def record_metrics(self, records: Sequence[Any], seats: Sequence[int] | None = None
+                       ) -> dict[str, float]:
         """Success per task type, steps and invalid rate of finished episodes (read by
-        ``arena eval``; see :mod:`games.household.evaluation`)."""
+        ``arena eval``; see :mod:`games.household.evaluation`). The agents of one house
+        share its outcome, so ``seats`` (two agents) changes nothing."""
         from games.household.evaluation import record_metrics
 
         return record_metrics(self, records)

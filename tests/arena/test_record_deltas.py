@@ -86,9 +86,41 @@ def test_store_keeps_and_returns_the_compact_record(tmp_path):
 @pytest.mark.parametrize("delta, message", [
     ([5, 10, "x"], "refers to decision 5"),
     ([0, 10**6, "x"], "keeps 1000000 items"),
+    ([0, 1, "x", 5, 10**7, ""], "copies characters 5:10000000"),
+    ([0, 1, "x", 5], "refers to decision None"),  # neither 3 nor 6 parts
 ])
 def test_a_damaged_delta_is_one_clear_error(delta, message):
     decisions = compress([d.to_dict() for d in _long_record(4).decisions])
     decisions[2] = {**decisions[2], "deltas": {"observation": delta}}
     with pytest.raises(ValueError, match=message):
         expand(decisions)
+
+
+def _middle_growing_record(speeches: int = 120, length: int = 2_000) -> MatchRecord:
+    """Werewolf's shape: a status line above the log changes at every decision while the
+    log below it grows, so consecutive observations share a block, not a prefix."""
+    decisions, log = [], ""
+    for t in range(speeches):
+        p = t % 5
+        text = (f"YOU: Player {p}\nSTATE: speech {t + 1} of {speeches}\nPUBLIC LOG:{log}\n"
+                f"NOW: your speech")
+        decisions.append(DecisionRecord(
+            player=p, role="villager", turn=t, observation=text, legal_actions=None,
+            raw="[say] x", action="[say] x", valid=True, agent="talker"))
+        log += f"\n  Player {p} said: " + chr(97 + t % 26) * length
+    return MatchRecord(game="toy", options={}, seed=0, agents=("talker",) * 5,
+                       roles=("villager",) * 5, decisions=tuple(decisions),
+                       returns=(0.0,) * 5, outcome="terminal")
+
+
+def test_a_log_that_grows_in_the_middle_is_stored_once_as_a_block():
+    record = _middle_growing_record()
+    text = record.to_json()
+    assert MatchRecord.from_json(text) == record
+    full = sum(len(d.observation) for d in record.decisions)
+    log = len(record.decisions[-1].observation)
+    assert full > 50 * log  # written out in full: the square of the game's length
+    assert len(text) < 3 * log  # as blocks: about the log once
+    shapes = [len(d["deltas"]["observation"]) for d in json.loads(text)["decisions"]
+              if "deltas" in d]
+    assert shapes.count(6) > 100
