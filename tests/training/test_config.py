@@ -82,6 +82,9 @@ def test_ladder_games_option():
     (["--kl-coef", "inf"], "kl_coef"), (["--pool-size", "0"], "pool_size"),
     (["--pool-every", "-1"], "pool_every"), (["--lora-rank", "-1"], "lora_rank"),
     (["--entropy-coef", "nan"], "entropy_coef"), (["--matches", "0"], "matches_per_iteration"),
+    (["--matches", "1000000"], "matches_per_iteration"), (["--minibatch", "10000000"], "minibatch"),
+    (["--pref-sims", "1000000"], "pref_sims"), (["--sft-episodes", "1000000"], "sft_episodes"),
+    (["--eval-games", "20000"], "eval_games"), (["--pool-size", "1000"], "pool_size"),
 ])
 def test_out_of_range_options_are_one_clear_line(argv, field, capsys, tmp_path):
     from training.cli import train_from_argv
@@ -149,3 +152,15 @@ def test_an_unknown_warm_start_agent_is_refused_before_anything_is_written(tmp_p
     with pytest.raises(ValueError, match="unknown agent 'nosuchagent'"):
         SelfPlayConfig(games=["household"], sft_from="nosuchagent", out=str(tmp_path / "r"))
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("field, most", [
+    ("matches_per_iteration", 65_536), ("minibatch", 65_536), ("token_budget", 1_048_576),
+    ("max_new_tokens", 32_768), ("eval_games", 10_000), ("ladder_games", 10_000),
+    ("pref_sims", 100_000), ("sft_episodes", 100_000), ("pool_size", 64), ("epochs", 100),
+])
+def test_every_count_has_a_stated_maximum(field, most):
+    SelfPlayConfig(**{field: most})
+    with pytest.raises(ValueError, match=f"^{field}={most + 1} must be a whole number from "
+                                         f"\\d+ to {most}"):
+        SelfPlayConfig(**{field: most + 1})
