@@ -207,6 +207,12 @@ def plot_from_argv(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+LADDER_MAX_GAMES = 10_000
+"""Most ladder matches per pair of players and seat order (``arena ladder --games-per-seat``)."""
+LADDER_MAX_LAST = 64
+"""Most checkpoints in one ladder (``arena ladder --last``): each is a model in memory."""
+
+
 def ladder_from_argv(argv: Sequence[str] | None = None) -> int:
     """Rate a run's checkpoints against fixed agents (``arena ladder RUN_DIR``)."""
     from training.ladder import FIXED, LADDER_CHECKPOINTS, rate_run
@@ -225,6 +231,10 @@ def ladder_from_argv(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--device", default="auto")
     p.add_argument("--json", action="store_true", help="print the ladder/... metrics as JSON")
     args = parse_args_once(p, argv)
+    for flag, value, most in (("--games-per-seat", args.games_per_seat, LADDER_MAX_GAMES),
+                              ("--last", args.last, LADDER_MAX_LAST)):
+        if not 1 <= value <= most:
+            p.error(f"{flag} {value} must be a whole number from 1 to {most}")
     try:
         row = rate_run(args.run_dir, games_per_seat=args.games_per_seat, last=args.last,
                        seed=args.seed, fixed=[s for s in args.fixed.split(",") if s],

@@ -95,6 +95,18 @@ def test_arena_ladder_command_errors_are_one_line(tmp_path, capsys):
     assert "no config.json" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["--games-per-seat", "100000"], "--games-per-seat 100000 must be a whole number from 1 to 10000"),
+    (["--last", "0"], "--last 0 must be a whole number from 1 to 64"),
+])
+def test_arena_ladder_counts_have_a_stated_maximum(argv, message, tmp_path, capsys):
+    from arena.cli import main
+
+    assert main(["ladder", str(tmp_path), *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
 def test_a_ladder_on_a_game_whose_teams_follow_the_dealt_roles():
     from agents import make_agent
     from training.ladder import play_ladder
