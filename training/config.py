@@ -54,11 +54,13 @@ class SelfPlayConfig:
     kl_coef: float = 0.0
     """Coefficient of a KL penalty to the frozen starting model (0: no reference kept);
     exact over the legal actions in choice mode."""
-    entropy_coef: float = 0.3
+    entropy_coef: float = 0.1
     """Choice mode: bonus on the exact entropy of the policy over the legal actions. Keeps
     the policy from collapsing onto a state-independent action before the model has learned
     to read the state (measured on the local model: without it, Kuhn Poker's policy
-    becomes the same for every card within a few iterations)."""
+    becomes the same for every card within a few iterations). 0.1 measured best in the
+    compact views (Kuhn Poker: best exploitability 0.030 against 0.048 at 0.3; TicTacToe's
+    30-minute run); a larger bonus settles nearer its own regularised equilibrium."""
     token_budget: int = 16384
     """Tokens per forward pass of the learner (a minibatch is cut into chunks whose
     gradients add up), bounding memory."""
