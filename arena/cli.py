@@ -31,13 +31,15 @@ def cmd_games(args: argparse.Namespace) -> int:
             info = games.game_class(name).info
         except Exception as err:  # one broken plug-in is listed with its error, not fatal
             rows.append({"name": name, "players": "?", "roles": [], "information": "?",
-                         "description": f"error: {err}", "actions": "", "error": str(err)})
+                         "description": f"error: {err}", "actions": "", "error": str(err),
+                         "views": []})
             continue
         rows.append({
             "name": name, "players": f"{info.min_players}" if info.min_players == info.max_players
             else f"{info.min_players}-{info.max_players}",
             "roles": list(info.roles), "information": info.information,
             "description": info.description, "actions": info.action_grammar,
+            "views": list(getattr(games.game_class(name), "views", ("text",))),
         })
     if args.json:
         _print_json(rows)
@@ -49,11 +51,12 @@ def cmd_games(args: argparse.Namespace) -> int:
     from games.untrusted import terminal_safe
 
     table = Table(title="Registered games")
-    for col in ("name", "players", "information", "description"):
+    for col in ("name", "players", "information", "views", "description"):
         table.add_column(col)
     for r in rows:  # plug-in text: cleaned, and plain Text so it is never read as markup
+        r = {**r, "views": ", ".join(map(str, r["views"]))}
         table.add_row(*(Text(terminal_safe(r[k], multiline=False))
-                        for k in ("name", "players", "information", "description")))
+                        for k in ("name", "players", "information", "views", "description")))
     Console().print(table)
     return 0
 

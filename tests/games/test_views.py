@@ -188,3 +188,14 @@ def test_the_views_check_catches_a_view_that_changes_what_a_player_knows():
     report = check_game(Undeclared(), seeds=range(1), checks=["views"])
     assert not report.ok and "have no 'view' field" in report.summary()
     assert view_field().metadata["choices"] == VIEWS
+
+
+def test_arena_games_lists_each_games_views(capsys):
+    import json
+
+    from arena.cli import main
+
+    assert main(["games", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    for name in ("kuhn_poker", "tictactoe", "negotiation", "werewolf", "household"):
+        assert rows[name]["views"] == ["text", "compact"]
