@@ -87,10 +87,20 @@ COMPACT = Phrasebook([
 """The two-way table; see the module docstring."""
 
 
-@lru_cache(maxsize=1 << 14)
-def compact_text(text: str) -> str:
-    """The compact view of a text-view observation (cached: seats share many texts)."""
+_CACHED_CHARS = 8192
+"""Texts up to this length are cached (at most 4,096 of them, so at most 32 MB); a longer
+text (a long game, long speeches) is rewritten each time rather than held."""
+
+
+@lru_cache(maxsize=1 << 12)
+def _cached(text: str) -> str:
     return COMPACT.compact(text)
+
+
+def compact_text(text: str) -> str:
+    """The compact view of a text-view observation (short texts cached: seats and
+    decisions share many of them)."""
+    return _cached(text) if len(text) <= _CACHED_CHARS else COMPACT.compact(text)
 
 
 def text_view(text: str, legal: Sequence[str] | None) -> str:
