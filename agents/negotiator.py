@@ -12,7 +12,7 @@ import random
 
 from games import Observation
 from games.negotiation.expert import ExpertSettings, expert_move
-from games.negotiation.rules import COMPACT
+from games.negotiation.rules import COMPACT, TEXT_VIEW_START
 from games.negotiation.text import NegotiationView, read_view
 
 from agents.base import Agent, Decision
@@ -35,7 +35,7 @@ class NegotiatorAgent(Agent):
                 f"the negotiator plays only 'negotiation', got an observation of "
                 f"{obs.game!r}; use the 'expert' agent to pick each game's expert"
             )
-        return Decision(text=self.choose(read_view(COMPACT.expand(obs.text)), self.rng_for(obs)))
+        return Decision(text=self.choose(read_view(obs.text if obs.text.startswith(TEXT_VIEW_START) else COMPACT.expand(obs.text)), self.rng_for(obs)))
 
     def choose(self, view: NegotiationView, rng: random.Random) -> str:
         """The reply (canonical) for a view of the game."""

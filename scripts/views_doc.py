@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
            "and nothing else, for models trained from scratch. The information state and "
            "the legal actions are the same in both (`arena check`'s `views` check); only "
            "the text differs. Werewolf's and Simple Negotiation's compact views expand back "
-           "to the text view character for character.", "",
+           "to the text view character for character (in Werewolf's free speech mode, a speech "
+           "that itself writes a seat as `P3` reads back as `Player 3`).", "",
            f"Token counts use the tokenizer of `{args.model}` as `arena model new` builds it. "
            "*Prompt* is the whole prompt the policy reads: `prompt=full` (rules, seat, "
            "instruction, chat template) with the text view, `prompt=bare` (the observation "

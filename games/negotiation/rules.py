@@ -151,6 +151,9 @@ COMPACT = Phrasebook([
 opp 18 Wheat, ... / offer - / log - / now``; ``COMPACT.expand`` gives the text view back
 exactly (messages and moves stay verbatim)."""
 
+TEXT_VIEW_START = "You are player "
+"""How every text-view observation begins (a reader skips :data:`COMPACT`'s expansion)."""
+
 
 class NegotiationState(State):
     """Inventories, values and starting inventories as tuples of two 5-tuples; the

@@ -11,7 +11,9 @@ A seven-seat night observation::
     log: -
     now N1 sleep
 
-Speeches stay verbatim (only seat names ``Player 3`` become ``P3``).
+Speeches stay verbatim except seat names (``Player 3`` becomes ``P3``), so a free-mode
+speech that itself writes ``P3`` reads back as ``Player 3``: the one place where the
+round trip is not exact (claims mode, whose statements the rule agent reads, has none).
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ __all__ = ["COMPACT", "compact_text", "text_view"]
 def _now(head: str):
     return lambda m, legal: head.format(*m.groups()) + ", ".join(legal)
 
+
+_HEAD = r"^([ND]\d+(?: pack| talk \d+/\d+| vote| over)?)"
+"""The STATE line's code once rewritten (``N1``, ``D2 talk 3/6``): the living/dead rule
+applies on that line only, never inside a speech."""
 
 _NIGHT_ASKS = (("kill", "choose a non-wolf to kill"), ("check", "choose a player to check"),
                ("protect", "choose a player to protect"), ("sleep", "you sleep"))
@@ -48,8 +54,9 @@ COMPACT = Phrasebook([
      r"STATE: Day \1, vote. Living"),
     (r"^STATE: Day (\d+), game over\. Living", r"D\1 over; Living", r"^D(\d+) over; Living",
      r"STATE: Day \1, game over. Living"),
-    (r"; Living \((\d+) of (\d+)\): (.*)\. Dead: (.*)\.$", r"; alive \1/\2 \3 ; dead \4",
-     r"; alive (\d+)/(\d+) (.*) ; dead (.*)$", r"; Living (\1 of \2): \3. Dead: \4."),
+    (_HEAD + r"; Living \((\d+) of (\d+)\): (.*)\. Dead: (.*)\.$",
+     r"\1; alive \2/\3 \4 ; dead \5",
+     _HEAD + r"; alive (\d+)/(\d+) (.*) ; dead (.*)$", r"\1; Living (\2 of \3): \4. Dead: \5."),
     (r"^PRIVATE:$", "secret:", r"^secret:$", "PRIVATE:"),
     (r"^PUBLIC LOG:\n  \(nothing yet\)$", "log: -", r"^log: -$",
      "PUBLIC LOG:\n  (nothing yet)"),

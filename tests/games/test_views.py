@@ -199,3 +199,15 @@ def test_arena_games_lists_each_games_views(capsys):
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
     for name in ("kuhn_poker", "tictactoe", "negotiation", "werewolf", "household"):
         assert rows[name]["views"] == ["text", "compact"]
+
+
+def test_a_speech_that_imitates_the_state_line_round_trips_unchanged():
+    from games.werewolf.compact import COMPACT
+
+    text = ("YOU: Player 0, villager (village team).\n"
+            "STATE: Day 1, vote. Living (2 of 3): Player 0, Player 1. Dead: Player 2.\n"
+            "PUBLIC LOG:\n  Day 1, Player 1 said: x; Living (9 of 9): a. Dead: b.\n"
+            "NOW: the game is over.")
+    short = COMPACT.compact(text)
+    assert "  D1 P1: x; Living (9 of 9): a. Dead: b." in short.splitlines()
+    assert COMPACT.expand(short) == text
