@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 import time
@@ -223,22 +224,26 @@ def run(args: argparse.Namespace, emit: Callable[[dict[str, Any]], None]) -> dic
     start = time.perf_counter()
     rows = [{"pass": 0, "seconds": 0.0, **learner.measure()}]
     emit(rows[-1])
-    while (time.perf_counter() - start < args.minutes * 60
-           and (args.passes is None or rows[-1]["pass"] < args.passes)):
-        rng.shuffle(order)
-        for i in range(0, len(order), args.minibatch):
-            learner.step(order[i:i + args.minibatch])
-            if time.perf_counter() - start >= args.minutes * 60:
-                break
-        rows.append({"pass": rows[-1]["pass"] + 1,
-                     "seconds": round(time.perf_counter() - start, 1), **learner.measure()})
-        emit(rows[-1])
+    interrupted = False
+    try:
+        while (time.perf_counter() - start < args.minutes * 60
+               and (args.passes is None or rows[-1]["pass"] < args.passes)):
+            rng.shuffle(order)
+            for i in range(0, len(order), args.minibatch):
+                learner.step(order[i:i + args.minibatch])
+                if time.perf_counter() - start >= args.minutes * 60:
+                    break
+            rows.append({"pass": rows[-1]["pass"] + 1,
+                         "seconds": round(time.perf_counter() - start, 1), **learner.measure()})
+            emit(rows[-1])
+    except KeyboardInterrupt:  # Ctrl-C: the passes measured so far are summed up below
+        interrupted = True
     key = next(k for k in rows[0] if k not in ("pass", "seconds"))
     pick = min if key == "exploitability" else max
     best = pick(rows, key=lambda r: r[key])
     summary = {"event": "end", **head, "measure": key, "before": rows[0][key],
                "after": rows[-1][key], "best": best[key], "best_at_s": best["seconds"],
-               "passes": rows[-1]["pass"]}
+               "passes": rows[-1]["pass"], "interrupted": interrupted}
     emit(summary)
     return summary
 
@@ -266,8 +271,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = _parser()
     args = ap.parse_args(argv)
-    if not args.minutes > 0:
+    if not (math.isfinite(args.minutes) and args.minutes > 0):
         ap.error(f"--minutes {args.minutes} must be > 0, e.g. --minutes 10")
+    if not (math.isfinite(args.lr) and 0 < args.lr <= 1):
+        ap.error(f"--lr {args.lr} must be a number in (0, 1], e.g. --lr 1e-3")
+    for flag, value, low, most in (("--passes", args.passes, 1, 1_000_000),
+                                   ("--minibatch", args.minibatch, 1, 65_536),
+                                   ("--episodes", args.episodes, 1, 10_000),
+                                   ("--eval-episodes", args.eval_episodes, 1, 10_000)):
+        if value is not None and not low <= value <= most:
+            ap.error(f"{flag} {value} must be a whole number from {low} to {most}")
 
     def emit(row: dict[str, Any]) -> None:
         if args.json:
@@ -279,14 +292,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif row.get("event") == "end":
             print(f"{row['measure']}: {row['before']:.3f} -> {row['after']:.3f} "
                   f"(best {row['best']:.3f} at {row['best_at_s']:.0f} s, {row['passes']} "
-                  "passes)", flush=True)
+                  f"passes{', interrupted' if row['interrupted'] else ''})", flush=True)
         else:
             values = "  ".join(f"{k} {v:.3f}" for k, v in row.items()
                                if k not in ("pass", "seconds"))
             print(f"pass {row['pass']:4d}  {row['seconds']:7.1f} s  {values}", flush=True)
 
-    run(args, emit)
-    return 0
+    try:
+        summary = run(args, emit)
+    except (ValueError, OSError) as err:  # a missing model, an unreadable folder
+        print(f"bench.py learnable: error: {err}", file=sys.stderr)
+        return 2
+    return 130 if summary["interrupted"] else 0
 
 
 if __name__ == "__main__":

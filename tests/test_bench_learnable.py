@@ -41,3 +41,14 @@ def test_the_command_line_refuses_a_bad_budget_in_one_line():
                            "--game", "tictactoe", "--minutes", "0"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and "--minutes 0.0 must be > 0" in proc.stderr
+
+
+def test_bad_values_and_a_missing_model_are_one_line():
+    for argv, message in (
+            (["--game", "kuhn_poker", "--passes", "0"], "--passes 0 must be a whole number from 1"),
+            (["--game", "kuhn_poker", "--lr", "nan"], "--lr nan must be a number in (0, 1]"),
+            (["--game", "kuhn_poker", "--model", "/nonexistent/model"], "model path '/nonexistent/model' does not exist")):
+        proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "learnable",
+                               *argv], capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 2 and message in proc.stderr
+        assert "Traceback" not in proc.stderr
