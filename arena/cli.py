@@ -82,6 +82,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILURE
 
 
+def seat_specs(game_spec: str, seats: int, specs: list[str]) -> list[str]:
+    """The agent spec of every seat: one spec fills every seat (each seat still gets its
+    own agent and seed, exactly as the spec written out once per seat would); a list
+    names each seat in order and must have one spec per seat."""
+    if len(specs) == 1:
+        return specs * seats
+    if len(specs) != seats:
+        example = ",".join(["random"] * seats) if seats <= 7 else "random,random,..."
+        raise SystemExit(
+            f"error: {game_spec} needs {seats} agents, got {len(specs)}: {specs}; give one "
+            f"spec per seat (e.g. --agents {example}) or one spec for every seat "
+            "(e.g. --agents random)"
+        )
+    return specs
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     import games
     from agents.llm.model_cache import ModelCache, make_agent_sharing
@@ -91,12 +107,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     from arena.runner import MatchConfig, play_match
 
     game = games.make(args.game)
-    specs = split_agent_specs(args.agents)
-    if len(specs) != game.num_players:
-        raise SystemExit(
-            f"error: {args.game} needs {game.num_players} agents, got {len(specs)}: "
-            f"{specs} (e.g. --agents random,expert)"
-        )
+    specs = seat_specs(args.game, game.num_players, split_agent_specs(args.agents))
     models = ModelCache()  # seats naming one model play through one copy of its weights
     agents = [make_agent_sharing(s, derive_seed("play-agent", args.seed, i, s), models)
               for i, s in enumerate(specs)]
@@ -108,8 +119,10 @@ def cmd_play(args: argparse.Namespace) -> int:
                              reveal=args.reveal)
     else:
         record = play_match(game, agents, args.seed, config)
-    if args.json:
-        _print_json(record.to_dict())
+    if args.json:  # every decision whole: clients read decision["observation"]
+        from arena.export import expanded_dict
+
+        _print_json(expanded_dict(record))
     elif not args.watch:
         # raw outputs appear as repr() in the transcript: control characters cannot reach
         # the terminal
@@ -131,6 +144,7 @@ def _with_option(spec: str, key: str, value: str) -> str:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     import games
+    from agents.registry import split_agent_specs
     from games.seeds import derive_seed
 
     from arena.evaluate import PolicyAgent, evaluate, load_policy
@@ -138,6 +152,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if (args.agent is None) == (args.policy is None):
         raise ValueError("arena eval needs exactly one of --agent SPEC (e.g. --agent expert) "
                          "or --policy FILE.json")
+    if args.agent is not None and len(named := split_agent_specs(args.agent)) > 1:
+        raise ValueError(
+            f"--agent {args.agent!r} names {len(named)} agents ({', '.join(named)}); arena "
+            "eval evaluates one, with its opponents in the other seats: give one spec, "
+            f"e.g. --agent {named[0]}")
     if args.split is not None:
         args.game = _with_option(args.game, "split", args.split)
     if args.policy is not None:
@@ -260,7 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("play", help="play one match and print it")
     p.add_argument("game", help="game name, options as kuhn_poker:hands=5")
-    p.add_argument("--agents", required=True, help="agent specs by seat, e.g. random,expert")
+    p.add_argument("--agents", required=True,
+                   help="agent specs by seat, e.g. random,expert; one spec plays every seat")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--invalid", default="forfeit", help="forfeit | retry:K | random")
     p.add_argument("--max-turns", type=int, default=None)

@@ -21,7 +21,7 @@ from typing import IO, Sequence
 from arena.argv import parse_args_once
 from arena.exits import COMMAND_ERRORS, exit_status
 from arena.ratings import Leaderboard, leaderboard
-from arena.export import check_output_path, export_to_file
+from arena.export import check_output_path, export_expanded, export_to_file
 from arena.store import Store
 from arena.tournament import (BACKENDS, FORMATS, TournamentConfig, check_counts,
                               run_tournament)
@@ -269,15 +269,19 @@ def export_from_argv(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--format", choices=["jsonl"], default="jsonl")
     p.add_argument("--tournament", help="one tournament id (default: all)")
     p.add_argument("--out", help="output file (default: stdout)")
+    p.add_argument("--expand", action="store_true",
+                   help="write every decision whole (its observation and prompts), not as "
+                        "the stored deltas of earlier decisions")
     args = parse_args_once(p, argv)
     try:
         if args.out is not None:  # refused before the store is opened or anything is written
             check_output_path(args.out, args.db)
         with Store(args.db, create=False) as store:  # read-only: nothing created or modified
             if args.out is None:
-                n = store.export_jsonl(sys.stdout, args.tournament)
+                n = (export_expanded(store, sys.stdout, args.tournament) if args.expand
+                     else store.export_jsonl(sys.stdout, args.tournament))
             else:  # a temporary file renamed into place: --out is whole or untouched
-                n = export_to_file(store, args.out, args.tournament)
+                n = export_to_file(store, args.out, args.tournament, expand=args.expand)
     except COMMAND_ERRORS as err:  # one line and the status of arena's convention
         return exit_status(err)
     print(f"exported {n} matches", file=sys.stderr)

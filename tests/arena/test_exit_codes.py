@@ -45,7 +45,7 @@ def test_leaderboard_of_a_known_game_without_matches_is_not_an_error(db, capsys)
 
 
 @pytest.mark.parametrize("argv, status, message", [
-    (["play", "tictactoe", "--agents", "random"], 2, "needs 2 agents"),
+    (["play", "tictactoe", "--agents", "random,random,random"], 2, "needs 2 agents"),
     (["play", "nosuchgame", "--agents", "random,random"], 2, "unknown game"),
     (["play", "tictactoe", "--agents", "random,nosuchagent"], 2, "unknown agent"),
     (["replay", "t:0", "--db", "/nonexistent/x.db"], 2, "no database at"),
