@@ -15,82 +15,21 @@ __all__ = ["train_from_argv", "plot_from_argv", "ladder_from_argv", "build_train
 
 
 def build_train_parser() -> argparse.ArgumentParser:
+    """``arena train``'s parser: one option per field of :class:`SelfPlayConfig`, its help
+    from the declaration, plus the command's own flags (``--config``, ``--resume``,
+    ``--json``). Options left out keep the config file's value or the declared default."""
     from training.config import SelfPlayConfig
+    from training.options import add_arguments
 
-    d = SelfPlayConfig()
-    p = argparse.ArgumentParser(prog="arena train", description="Self-play training with RAE.")
-    p.add_argument("--game", action="append", dest="games",
-                   help="game, repeatable, optional weight: --game kuhn_poker --game tictactoe:0.5")
-    p.add_argument("--model", default=d.model, help="model folder or hub id (arena model new builds one)")
-    p.add_argument("--mode", choices=["choice", "generate"], default=d.mode)
-    p.add_argument("--prompt", choices=["full", "bare"], default=d.prompt,
-                   help="what the policy reads: full (rules, seat, observation, instruction) "
-                        "or bare (the observation alone; pair with GAME:view=compact)")
-    p.add_argument("--iterations", type=int, default=d.iterations,
-                   help="iterations to run, >= 1 (default: 40, or with --minutes as many as "
-                        "fit; with both, whichever ends first)")
-    p.add_argument("--minutes", type=float, default=None,
-                   help="time budget in minutes, > 0: the run stops after the iteration that "
-                        "crosses it")
-    p.add_argument("--out", default="", help="run folder (default runs/GAME__ADV__SEED__TIME)")
-    p.add_argument("--matches", type=int, default=d.matches_per_iteration, help="matches per iteration")
-    p.add_argument("--advantage", choices=["rae", "none", "batch-mean"], default=d.advantage)
-    p.add_argument("--rae-decay", type=float, default=d.rae_decay)
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--lr-schedule", choices=["constant", "linear", "cosine"], default=d.lr_schedule)
-    p.add_argument("--lr-final", type=float, default=d.lr_final,
-                   help="final lr as a fraction of --lr (linear/cosine)")
-    p.add_argument("--entropy-coef", type=float, default=d.entropy_coef)
-    p.add_argument("--token-budget", type=int, default=d.token_budget,
-                   help="tokens per learner forward pass")
-    p.add_argument("--epochs", type=int, default=d.epochs)
-    p.add_argument("--minibatch", type=int, default=d.minibatch)
-    p.add_argument("--clip-eps", type=float, default=None, help="PPO clip range (default off)")
-    p.add_argument("--kl-coef", type=float, default=d.kl_coef)
-    p.add_argument("--temperature", type=float, default=d.temperature)
-    p.add_argument("--invalid-penalty", type=float, default=d.invalid_penalty)
-    p.add_argument("--max-new-tokens", type=int, default=d.max_new_tokens)
-    p.add_argument("--pool-every", type=int, default=d.pool_every, help="snapshot every K iterations")
-    p.add_argument("--pool-size", type=int, default=d.pool_size)
-    p.add_argument("--opponents", default="", help="fixed pool opponents, e.g. random,expert")
-    p.add_argument("--opponent-prob", type=float, default=d.opponent_prob)
-    p.add_argument("--eval-every", type=int, default=d.eval_every)
-    p.add_argument("--eval-games", type=int, default=d.eval_games)
-    p.add_argument("--checkpoint-every", type=int, default=d.checkpoint_every)
-    p.add_argument("--ladder-games", type=int, default=d.ladder_games,
-                   help="rating ladder at each checkpoint: matches per pair and seat (0: off)")
-    p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--device", default=d.device)
-    p.add_argument("--lora-rank", type=int, default=d.lora_rank)
-    g = p.add_argument_group("step preferences (MCTS-guided step-DPO)")
-    g.add_argument("--pg-coef", type=float, default=d.pg_coef,
-                   help="weight of the RAE policy gradient (0 with --dpo-coef > 0: DPO only)")
-    g.add_argument("--dpo-coef", type=float, default=d.dpo_coef,
-                   help="weight of step-DPO: loss = pg_coef*pg + dpo_coef*dpo (0: off)")
-    g.add_argument("--dpo-beta", type=float, default=d.dpo_beta)
-    g.add_argument("--dpo-ref", default=d.dpo_ref, help="start or lagged:K")
-    g.add_argument("--pref-prob", type=float, default=d.pref_prob,
-                   help="share of the policy's decisions searched")
-    g.add_argument("--pref-sims", type=int, default=d.pref_sims, help="PUCT simulations per search")
-    g.add_argument("--pref-c", type=float, default=d.pref_c, help="PUCT exploration constant")
-    g.add_argument("--pref-playout", default=d.pref_playout,
-                   help="leaf values: random, policy, or an agent spec (e.g. expert)")
-    g.add_argument("--pref-min-gap", type=float, default=d.pref_min_gap)
-    g.add_argument("--pref-min-visits", type=int, default=d.pref_min_visits)
-    g.add_argument("--pref-rejected", choices=["random", "lowest"], default=d.pref_rejected)
-    g.add_argument("--pref-completions", type=int, default=d.pref_completions, metavar="K",
-                   help="generate mode: replies sampled and paired at each searched decision")
-    g.add_argument("--pref-data", default=d.pref_data,
-                   help="train step-DPO on a preferences JSONL (arena preferences) instead "
-                        "of searching")
-    g = p.add_argument_group("warm start (supervised fine-tuning on an expert, choice mode)")
-    g.add_argument("--sft-from", default=d.sft_from, metavar="AGENT",
-                   help="expert agent whose decisions warm-start the model before RL, e.g. "
-                        "household-expert or expert (each game's own)")
-    g.add_argument("--sft-episodes", type=int, default=d.sft_episodes,
-                   help="matches the expert plays for the warm start")
-    g.add_argument("--sft-epochs", type=int, default=d.sft_epochs,
-                   help="learner updates over the demonstrations")
+    p = argparse.ArgumentParser(
+        prog="arena train", description="Self-play training of a language-model policy: "
+        "rollouts in every seat, role-conditioned advantages (RAE), optional step "
+        "preferences and warm start. Every option can also come from --config FILE.toml.")
+    p.add_argument("--config", metavar="FILE.toml", default=None,
+                   help="read options from a TOML file (keys are the option names with "
+                        "underscores, e.g. lr_schedule = \"cosine\"); options on the command "
+                        "line override it. A run folder's config.toml runs that training again")
+    add_arguments(p, SelfPlayConfig)
     p.add_argument("--resume", action="store_true",
                    help="continue the run in --out, refusing to start a new one (running the "
                         "same command again without it resumes too)")
@@ -99,38 +38,23 @@ def build_train_parser() -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace):
+    """The config of parsed ``arena train`` arguments: declared defaults, then the
+    ``--config`` file's values, then the command line's."""
     from training.config import SelfPlayConfig
+    from training.options import read_toml, values_from_args
 
-    return SelfPlayConfig(
-        games=args.games or SelfPlayConfig().games, model=args.model, mode=args.mode,
-        prompt=args.prompt,
-        iterations=args.iterations, minutes=args.minutes, out=args.out,
-        matches_per_iteration=args.matches, advantage=args.advantage, rae_decay=args.rae_decay,
-        lr=args.lr, lr_schedule=args.lr_schedule, lr_final=args.lr_final,
-        entropy_coef=args.entropy_coef, token_budget=args.token_budget, epochs=args.epochs, minibatch=args.minibatch, clip_eps=args.clip_eps,
-        kl_coef=args.kl_coef, temperature=args.temperature, invalid_penalty=args.invalid_penalty,
-        max_new_tokens=args.max_new_tokens, pool_every=args.pool_every, pool_size=args.pool_size,
-        opponents=[s for s in args.opponents.split(",") if s], opponent_prob=args.opponent_prob,
-        eval_every=args.eval_every, eval_games=args.eval_games,
-        checkpoint_every=args.checkpoint_every, ladder_games=args.ladder_games, seed=args.seed,
-        device=args.device, lora_rank=args.lora_rank,
-        pg_coef=args.pg_coef, dpo_coef=args.dpo_coef, dpo_beta=args.dpo_beta,
-        dpo_ref=args.dpo_ref, pref_prob=args.pref_prob, pref_sims=args.pref_sims,
-        pref_c=args.pref_c, pref_playout=args.pref_playout, pref_min_gap=args.pref_min_gap,
-        pref_min_visits=args.pref_min_visits, pref_rejected=args.pref_rejected,
-        pref_completions=args.pref_completions, pref_data=args.pref_data,
-        sft_from=args.sft_from, sft_episodes=args.sft_episodes, sft_epochs=args.sft_epochs,
-    )
+    values = read_toml(args.config, SelfPlayConfig) if getattr(args, "config", None) else {}
+    values.update(values_from_args(args, SelfPlayConfig))
+    return SelfPlayConfig(**values)
 
 
 def _flag(message: str) -> str:
     """`` (option --x)`` for the config field a validation message starts with."""
-    field = message.split("=", 1)[0]
-    dest = {"matches_per_iteration": "matches"}.get(field, field)
-    for action in build_train_parser()._actions:
-        if action.dest == dest and action.option_strings:
-            return f" (option {action.option_strings[0]})"
-    return ""
+    from training.config import SelfPlayConfig
+    from training.options import flag_of
+
+    flag = flag_of(SelfPlayConfig, message.split("=", 1)[0])
+    return f" (option {flag})" if flag else ""
 
 
 def train_from_argv(argv: Sequence[str] | None = None) -> int:
@@ -145,6 +69,9 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
     args = parse_args_once(build_train_parser(), argv)
     try:
         config = config_from_args(args)
+    except FileNotFoundError as err:
+        _error("arena train: error", err)
+        return 2
     except ValueError as err:
         _error("arena train: error", f"{err}{_flag(str(err))}")
         return 2

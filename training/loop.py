@@ -3,9 +3,10 @@ objectives, evaluation, checkpoints. ``train(config)`` is the whole algorithm; `
 train`` calls it, and :func:`train_iteration` (one iteration, returning its metrics row)
 is also what ``scripts/bench.py train`` measures.
 
-Run folder: ``config.json``, ``metrics.jsonl`` (one row per iteration, evaluation keys on
-evaluation iterations, rating-ladder keys on checkpoint iterations when ``ladder_games`` >
-0), ``checkpoint-N/`` (Hugging Face format plus trainer state, see
+Run folder: ``config.json`` and ``config.toml`` (the options; the TOML file runs the
+training again with ``arena train --config``), ``metrics.jsonl`` (one row per iteration,
+evaluation keys on evaluation iterations, rating-ladder keys on checkpoint iterations when
+``ladder_games`` > 0), ``checkpoint-N/`` (Hugging Face format plus trainer state, see
 :mod:`training.checkpoint`), ``pool/snapshot-N/`` (opponent pool).
 
 When it ends: after ``iterations``, or after the iteration that crosses the time budget
@@ -217,19 +218,29 @@ def validate_run(config: SelfPlayConfig) -> None:
 
 
 def _write_config(run_dir: Path, config: SelfPlayConfig) -> None:
-    """``config.json`` written whole or not at all (a temporary file, synced, renamed):
-    a full disk leaves the previous file, never an empty one."""
-    text = json.dumps(config.to_dict(), indent=2, sort_keys=True)
-    tmp = run_dir / ".config.json.tmp"
-    try:
-        with open(tmp, "w") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, run_dir / "config.json")
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """``config.json`` (everything, for resuming and the ladder) and ``config.toml`` (every
+    option but ``out``, for ``arena train --config RUN/config.toml``), each written whole or
+    not at all (a temporary file, synced, renamed): a full disk leaves the previous file,
+    never an empty one."""
+    from training.options import to_toml
+
+    values = config.to_dict()
+    toml = to_toml(values, SelfPlayConfig, leave_out=("out",), header=(
+        f"Options of the run in this folder. Run the same training again with\n"
+        f"  arena train --config THIS_FILE --out NEW_FOLDER\n"
+        f"(options on the command line override the file's)."))
+    for name, text in (("config.json", json.dumps(values, indent=2, sort_keys=True)),
+                       ("config.toml", toml)):
+        tmp = run_dir / f".{name}.tmp"
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, run_dir / name)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
 
 def open_run(config: SelfPlayConfig, resume: bool = False) -> TrainingRun:
