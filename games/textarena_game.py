@@ -317,7 +317,8 @@ class TextArenaState(State):
         legal = self._legal_now(player)
         if legal is not None:
             return super().random_action(player, rng)
-        messages = [m for sender, m, _ in self.logs[player] if sender == _GAME_ID]
+        # the player's text as random_text_action reads it: the moves played included
+        messages = [m for m in _GAME_LINE.split(self._text(player)) if m.strip()]
         move, tried = "[no move found]", set()
         for _ in range(_PROBES):
             try:

@@ -12,6 +12,19 @@ options: [draw], [take]"). :func:`sample_move` draws one move in that format:
   prompt's example, numbers and board squares (``a2``, ``A4``) are redrawn from the
   numbers and the board labels the player sees now.
 
+Moves already played (the ``[Player 1] [Bid: 3, 2]`` lines of the transcript) say more,
+where the prompt's own words ask for it:
+
+- a *rising* example, one on a line that asks for something higher ("a new bid with a
+  higher quantity or higher face ... i.e. '[Bid: 3, 4]'", also "raise", "increase",
+  "outbid", "more than"): when the latest move played has the example's shape (the same
+  text but for its numbers), that move is raised (its first number plus one); otherwise
+  it opens low, each number drawn from 1 up to the example's.
+- an *answer*, a move without numbers on a line that speaks of the last, previous or
+  current move ("Call the last bid by typing '[Call]'"): drawn only when the latest move
+  played is of another shape, so there is something to answer (never first, never
+  right after another answer).
+
 A drawn move is plausible, not checked: TextArena judges it (the adapter's
 ``TextArenaState.random_action`` keeps only moves it accepts, by trying them on a copy).
 :func:`is_template` tells a move template (``[bet X]``) from a move, so that templates
@@ -22,9 +35,9 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
-__all__ = ["sample_move", "is_template", "move_formats", "NoMoveFormat"]
+__all__ = ["sample_move", "is_template", "move_formats", "last_move", "NoMoveFormat"]
 
 _TAIL = r"(?:[ \t]+(?:\$[\dX.]+|[A-Z]{4,}))?"  # "[Propose] $X.XX", "[Propose] CCAACCCC"
 _QUOTED = re.compile(r"['`\"](\[[^\[\]\n]{1,60}\]" + _TAIL + r")['`\"]")
@@ -57,29 +70,88 @@ def is_template(token: str) -> bool:
     return bool(_PLACEHOLDER.search(token[1:-1]) or _LETTERS_ONLY.fullmatch(token))
 
 
-def _tokens(message: str, prompt: bool) -> list[tuple[str, bool]]:
-    """(token, example) pairs: quoted bracketed tokens, else (in the prompt, or on a line
-    that offers moves) any bracketed token; ``example`` where its values are to be redrawn
-    (every token of the prompt, a format or an example shown later)."""
+class _Format(NamedTuple):
+    token: str
+    example: bool
+    """Its values are to be redrawn (a token of the prompt, or on a format/example line)."""
+    line: str
+    """The line it was found on (what the text says about it)."""
+
+
+def _tokens(message: str, prompt: bool) -> list[_Format]:
+    """Move formats of one message: quoted bracketed tokens, else (in the prompt, or on a
+    line that offers moves) any bracketed token; ``example`` where its values are to be
+    redrawn (every token of the prompt, a format or an example shown later)."""
     lines = message.splitlines()
-    found = [(t, prompt or bool(_EXAMPLE_LINE.search(ln))) for ln in lines
+    found = [_Format(t, prompt or bool(_EXAMPLE_LINE.search(ln)), ln) for ln in lines
              for t in _QUOTED.findall(ln)]
     if found or prompt:
-        return found or [(t, True) for t in _BRACKETED.findall(message)]
-    return [(t, bool(_EXAMPLE_LINE.search(ln))) for ln in lines if _OPTION_LINE.search(ln)
-            for t in _BRACKETED.findall(ln)]
+        return found or [_Format(t, True, ln) for ln in lines for t in _BRACKETED.findall(ln)]
+    return [_Format(t, bool(_EXAMPLE_LINE.search(ln)), ln) for ln in lines
+            if _OPTION_LINE.search(ln) for t in _BRACKETED.findall(ln)]
+
+
+def _formats(messages: Sequence[str]) -> list[_Format]:
+    """The options of the latest message that shows any, else the prompt's examples and
+    templates (``messages[0]``); each (token, example) once."""
+    if not messages:
+        return []
+    found: list[_Format] = []
+    for message in reversed(messages[1:]):
+        found = _tokens(message, prompt=False)
+        if found:
+            break
+    else:
+        found = _tokens(messages[0], prompt=True)
+    unique: dict[tuple[str, bool], _Format] = {}
+    for f in found:
+        unique.setdefault((f.token, f.example), f)
+    return list(unique.values())
 
 
 def move_formats(messages: Sequence[str]) -> list[tuple[str, bool]]:
     """(token, example) pairs: the options of the latest message that shows any, else
     the prompt's examples and templates (``messages[0]``)."""
-    if not messages:
-        return []
+    return [(f.token, f.example) for f in _formats(messages)]
+
+
+_PLAYER_LINE = re.compile(r"^\[([A-Za-z][^\[\]\n]{0,39})\] ?(.*)$")
+_RISING = re.compile(r"\b(?:higher|raise|increase|outbid|more than)\b", re.I)
+_ANSWER = re.compile(r"\b(?:last|previous|current)\b", re.I)
+_DIGITS = re.compile(r"\d+")
+
+
+def last_move(messages: Sequence[str]) -> str | None:
+    """The latest move a player made in the transcript (the last bracketed token of the
+    last ``[Name] ...`` line after the prompt, ``[GAME]`` lines aside), or None."""
     for message in reversed(messages[1:]):
-        tokens = _tokens(message, prompt=False)
-        if tokens:
-            return list(dict.fromkeys(tokens))
-    return list(dict.fromkeys(_tokens(messages[0], prompt=True)))
+        for line in reversed(message.splitlines()):
+            m = _PLAYER_LINE.match(line)
+            if m and m[1] != "GAME":
+                tokens = _BRACKETED.findall(m[2])
+                return tokens[-1] if tokens else m[2].strip()
+    return None
+
+
+def _shape(move: str) -> str:
+    """A move with its numbers and spacing abstracted: ``[Bid: 3, 2]`` -> ``[bid:#,#]``."""
+    return "".join(_DIGITS.sub("#", move.lower()).split())
+
+
+def _rising(f: _Format) -> bool:
+    return f.example and bool(_DIGITS.search(f.token)) and bool(_RISING.search(f.line))
+
+
+def _answer(f: _Format) -> bool:
+    return not _DIGITS.search(f.token) and bool(_ANSWER.search(f.line))
+
+
+def _raise(example: str, last: str | None, rng: random.Random) -> str:
+    """A rising example's move: ``last`` (of the example's shape) with its first number
+    plus one; with no such move, the example with each number drawn from 1 up to its own."""
+    if last is not None and _shape(last) == _shape(example):
+        return _DIGITS.sub(lambda m: str(int(m[0]) + 1), last, count=1)
+    return _DIGITS.sub(lambda m: str(rng.randint(min(1, int(m[0])), int(m[0]))), example)
 
 
 class _Vocabulary:
@@ -141,10 +213,18 @@ def sample_move(messages: Sequence[str], rng: random.Random) -> str:
     """One plausible move drawn from the player's messages (oldest first: the prompt, then
     what the game said since). Raises :class:`NoMoveFormat` where there is nothing to
     draw from."""
-    tokens = move_formats(messages)
-    if not tokens:
+    formats = _formats(messages)
+    if not formats:
         if messages:  # a conversation ("simply type your message"): say something plain
             return rng.choice(_PLAIN)
         raise NoMoveFormat("the game's text shows no bracketed move or move format")
-    token, example = tokens[rng.randrange(len(tokens))]
-    return _fill(token, example, _Vocabulary(messages[-1], "\n".join(messages[-4:-1])), rng)
+    last = last_move(messages)
+    if any(map(_answer, formats)):  # an answer needs a move of another shape to answer
+        answerable = last is not None and all(
+            _shape(last) != _shape(f.token) for f in formats if _answer(f))
+        formats = [f for f in formats if answerable or not _answer(f)] or formats
+    chosen = formats[rng.randrange(len(formats))]
+    if _rising(chosen):
+        return _raise(chosen.token, last, rng)
+    vocab = _Vocabulary(messages[-1], "\n".join(messages[-4:-1]))
+    return _fill(chosen.token, chosen.example, vocab, rng)
