@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from arena.argv import parse_args_once
-from arena.exits import COMMAND_ERRORS, EXIT_OK, exit_status
+from arena.exits import COMMAND_ERRORS, EXIT_INTERRUPTED, EXIT_OK, exit_status
 
 __all__ = ["ServeConfig", "build_parser", "serve_from_argv", "options_table", "INSTALL_HINT"]
 
@@ -184,7 +184,8 @@ def _setup_logging() -> None:
 
 def serve_from_argv(argv: Sequence[str] | None = None) -> int:
     """Serve a game over OpenEnv's protocol (``arena serve GAME``). Exit 2 for a bad option,
-    a store that cannot be used, a port in use or openenv-core missing; 0 once stopped."""
+    a store that cannot be used, a port in use or openenv-core missing; 130 once stopped
+    by Ctrl-C (every finished match stored)."""
     from games.untrusted import terminal_safe
 
     args = parse_args_once(build_parser(), argv)
@@ -202,17 +203,22 @@ def serve_from_argv(argv: Sequence[str] | None = None) -> int:
             hub.sink = RecordSink(config.db, tid, {
                 "kind": "serve", "game": config.game, "seats": hub.seats,
                 "invalid": config.invalid, "max_turns": config.max_turns})
+        interrupted = False
         try:
             server = Server(build_app(hub, config.max_sessions, config.idle_timeout),
                             config.host, config.port)
             _setup_logging()
             _announce(config, hub, server.url, is_loopback(config.host))
             server.run()
+        except KeyboardInterrupt:  # uvicorn stops gracefully, then passes Ctrl-C on
+            interrupted = True
         finally:
-            hub.close()
-        if hub.sink is not None:
-            print(terminal_safe(f"stopped; matches are in {config.db} under tournament "
-                                f"{hub.sink.tournament_id}"), file=sys.stderr)
+            hub.close()  # commits every record still queued
+        where = (f"; matches are in {config.db} under tournament {hub.sink.tournament_id}"
+                 if hub.sink is not None else "")
+        print(terminal_safe(f"stopped{where}", multiline=False), file=sys.stderr)
+        if interrupted:
+            return EXIT_INTERRUPTED
     except COMMAND_ERRORS as err:
         return exit_status(err)
     return EXIT_OK
