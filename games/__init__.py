@@ -22,6 +22,14 @@ def env(name: str, **options):
     return _env(name, **options)
 
 
+def parallel_env(name: str, **options):
+    """The game as a PettingZoo Parallel environment: the players who move now move
+    together (see :mod:`games.parallel`)."""
+    from games.parallel import parallel_env as _parallel_env
+
+    return _parallel_env(name, **options)
+
+
 __all__ = [
     "Game",
     "GameInfo",
@@ -36,4 +44,5 @@ __all__ = [
     "make",
     "parse_game_spec",
     "env",
+    "parallel_env",
 ]

@@ -47,6 +47,10 @@ Seeds: ``reset(seed=s)`` plays ``game.new_state(s)`` and reseeds the environment
 stream with ``s``; ``reset()`` plays a seed drawn from that stream, a ``random.Random``
 made at construction from ``env(..., seed=)``. Same seed, same trajectory.
 
+The Parallel API (:mod:`games.parallel`, ``games.parallel_env``) wraps the same game
+with the same agents, modes, spaces and seeds, and steps every player of a phase at once;
+what they share lives in :mod:`games.spaces` (docs/parallel-api.md: when to use which).
+
 Infos (every live agent, after every reset and step): ``legal_actions`` (canonical strings,
 ``[]`` when not that agent's move, None for free text), ``text``, ``role``, ``turn``.
 Truncation happens only if a game runs past its declared ``info.max_length``.
@@ -57,59 +61,19 @@ from __future__ import annotations
 
 import logging
 import random
-import string
-from typing import Any, Literal
+from typing import Any
 
 import gymnasium
 import numpy as np
 from pettingzoo import AECEnv
 
 from games.core import Game, IllegalAction, State
-from games.parse import parse_action
-from games.registry import make
+from games.spaces import (AnyText, Encoding, Mode, action_vocabulary, build_game,
+                          episode_seed)
 
 __all__ = ["env", "GameEnv", "AnyText", "action_vocabulary"]
 
 log = logging.getLogger(__name__)
-
-Mode = Literal["auto", "numeric", "text"]
-_MODES = ("auto", "numeric", "text")
-_SEED_LIMIT = 2**31
-
-
-def action_vocabulary(game: Game) -> tuple[str, ...] | None:
-    """``game.all_actions()`` checked (non-empty, unique, non-empty strings) as a tuple,
-    or None for a game whose actions are free text."""
-    actions = game.all_actions()
-    if actions is None:
-        return None
-    actions = tuple(actions)
-    if not actions or not all(isinstance(a, str) and a for a in actions):
-        raise ValueError(
-            f"{type(game).__name__}.all_actions() must give a non-empty list of non-empty "
-            f"canonical action strings such as '[0]', got {actions!r}"
-        )
-    if len(set(actions)) != len(actions):
-        raise ValueError(f"{type(game).__name__}.all_actions() lists an action twice: {actions!r}")
-    return actions
-
-
-class AnyText(gymnasium.spaces.Text):
-    """Any ``str`` of at most ``max_length`` characters.
-
-    gymnasium's ``Text`` also requires every character to be in its charset, which model
-    output and game text (newlines, punctuation, Unicode) never respect. ``sample()``
-    draws printable ASCII.
-    """
-
-    def __init__(self, max_length: int, seed: int | None = None) -> None:
-        super().__init__(max_length=max_length, min_length=0, charset=string.printable, seed=seed)
-
-    def contains(self, x: Any) -> bool:
-        return isinstance(x, str) and len(x) <= self.max_length
-
-    def __repr__(self) -> str:
-        return f"AnyText({self.max_length})"
 
 
 def env(
@@ -125,17 +89,8 @@ def env(
 ) -> "GameEnv":
     """A registered game (``"kuhn_poker"``, ``"textarena:TicTacToe-v0"``, or a built
     :class:`~games.core.Game`) as an AEC environment; ``options`` go to the game."""
-    if isinstance(name, Game):
-        if options:
-            raise TypeError(
-                f"game options {sorted(options)} given with an already built {name!r}; "
-                "pass the game's name instead, or build the game with those options"
-            )
-        game = name
-    else:
-        game = make(name, **options)
     return GameEnv(
-        game, mode, illegal_reward=illegal_reward, obs_bytes=obs_bytes,
+        build_game(name, options), mode, illegal_reward=illegal_reward, obs_bytes=obs_bytes,
         max_text=max_text, render_mode=render_mode, seed=seed,
     )
 
@@ -155,46 +110,24 @@ class GameEnv(AECEnv):
         seed: int | None = None,
     ) -> None:
         super().__init__()
-        if mode not in _MODES:
-            raise ValueError(f"mode must be one of {', '.join(_MODES)}, got {mode!r}")
         if render_mode not in (None, "ansi"):
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
-        vocabulary = action_vocabulary(game)
-        if mode == "numeric" and vocabulary is None:
-            raise ValueError(
-                f"game {game.info.id!r} has no finite action list (all_actions), so it has "
-                "no numeric mode; use mode='text'"
-            )
+        self.encoding = Encoding(game, mode, obs_bytes, max_text)
         self.game = game
-        self.mode: Mode = "text" if mode == "text" or vocabulary is None else "numeric"
-        self.actions: tuple[str, ...] | None = vocabulary if self.mode == "numeric" else None
-        self._index = {a: i for i, a in enumerate(self.actions or ())}
+        self.mode: Mode = self.encoding.mode
+        self.actions: tuple[str, ...] | None = self.encoding.actions
         self.illegal_reward = float(illegal_reward)
-        self.obs_bytes = int(obs_bytes)
+        self.obs_bytes = self.encoding.obs_bytes
         self.render_mode = render_mode
         self.metadata = {"name": game.info.id, "render_modes": ["ansi"], "is_parallelizable": False}
         self.possible_agents = [f"player_{i}" for i in range(game.num_players)]
         self._seat = {a: i for i, a in enumerate(self.possible_agents)}
-        self.observation_spaces = {a: self._observation_space(max_text) for a in self.possible_agents}
-        self.action_spaces = {a: self._action_space(max_text) for a in self.possible_agents}
+        self.observation_spaces = {a: self.encoding.observation_space() for a in self.possible_agents}
+        self.action_spaces = {a: self.encoding.action_space() for a in self.possible_agents}
         self._seeds = random.Random(seed)
-        self._warned_cut = False
         self.game_state: State | None = None
         self._illegal: dict[str, str] | None = None
         self.agents = []
-
-    def _observation_space(self, max_text: int) -> gymnasium.spaces.Space:
-        if self.actions is None:
-            return AnyText(max_text)
-        return gymnasium.spaces.Dict({
-            "observation": gymnasium.spaces.Box(0, 255, (self.obs_bytes,), np.uint8),
-            "action_mask": gymnasium.spaces.Box(0, 1, (len(self.actions),), np.int8),
-        })
-
-    def _action_space(self, max_text: int) -> gymnasium.spaces.Space:
-        if self.actions is None:
-            return AnyText(max_text)
-        return gymnasium.spaces.Discrete(len(self.actions))
 
     def observation_space(self, agent: str) -> gymnasium.spaces.Space:
         return self.observation_spaces[agent]
@@ -204,13 +137,7 @@ class GameEnv(AECEnv):
 
     # ----- episode ------------------------------------------------------------------
     def reset(self, seed: int | None = None, options: dict | None = None) -> None:
-        if seed is not None:
-            if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-                raise TypeError(f"seed must be an int or None, got {type(seed).__name__} {seed!r}")
-            self._seeds = random.Random(int(seed))
-            game_seed = int(seed)
-        else:
-            game_seed = self._seeds.randrange(_SEED_LIMIT)
+        self._seeds, game_seed = episode_seed(self._seeds, seed)
         self.game_state = self.game.new_state(game_seed)
         self.agents = list(self.possible_agents)
         self.rewards = {a: 0.0 for a in self.agents}
@@ -249,26 +176,10 @@ class GameEnv(AECEnv):
 
     def _decode(self, player: int, action: Any) -> str:
         """The canonical action string for what the agent passed to ``step``."""
-        if self.actions is None:
-            return parse_action(action, self.game_state.legal_actions(player), self.game)
-        if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)):
-            raise TypeError(
-                f"{self.game.info.id} is in numeric mode: actions are ints 0..{len(self.actions) - 1} "
-                f"indexing env.actions, got {type(action).__name__} {action!r}; "
-                "use mode='text' to pass action strings"
-            )
-        if not 0 <= action < len(self.actions):
-            raise ValueError(
-                f"action {action} is out of range for {self.game.info.id}: expected "
-                f"0..{len(self.actions) - 1} (env.actions)"
-            )
-        return self.actions[int(action)]
+        return self.encoding.decode(self.game_state, player, action)
 
     def _end_illegal(self, agent: str, action: Any, err: IllegalAction) -> None:
-        shown = action if isinstance(action, str) else repr(action)
-        if self.actions is not None:
-            shown = self.actions[int(action)]
-        self._illegal = {"agent": agent, "action": shown, "reason": str(err)}
+        self._illegal = {"agent": agent, "action": self.encoding.shown(action), "reason": str(err)}
         self.terminations = {a: True for a in self.agents}
         self.rewards[agent] = self.illegal_reward
         self._refresh_infos()
@@ -291,9 +202,7 @@ class GameEnv(AECEnv):
     def _refresh_infos(self) -> None:
         infos = {}
         for agent in self.agents:
-            obs = self.game_state.observation(self._seat[agent])
-            legal = None if obs.legal_actions is None else list(obs.legal_actions)
-            infos[agent] = {"legal_actions": legal, "text": obs.text, "role": obs.role, "turn": obs.turn}
+            infos[agent] = self.encoding.infos(self.game_state, self._seat[agent])
             if self._illegal is not None:
                 infos[agent]["legal_actions"] = []
                 infos[agent]["illegal_action"] = dict(self._illegal)
@@ -304,45 +213,11 @@ class GameEnv(AECEnv):
         state = self._require_state()
         if agent not in self._seat:
             raise ValueError(f"unknown agent {agent!r}; agents are {', '.join(self.possible_agents)}")
-        player = self._seat[agent]
-        text = state.observation(player).text
-        if self.actions is None:
-            return text
-        return {"observation": self._encode(text), "action_mask": self.action_mask(player)}
-
-    def _encode(self, text: str) -> np.ndarray:
-        data = text.encode("utf-8")
-        if len(data) > self.obs_bytes and not self._warned_cut:
-            log.warning(
-                "%s observation is %d bytes; numeric observations keep the first %d "
-                "(raise obs_bytes, or read infos[agent]['text'])",
-                self.game.info.id, len(data), self.obs_bytes,
-            )
-            self._warned_cut = True
-        out = np.zeros(self.obs_bytes, dtype=np.uint8)
-        data = data[: self.obs_bytes]
-        out[: len(data)] = np.frombuffer(data, dtype=np.uint8)
-        return out
+        return self.encoding.observe(state, self._seat[agent], self._illegal is not None)
 
     def action_mask(self, player: int) -> np.ndarray:
         """1 where ``env.actions[i]`` is legal for ``player`` now (numeric mode)."""
-        mask = np.zeros(len(self.actions), dtype=np.int8)
-        if self._illegal is not None:
-            return mask  # ended by an illegal action: nothing is legal any more
-        legal = self.game_state.legal_actions(player)
-        if legal is None:
-            raise ValueError(
-                f"{self.game.info.id} lists all_actions() but its state returned free-text "
-                "legal actions (None); a game with a vocabulary must list legal actions"
-            )
-        for action in legal:
-            if action not in self._index:
-                raise ValueError(
-                    f"{self.game.info.id}: legal action {action!r} is missing from its "
-                    f"all_actions() ({', '.join(self.actions)}); add it there"
-                )
-            mask[self._index[action]] = 1
-        return mask
+        return self.encoding.action_mask(self.game_state, player, self._illegal is not None)
 
     def render(self) -> str | None:
         if self.render_mode is None:
