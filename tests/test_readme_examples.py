@@ -31,7 +31,7 @@ MATCH_COMMANDS = ("play", "eval", "tournament")
 _FENCE = re.compile(r"^\s*```\s*([\w-]*)")
 _SHELL = ("", "bash", "sh", "shell", "console")
 _INLINE = re.compile(r"`(arena (?:play|eval|tournament) [^`]+)`")
-_SHOWN_ERROR = re.compile(r"\A\s*[:,]?\s*`(error: [^`]+)`")
+_SHOWN_ERROR = re.compile(r"\A\s*(?:[:,]|->|\u2192|prints|says|shows|gives)?\s*`(error: [^`]+)`")
 _PLACEHOLDER = re.compile(r"^[A-Z][A-Z_]*$|\.\.\.|[\[\]<>]")
 _MODEL = re.compile(r"\bmodel=([^,\s]+)")
 
@@ -230,9 +230,9 @@ error: option hands=3000 is out of range
 ```
 
 Inline: `arena play textarena:LiarsDice-v0 --agents random,random --seed 1`, a template
-`arena eval GAME --agent SPEC [--games N]`, and a refusal (`arena eval tictactoe
+`arena eval GAME --agent SPEC [--games N]`, and refusals (`arena eval tictactoe
 --agent nosuch`: `error: unknown agent
-'nosuch'`).
+'nosuch'`; `arena play nosuch --agents random` prints `error: unknown game 'nosuch'`).
 """
 
 
@@ -247,6 +247,7 @@ def test_examples_are_read_from_fenced_blocks_and_inline_code():
         (19, ("play", "textarena:LiarsDice-v0", "--agents", "random,random", "--seed", "1"),
          None),
         (20, ("eval", "tictactoe", "--agent", "nosuch"), "error: unknown agent 'nosuch'"),
+        (22, ("play", "nosuch", "--agents", "random"), "error: unknown game 'nosuch'"),
     ]
 
 
