@@ -114,7 +114,8 @@ def test_plugin_goldens_live_in_the_plugin_package(installed_plugin, tmp_path):
 
 
 def test_a_plugin_written_from_the_readme_passes_arena_check(installed_plugin, capsys):
-    """Sealed bids: simultaneous moves and hidden information, from the README alone."""
+    """Sealed bids: simultaneous moves and hidden information, from the plug-in contract
+    (docs/adding-a-game.md) alone."""
     assert main(["check", "sealed_bid", "--seeds", "10"]) == 0
     out = capsys.readouterr().out
     from games.conformance import CHECKS

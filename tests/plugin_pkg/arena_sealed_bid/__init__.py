@@ -1,6 +1,6 @@
-"""A sealed-bid auction, written from the README's plug-in contract alone and registered
-only through the entry point group ``arena.games`` (the plug-in tests write the
-distribution metadata that declares ``sealed_bid = arena_sealed_bid:SealedBid``).
+"""A sealed-bid auction, written from the plug-in contract of docs/adding-a-game.md alone
+and registered only through the entry point group ``arena.games`` (the plug-in tests
+write the distribution metadata that declares ``sealed_bid = arena_sealed_bid:SealedBid``).
 
 Rules: one item; each player privately values it at 1..``top`` (drawn from the seed) and
 both bid at once, ``[0]``..``[top]``. The higher bid wins the item and pays its bid
