@@ -82,10 +82,16 @@ class MatchSpec:
     agents: Sequence[Agent]
     seed: int
     match_id: str = ""
+    draw: int = 0
+    """Which draw of the agents' randomness: 0, the seed's own; k > 0 plays the same start
+    (the game's seed) with other decision seeds (training's group rollouts). Not stored in
+    the record: the trainer that asked for it replays it from its own seeds."""
 
 
-def decision_seed(match_seed: int, player: int, turn: int, attempt: int) -> int:
+def decision_seed(match_seed: int, player: int, turn: int, attempt: int, draw: int = 0) -> int:
     """The seed of one decision (what ``Agent.rng_for`` draws from)."""
+    if draw:
+        return derive_seed("decision", match_seed, player, turn, attempt, "draw", draw)
     return derive_seed("decision", match_seed, player, turn, attempt)
 
 
@@ -106,7 +112,7 @@ class _Live:
         self.errors: dict[int, str] = {}
         self.outcome: str | None = None
         self.forfeit_player: int | None = None
-        self.rng = random.Random(f"runner/{spec.seed}")
+        self.rng = random.Random(f"runner/{spec.seed}" + (f"/{spec.draw}" if spec.draw else ""))
         self.start = time.perf_counter()
         self.config = config
         self.index = 0
@@ -122,7 +128,8 @@ class _Live:
     def observation(self, player: int) -> Observation:
         obs = _valid_observation(self.state.observation(player))
         attempt = self.attempts.get(player, 0)
-        extra = {"seed": decision_seed(self.spec.seed, player, self.state.turn, attempt)}
+        extra = {"seed": decision_seed(self.spec.seed, player, self.state.turn, attempt,
+                                       self.spec.draw)}
         if attempt:
             extra["text"] = (
                 f"{obs.text}\n\nYour previous answer was invalid: {self.errors[player]}\n"

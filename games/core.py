@@ -383,6 +383,10 @@ class Game:
     A game with more than one declares a ``view`` option (:func:`view_field`)."""
     view: str = "text"
     """The view this game's observations are rendered in (set from the options)."""
+    dense_rewards: bool = False
+    """True when ``State.returns()`` before the end is the reward earned so far (a dense
+    reward, e.g. household ``dense=true``); training then credits each step with what it
+    earned (:mod:`training.credit`). False: only the final returns count."""
     random_text_action: ClassVar[Callable[..., str] | None] = None
     """Optional, for free-text games: a method ``random_text_action(obs, rng) -> str``
     drawing a plausible move from an observation alone (the ``random`` agent uses it);

@@ -100,10 +100,31 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
         _error("arena train: error", err)
         return 1
     shown = terminal_safe(str(run_dir), multiline=False)
+    _say_best(console, config.keep_best, run_dir)
     console.print(f"run folder: {shown} ({time.perf_counter() - t0:.0f} s); "
                   f"plot it with: arena plot {shown}", markup=False, highlight=False,
                   soft_wrap=True)
     return 0
+
+
+def _say_best(console: Any, keep_best: str, run_dir: Any) -> None:
+    """With ``--keep-best``: the best evaluation, where its model is, and the last one."""
+    from pathlib import Path
+
+    path = Path(run_dir) / "best" / "best.json"
+    if not keep_best or not path.is_file():
+        return
+    best = json.loads(path.read_text())
+    metric = best["metric"]
+    last = None
+    for line in (Path(run_dir) / "metrics.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        if metric in row:
+            last = row[metric]
+    console.print(f"best {terminal_safe(metric, multiline=False)}: {best['value']:.4g} at "
+                  f"iteration {best['iteration']} (model in "
+                  f"{terminal_safe(str(path.parent), multiline=False)}); the last evaluation: "
+                  f"{last:.4g}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _error(prefix: str, err: object) -> None:

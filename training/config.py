@@ -17,6 +17,7 @@ __all__ = ["SelfPlayConfig", "parse_game_weights", "DEFAULT_ITERATIONS"]
 
 
 _PREF = "step preferences (MCTS-guided step-DPO)"
+_CREDIT = "turn-level credit"
 _SFT = "warm start (supervised fine-tuning on an expert, choice mode)"
 _INF = math.inf
 
@@ -42,9 +43,10 @@ class SelfPlayConfig:
                      "pretrained models) or bare (the observation alone: a model trained "
                      "from scratch, best with a game's view=compact)")
     iterations: int | None = option(
-        None, low=1, high=10000000, help="iterations to run; unset: 40, or with --minutes as "
-        "many as fit; with both, whichever ends first",
-        expected="a whole number from 1 to 10000000, or None (the time budget or 40)")
+        None, low=0, high=10000000, help="iterations to run; unset: 40, or with --minutes as "
+        "many as fit; with both, whichever ends first; 0: only the warm start and the first "
+        "evaluation, saved as checkpoint-0 (a warm start to share with --init-from)",
+        expected="a whole number from 0 to 10000000, or None (the time budget or 40)")
     minutes: float | None = option(
         None, low=1e-9, help="wall-clock budget in minutes: the run stops after the "
         "iteration that crosses it", expected="a finite number of minutes > 0, e.g. 30, or None")
@@ -52,12 +54,34 @@ class SelfPlayConfig:
     matches_per_iteration: int = option(
         128, low=1, high=65536, flag="--matches", expected="a whole number from 1 to 65536, e.g. 128",
         help="self-play matches per iteration (the policy plays every seat)")
-    advantage: Literal["rae", "none", "batch-mean"] = option(
-        "rae", help="rae: episode return minus a per (game, role) moving baseline; none: raw "
-                    "returns; batch-mean: minus one batch mean")
+    advantage: Literal["rae", "none", "batch-mean", "group"] = option(
+        "rae", help="episode-level advantage. rae: the return minus a per (game, role) moving "
+                    "baseline; none: raw returns; batch-mean: minus one batch mean; group: "
+                    "minus the role's mean over the --group-size episodes played from the "
+                    "same start, over their spread")
     rae_decay: float = option(
         0.95, low=0.0, high=1.0 - 1e-12, expected="in [0, 1), e.g. 0.95",
         help="decay of RAE's per-role moving-average baseline per iteration")
+    group_size: int = option(
+        1, low=1, high=1024, group=_CREDIT, expected="a whole number from 1 to 1024 that "
+        "divides --matches, e.g. 8", help="episodes played from one start (the same seed: "
+        "deal, world, roles; their own draws), for --advantage group and --step-credit groups")
+    step_credit: Literal["none", "groups", "search", "critic"] = option(
+        "none", group=_CREDIT, help="step advantage added to the episode's: groups (return-to-go "
+        "minus the mean over the group's decisions at the same information state), search "
+        "(Q - V of the chosen action at the decisions searched, a --pref-prob share), critic "
+        "(per-turn GAE with a value head)")
+    step_weight: float = option(
+        1.0, low=0.0, group=_CREDIT, expected="a finite number >= 0, e.g. 1.0",
+        help="W in: advantage = episode advantage + W * step advantage")
+    gamma: float = option(1.0, low=0.0, high=1.0, group=_CREDIT, expected="in [0, 1], e.g. 0.99",
+                          help="discount per decision of a player in returns-to-go and GAE")
+    gae_lambda: float = option(0.95, low=0.0, high=1.0, group=_CREDIT,
+                               expected="in [0, 1], e.g. 0.95",
+                               help="GAE's lambda for --step-credit critic")
+    critic_lr: float = option(1e-3, low=1e-300, high=1.0, group=_CREDIT,
+                              expected="a number in (0, 1], e.g. 1e-3",
+                              help="learning rate of the critic's value head (Adam)")
     lr: float = option(3e-4, low=1e-300, high=1.0, expected="a number in (0, 1], e.g. 3e-4",
                        help="learning rate of the AdamW optimiser")
     lr_schedule: Literal["constant", "linear", "cosine"] = option(
@@ -126,6 +150,14 @@ class SelfPlayConfig:
         0, low=0, high=10000, expected="a whole number from 0 to 10000 (0: no ladder), e.g. 4",
         help="rating ladder at each checkpoint: matches per pair and seat order of the "
              "policy, the starting model, recent checkpoints, random and expert (0: off)")
+    init_from: str = option(
+        "", metavar="RUN/checkpoint-K", help="start from these weights (a run's checkpoint, "
+        "e.g. one warm start shared by every arm of an ablation) with a new optimiser, instead "
+        "of --model; empty: --model")
+    keep_best: str = option(
+        "", metavar="METRIC", help="keep the model of the best evaluation of this metrics key "
+        "in RUN/best (e.g. eval/household/household/success_rate, or "
+        "min:eval/kuhn_poker/exploitability; max: unless min: is written)")
     seed: int = option(0, low=0, high=9223372036854775807,
                        expected="a whole number from 0 to 2**63-1",
                        help="seed of everything random in the run")
@@ -188,6 +220,7 @@ class SelfPlayConfig:
         if not self.games:
             raise ValueError(f"games={self.games!r} must be at least one game, e.g. "
                              "['kuhn_poker']")
+        self._check_credit()
         self._check_preferences()
         if self.sft_from and self.mode != "choice":
             raise ValueError(f"sft_from={self.sft_from!r} needs mode=choice (the expert's "
@@ -206,8 +239,48 @@ class SelfPlayConfig:
 
     @property
     def searching(self) -> bool:
-        """Whether iterations search the policy's decisions for step preferences."""
-        return self.dpo_coef > 0 and self.pref_prob > 0 and not self.pref_data
+        """Whether iterations search the policy's decisions (for step preferences, or the
+        search's step credit)."""
+        return ((self.dpo_coef > 0 or self.step_credit == "search") and self.pref_prob > 0
+                and not self.pref_data)
+
+    @property
+    def start_model(self) -> str:
+        """The weights the run starts from: ``init_from``, else ``model``."""
+        return self.init_from or self.model
+
+    def _check_credit(self) -> None:
+        k = self.group_size
+        if self.matches_per_iteration % k:
+            raise ValueError(f"group_size={k} must divide matches_per_iteration="
+                             f"{self.matches_per_iteration}; e.g. --matches "
+                             f"{max(k, self.matches_per_iteration // k * k)}")
+        for what, on in (("advantage=group", self.advantage == "group"),
+                         ("step_credit=groups", self.step_credit == "groups")):
+            if on and k < 2:
+                raise ValueError(f"group_size={k}: {what} compares the episodes played from "
+                                 "one start, so it needs group_size >= 2, e.g. --group-size 8")
+        if self.step_credit == "search":
+            if self.mode != "choice":
+                raise ValueError("step_credit='search' needs mode=choice (the search values "
+                                 "actions); use --step-credit groups or critic")
+            if self.pref_prob == 0 or self.pref_data:
+                raise ValueError("step_credit='search' needs decisions searched: pref_prob > 0 "
+                                 "and no pref_data, e.g. --pref-prob 0.25")
+        path = self.init_from
+        if path:
+            from pathlib import Path
+
+            if not (Path(path) / "config.json").is_file():
+                raise ValueError(f"init_from={path!r} is not a model folder or a run's "
+                                 "checkpoint (no config.json there); e.g. --init-from "
+                                 "runs/warm/checkpoint-0")
+        if self.keep_best:
+            metric = self.keep_best.removeprefix("min:").removeprefix("max:")
+            if not metric.startswith("eval/"):
+                raise ValueError(f"keep_best={self.keep_best!r} must name an evaluation key "
+                                 "of metrics.jsonl (eval/...), optionally after min: or max:, "
+                                 "e.g. min:eval/kuhn_poker/exploitability")
 
     def dpo_lag(self) -> int:
         """K of ``dpo_ref=lagged:K``; 0 for ``start``."""

@@ -126,7 +126,7 @@ def rate_run(run_dir: str | Path, games_per_seat: int = 4, last: int = LADDER_CH
     options = (f"mode={cfg['mode']},prompt={cfg.get('prompt', 'full')},"
                f"temperature={cfg['temperature']},"
                f"max_new_tokens={cfg['max_new_tokens']},device={device}")
-    paths = {"start": cfg["model"]}
+    paths = {"start": cfg.get("init_from") or cfg["model"]}
     paths.update({f"checkpoint-{it}": str(p) for it, p in ladder_checkpoints(run_dir, last)})
     bad = [p for p in paths.values() if "," in p]
     if bad:

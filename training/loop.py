@@ -32,9 +32,9 @@ import torch
 
 from games.seeds import derive_seed
 
-from training.advantages import compute_advantages
 from training.checkpoint import latest_checkpoint
 from training.config import SelfPlayConfig, parse_game_weights
+from training.credit_loop import decision_advantages
 from training.evaluation import evaluate_policy
 from training.objectives import LearnBatch
 from training.preferences import search_pairs
@@ -85,14 +85,15 @@ def _iteration_row(run: TrainingRun, records, samples, adv, stats, seconds: floa
     return row
 
 
-def _step_pairs(run: TrainingRun, records) -> tuple[list, dict[str, Any]]:
+def _step_pairs(run: TrainingRun, records) -> tuple[list, dict[str, Any], dict]:
     """This iteration's step preferences: searched at the policy's decisions, or the
-    preferences file's; with the search's figures for the metrics row."""
+    preferences file's; with the search's figures for the metrics row and its step values
+    ((match, decision) -> Q - V, for ``step_credit=search``)."""
     cfg = run.config
     if cfg.pref_data:
-        return run.offline_pairs(), {"pairs": len(run.offline_pairs())}
+        return run.offline_pairs(), {"pairs": len(run.offline_pairs())}, {}
     if not cfg.searching:
-        return [], {}
+        return [], {}, {}
     t0 = time.perf_counter()
     names = [name for name, _ in parse_game_weights(cfg.games)]
     report = search_pairs(records, POLICY_NAME, run.policy, names, cfg.pref_prob, cfg.pref_sims,
@@ -107,7 +108,8 @@ def _step_pairs(run: TrainingRun, records) -> tuple[list, dict[str, Any]]:
     else:
         row.update({"prior_calls": report.calls, "prior_observations": report.observations,
                     "prior_sent": report.sent})
-    return report.pairs, row
+    pairs = report.pairs if cfg.dpo_coef > 0 else []  # searched for step credit alone
+    return pairs, row, report.step_values
 
 
 def _evaluate(run: TrainingRun, seed: int) -> dict[str, Any]:
@@ -131,11 +133,10 @@ def train_iteration(run: TrainingRun) -> dict[str, Any]:
     offline = config.pref_data and config.pg_coef == 0  # no rollouts: the file is the data
     records = [] if offline else play_iteration(config, run.iteration, run.policy, pool)
     t1 = time.perf_counter()
-    pairs, search = _step_pairs(run, records)
+    pairs, search, step_values = _step_pairs(run, records)
     t1 += search.get("search_s", 0.0)
     samples = collect_samples(records, POLICY_NAME, config.invalid_penalty)
-    adv = compute_advantages([s.reward for s in samples], [s.key for s in samples],
-                             config.advantage, run.baselines)
+    adv, credit_row = decision_advantages(run, records, samples, step_values)
     dpo = run.learner.step_dpo()
     if dpo is not None:
         dpo.refresh(run.backend.model, run.iteration)
@@ -144,6 +145,7 @@ def train_iteration(run: TrainingRun) -> dict[str, Any]:
     t2 = time.perf_counter()
     row = _iteration_row(run, records, samples, adv, stats, t1 - t0 - search.get("search_s", 0.0))
     row.update(search)
+    row.update(credit_row)
     if "search_s" in search:
         row["search_share"] = search["search_s"] / max(t2 - t0, 1e-9)
     row.update({"learn_s": t2 - t1, "elapsed_s": run.elapsed(),
@@ -260,8 +262,52 @@ def open_run(config: SelfPlayConfig, resume: bool = False) -> TrainingRun:
     return run
 
 
+def _keep_best(run: TrainingRun, row: dict[str, Any]) -> None:
+    """``keep_best``: when ``row`` evaluates the metric better than before, save the policy
+    to ``RUN/best`` (written aside, then renamed over the old one) with ``best.json``; add
+    ``best/value`` and ``best/iteration`` to the row."""
+    spec = run.config.keep_best
+    if not spec:
+        return
+    lower = spec.startswith("min:")
+    metric = spec.split(":", 1)[1] if spec.startswith(("min:", "max:")) else spec
+    if metric not in row:
+        evaluated = sorted(k for k in row if k.startswith("eval/"))
+        if evaluated and not run.best:
+            import difflib
+
+            near = difflib.get_close_matches(metric, evaluated, n=1)
+            raise ValueError(f"keep_best={spec!r}: this run's evaluations have no key "
+                             f"{metric!r} ({'did you mean ' + repr(near[0]) if near else 'known: ' + ', '.join(evaluated[:12])}); "
+                             "use another --keep-best or --out")
+        return
+    value = float(row[metric])
+    best = run.best.get("value")
+    if best is None or (value < best if lower else value > best):
+        _save_best(run, value, metric)
+    row["best/value"] = run.best["value"]
+    row["best/iteration"] = run.best["iteration"]
+
+
+def _save_best(run: TrainingRun, value: float, metric: str) -> None:
+    import shutil
+
+    run.best = {"iteration": run.iteration, "value": value, "metric": metric}
+    tmp, final, old = run.dir / ".best.tmp", run.dir / "best", run.dir / ".best.old"
+    for path in (tmp, old):
+        shutil.rmtree(path, ignore_errors=True)
+    run.plain_model().save_pretrained(tmp)
+    run.backend.tokenizer.save_pretrained(tmp)
+    (tmp / "best.json").write_text(json.dumps(run.best, sort_keys=True))
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def _record(run: TrainingRun, row: dict[str, Any],
             on_row: Callable[[dict[str, Any]], None] | None) -> None:
+    _keep_best(run, row)
     run.rows.append(row)
     if on_row:
         on_row(row)

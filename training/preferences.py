@@ -65,7 +65,7 @@ from games.seeds import derive_seed
 
 __all__ = ["StepPair", "make_pair", "confidence", "search_pairs", "state_before",
            "searchable", "SearchReport", "completion_prior", "completion_values",
-           "make_completion_pair", "invalid_value"]
+           "make_completion_pair", "invalid_value", "games_by_id", "chosen_advantage"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,9 @@ class SearchReport:
     """Generate mode: replies that parse to no legal action."""
     sent: int = 0
     """Choice mode: distinct observations the policy was asked (the rest from memory)."""
+    step_values: dict[tuple[int, int], float] = dataclasses.field(default_factory=dict)
+    """Choice mode: (match, decision) -> Q(s, a) - V(s) of the action the record took there
+    (V: the visit-weighted mean Q of the root), where that action was visited."""
 
 
 def confidence(gap: float, n_chosen: int, n_rejected: int, scale: float) -> float:
@@ -177,7 +180,7 @@ def _playout_fn(spec: str, seed: int) -> str | Callable:
     return play
 
 
-def _games_by_id(game_names: Sequence[str]) -> dict[tuple[str, str], games.Game]:
+def games_by_id(game_names: Sequence[str]) -> dict[tuple[str, str], games.Game]:
     out = {}
     for name in game_names:
         g = games.make(name)
@@ -216,7 +219,7 @@ def search_pairs(records: Sequence[MatchRecord], learner: str, policy: Agent,
     priors from ``policy.policy_batch``; the pairs found (see the module doc). ``seed``:
     the parts every draw derives from (run seed and iteration). ``completions`` K > 0:
     generate mode, pairs of K sampled replies (``policy.complete``)."""
-    built = _games_by_id(game_names)
+    built = games_by_id(game_names)
     play = _playout_fn(playout, derive_seed("pref-playout", seed))
     picked = _picked(records, learner, built, prob, seed, invalid_too=completions > 0)
     if completions:
@@ -227,13 +230,17 @@ def search_pairs(records: Sequence[MatchRecord], learner: str, policy: Agent,
         return _completion_pairs(picked, policy, simulations, seed, completions, c, play,
                                  min_gap, min_visits, rejected)
     gens, meta = [], []
-    for _, k, rec, d, game, rng in picked:
+    for m, k, rec, d, game, rng in picked:
         det = state_before(rec, k, game).determiniser(d.player)
         gens.append(search(det, simulations, rng, c, play))
-        meta.append((rec, d, rng, game))
+        meta.append((rec, d, rng, game, (m, k)))
     result = run_lockstep(gens, policy.policy_batch)
     pairs = []
-    for root, (rec, d, rng, game) in zip(result.roots, meta):
+    values = {}
+    for root, (rec, d, rng, game, where) in zip(result.roots, meta):
+        advantage = chosen_advantage(root, d.action)
+        if advantage is not None:
+            values[where] = advantage
         found = make_pair(root, rng, _half_range(game), min_gap, min_visits, rejected)
         if found is None:
             continue
@@ -243,7 +250,21 @@ def search_pairs(records: Sequence[MatchRecord], learner: str, policy: Agent,
             prompt_ids=tuple(d.info.get("prompt_ids", ())), chosen=root.actions[b],
             rejected=root.actions[w], q_chosen=root.q[b], q_rejected=root.q[w],
             visits_chosen=root.visits[b], visits_rejected=root.visits[w], confidence=conf))
-    return SearchReport(pairs, len(gens), result.calls, result.observations, sent=result.sent)
+    return SearchReport(pairs, len(gens), result.calls, result.observations, sent=result.sent,
+                        step_values=values)
+
+
+def chosen_advantage(root: RootStats, action: str | None) -> float | None:
+    """Q(s, a) - V(s) of ``action`` at a searched root, V the visit-weighted mean of Q;
+    None where the action was never visited (or is not among the root's)."""
+    if action not in root.actions:
+        return None
+    i = root.actions.index(action)
+    total = sum(root.visits)
+    if not root.visits[i] or not total:
+        return None
+    value = sum(n * q for n, q in zip(root.visits, root.q)) / total
+    return root.q[i] - value
 
 
 def _half_range(game: games.Game) -> float:

@@ -58,19 +58,25 @@ def _draw_game(weighted: list[tuple[str, float]], rng: random.Random) -> str:
 def play_iteration(
     config: SelfPlayConfig, iteration: int, policy: Agent, pool: Sequence[Agent],
 ) -> list[MatchRecord]:
-    """Play one iteration's matches, all batched in one runner call."""
+    """Play one iteration's matches, all batched in one runner call. With ``group_size``
+    K > 1, matches come in groups of K consecutive ones that share a start (game, seats,
+    seed) and differ in the agents' draws (:attr:`arena.runner.MatchSpec.draw`); K = 1 is
+    the single-episode draw of earlier versions, match for match."""
     rng = random.Random(f"rollout/{config.seed}/{iteration}")
     weighted = parse_game_weights(config.games)
     built: dict[str, games.Game] = {}
     specs = []
+    k = config.group_size
     for m in range(config.matches_per_iteration):
-        name = _draw_game(weighted, rng)
-        game = built.setdefault(name, games.make(name))
-        seats: list[Agent] = [policy] * game.num_players
-        if pool and rng.random() < config.opponent_prob:
-            seats[rng.randrange(game.num_players)] = pool[rng.randrange(len(pool))]
-        seed = rng.randrange(2**31)
-        specs.append(MatchSpec(game, seats, seed, match_id=f"it{iteration}:{m}"))
+        if m % k == 0:
+            name = _draw_game(weighted, rng)
+            game = built.setdefault(name, games.make(name))
+            seats: list[Agent] = [policy] * game.num_players
+            if pool and rng.random() < config.opponent_prob:
+                seats[rng.randrange(game.num_players)] = pool[rng.randrange(len(pool))]
+            seed = rng.randrange(2**31)
+        specs.append(MatchSpec(game, list(seats), seed, match_id=f"it{iteration}:{m}",
+                               draw=m % k))
     return run_matches(specs, MatchConfig(invalid="forfeit"))
 
 

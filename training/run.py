@@ -72,7 +72,7 @@ class TrainingRun:
         found = resume_point(run_dir)
         start = found[0] if found else None
         self.models = ModelCache()
-        base = HFBackend(str(start or config.model), device=config.device)  # a private copy
+        base = HFBackend(str(start or config.start_model), device=config.device)  # a private copy
         model = self._maybe_lora(base.model)
         self.models.put(POLICY_MODEL, model, base.tokenizer, base.device, base.dtype)
         self.backend = HFBackend(POLICY_MODEL, device=config.device, models=self.models)
@@ -82,6 +82,13 @@ class TrainingRun:
         self.policy = policy_agent(config, self.models)
         """The rollout policy: plays every seat; its decisions are trained on."""
         self.baselines = RoleBaselines(config.rae_decay)
+        self.critic = None
+        if config.step_credit == "critic":
+            from training.critic import Critic
+
+            self.critic = Critic.for_model(self.backend.model, config.critic_lr, config.seed)
+        self.best: dict[str, Any] = {}
+        """``keep_best``: the best evaluation so far, {"iteration", "value"}."""
         self.iteration = 0
         self.pool_iterations: list[int] = []
         self.rows: list[dict[str, Any]] = []
@@ -93,7 +100,7 @@ class TrainingRun:
         if found is not None:
             self._resume(*found)
             if self.learner.ref_model is not None:  # the KL reference is the starting model
-                self.learner.ref_model = _load_model_like(self.backend, config.model)
+                self.learner.ref_model = _load_model_like(self.backend, config.start_model)
                 self.learner.ref_model.requires_grad_(False)
         if config.pref_data:  # a bad file fails here, before any file is written
             self.offline_pairs()
@@ -133,6 +140,9 @@ class TrainingRun:
         self.rows = list(state["rows"])
         self.elapsed_before = state["elapsed_s"]
         self.saved_at = self.iteration
+        if self.critic is not None:
+            self.critic.load_state_dict(state["critic"])
+        self.best = dict(state.get("best") or {})
         dpo = self.learner.step_dpo()
         if dpo is not None and state.get("dpo_reference") is not None:
             dpo.load_reference(self.backend.model, state["dpo_reference"])
@@ -168,7 +178,10 @@ class TrainingRun:
         state = {"optimizer": self.learner.optimizer.state_dict(),
                  "baselines": self.baselines.state_dict(), "iteration": self.iteration,
                  "pool_iterations": self.pool_iterations, "rows": self.rows,
-                 "elapsed_s": self.elapsed(), "config": self.config.to_dict()}
+                 "elapsed_s": self.elapsed(), "config": self.config.to_dict(),
+                 "best": dict(self.best)}
+        if self.critic is not None:
+            state["critic"] = self.critic.state_dict()
         dpo = self.learner.step_dpo()
         if dpo is not None and dpo.reference_state() is not None:
             state["dpo_reference"] = dpo.reference_state()
@@ -220,7 +233,7 @@ class TrainingRun:
         checkpoints before it (see :mod:`training.ladder`)."""
         cfg = self.config
         older = [(it, p) for it, p in ladder_checkpoints(self.dir) if it < self.iteration]
-        wanted: dict[int, str | Path] = {0: cfg.model}
+        wanted: dict[int, str | Path] = {0: cfg.start_model}
         wanted.update(older[-(LADDER_CHECKPOINTS - 1):])
         self._keep_loaded({str(p) for p in wanted.values()} | {str(p) for p in self._pool_paths()},
                           None)

@@ -125,6 +125,7 @@ class Household(Game):
         o = self.options
         self.info = dataclasses.replace(type(self).info, max_length=o.max_steps * o.players,
                                         simultaneous=o.players > 1)
+        self.dense_rewards = o.dense  # returns() mid-episode: the goal conditions met so far
         self._rooms = {kind: tuple(r for r in ROOMS if candidate_goals(
             r, kind, o.split, ROOMS, OBJECTS)) for kind in KINDS + ("any",)}
 

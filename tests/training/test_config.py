@@ -11,7 +11,7 @@ from training.config import SelfPlayConfig, parse_game_weights
 
 
 @pytest.mark.parametrize("field, value", [
-    ("iterations", 0), ("matches_per_iteration", 0), ("lr", 0.0), ("lr", -1e-3),
+    ("iterations", -1), ("matches_per_iteration", 0), ("lr", 0.0), ("lr", -1e-3),
     ("epochs", 0), ("minibatch", 0), ("rae_decay", 1.0), ("opponent_prob", 1.5),
     ("temperature", 0.0), ("eval_every", -1), ("eval_games", -2), ("checkpoint_every", 0),
     ("keep_checkpoints", -1), ("mode", "chat"), ("advantage", "gae"), ("lr_schedule", "step"),

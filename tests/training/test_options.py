@@ -41,7 +41,7 @@ def test_help_states_the_default():
     assert by_name["lr"].describe().endswith("Default: 0.0003.")
     assert by_name["iterations"].describe().endswith("Default: none.")
     assert by_name["games"].describe().endswith("Default: kuhn_poker.")
-    assert "One of: rae, none, batch-mean." in by_name["advantage"].describe()
+    assert "One of: rae, none, batch-mean, group." in by_name["advantage"].describe()
 
 
 # ----- config files ---------------------------------------------------------------------------
