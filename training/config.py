@@ -158,6 +158,11 @@ class SelfPlayConfig:
         "", metavar="METRIC", help="keep the model of the best evaluation of this metrics key "
         "in RUN/best (e.g. eval/household/household/success_rate, or "
         "min:eval/kuhn_poker/exploitability; max: unless min: is written)")
+    report_to: list[str] = option(
+        factory=list, split=",", metavar="TRACKERS",
+        help="also send the metrics rows to tensorboard, wandb or trackio, comma-separated "
+             "(offline by default: RUN/tensorboard, WANDB_MODE=offline); none or empty: "
+             "metrics.jsonl only")
     seed: int = option(0, low=0, high=9223372036854775807,
                        expected="a whole number from 0 to 2**63-1",
                        help="seed of everything random in the run")
@@ -221,6 +226,12 @@ class SelfPlayConfig:
             raise ValueError(f"games={self.games!r} must be at least one game, e.g. "
                              "['kuhn_poker']")
         self._check_credit()
+        from training.tracking import TRACKERS
+
+        for name in self.report_to:
+            if name not in TRACKERS:
+                raise ValueError(f"report_to={name!r} must be one of {', '.join(TRACKERS)}, "
+                                 "e.g. --report-to tensorboard")
         self._check_preferences()
         if self.sft_from and self.mode != "choice":
             raise ValueError(f"sft_from={self.sft_from!r} needs mode=choice (the expert's "

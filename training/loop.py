@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["train", "train_iteration", "open_run", "policy_agent", "POLICY_NAME"]
 
-FREE_ON_RESUME = ("iterations", "minutes", "ladder_games", "out")
+FREE_ON_RESUME = ("iterations", "minutes", "ladder_games", "out", "report_to")
 """Settings a resumed run may change (``out``: the folder is where the run is now)."""
 
 
@@ -195,7 +195,9 @@ def validate_run(config: SelfPlayConfig) -> None:
     builds; choice mode only on games whose actions are a list (not free text); a warm
     start's expert plays one match of every game."""
     import games
+    from training.tracking import check_trackers
 
+    check_trackers(config.report_to)
     names = [name for name, _ in parse_game_weights(config.games)]
     built = {name: games.make(name) for name in names}
     if config.mode == "choice":
@@ -317,7 +319,25 @@ def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | Non
           resume: bool = False) -> Path:
     """Run (or resume) self-play training; returns the run folder. ``resume``: refuse to
     start a new run (the folder must hold one)."""
+    from training.options import to_toml
+    from training.tracking import open_trackers
+
     run = open_run(config, resume)
+    tracker = open_trackers(config.report_to, run.dir, config.to_dict(),
+                            to_toml(config.to_dict(), SelfPlayConfig))
+    try:
+        return _train(run, tracker, on_row)
+    finally:
+        tracker.close()
+
+
+def _train(run: TrainingRun, tracker: Any, on_row: Callable[[dict[str, Any]], None] | None) -> Path:
+    config = run.config
+
+    def record(row: dict[str, Any]) -> None:
+        _record(run, row, on_row)
+        tracker.log(row)
+
     limit = config.iteration_limit()
     run.started = time.perf_counter()
     if run.iteration == 0 and (config.eval_every or config.sft_from):
@@ -329,14 +349,14 @@ def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | Non
                 row.update(warm_start(config, run.backend))
         if config.eval_every:
             row.update(_evaluate(run, config.seed))
-        _record(run, row, on_row)
+        record(row)
     while (limit is None or run.iteration < limit) and not run.out_of_time():
         row = train_iteration(run)
         saving = (run.iteration % config.checkpoint_every == 0 or run.out_of_time()
                   or run.iteration == limit)
         if saving and config.ladder_games:
             row.update(run.ladder())  # before saving: the checkpoint's rows hold the ratings
-        _record(run, row, on_row)
+        record(row)
         if config.pool_every and run.iteration % config.pool_every == 0:
             run.snapshot()
         if saving:
