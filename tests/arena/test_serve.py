@@ -308,3 +308,14 @@ def test_the_command_serves_stores_and_stops(openenv, tmp_path):
     assert "stopped; matches are in" in out and "Traceback" not in out
     with Store(db, create=False) as store:
         assert store.get_match("remote-1:0").agents == ("remote-policy", "kuhn-nash")
+
+
+def test_docs_options_table_is_the_declared_one():
+    """docs/serving.md's options table is ServeConfig's, as options_table() writes it."""
+    from arena.serve.cli import build_parser, options_table
+
+    page = (Path(__file__).parents[2] / "docs" / "serving.md").read_text(encoding="utf-8")
+    table = page.split("<!-- options:start -->\n", 1)[1].split("<!-- options:end -->", 1)[0]
+    assert table == options_table()
+    flags = {a.option_strings[-1] for a in build_parser()._actions if a.option_strings} - {"--help"}
+    assert flags and all(f"`{flag}`" in table for flag in flags)
