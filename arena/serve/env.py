@@ -125,6 +125,10 @@ class ArenaEnvironment(Environment[ArenaAction, ArenaObservation, ArenaState]):
                                  or not 0 <= seed < 2**63):
             raise ServeError(f"reset seed {seed!r} must be a whole number >= 0 (or left out "
                              "for the server's next seed)")
+        if episode_id is not None and not (isinstance(episode_id, str)
+                                           and 0 < len(episode_id) <= MAX_NAME_CHARS):
+            raise ServeError(f"reset episode_id must be text of 1 to {MAX_NAME_CHARS} "
+                             "characters, or left out")
         name = options.get("agent", self._name)
         if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME_CHARS:
             raise ServeError(f"reset agent name must be text of 1 to {MAX_NAME_CHARS} "
@@ -133,7 +137,7 @@ class ArenaEnvironment(Environment[ArenaAction, ArenaObservation, ArenaState]):
         self._name = name
         self._table, self._seat = self.hub.join(seed, name)
         self._steps = 0
-        self._episode_id = episode_id if isinstance(episode_id, str) else uuid.uuid4().hex
+        self._episode_id = episode_id or uuid.uuid4().hex
         self._wait(None)
         table = self._table
         return self._observation(table.record.returns[self._seat] if table.finished else None)

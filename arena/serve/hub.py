@@ -100,6 +100,8 @@ class Hub:
         of that seed (``None``: the server's next seed) with a free client seat."""
         with self._lock:
             entry = self._open.get(seed)
+            if entry is not None and entry[0].finished:  # its sessions all left early
+                entry = None
             if entry is None:
                 match_seed = self.next_seed() if seed is None else seed
                 table = Table(self.game, self.agents_for(match_seed), match_seed, self.config,

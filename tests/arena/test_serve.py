@@ -191,6 +191,8 @@ def test_bad_requests_are_errors_and_the_server_goes_on(openenv):
                 env.reset(seed=2, colour="red")
             with pytest.raises(RuntimeError, match="seed 'x' must be a whole number"):
                 env.reset(seed="x")
+            with pytest.raises(RuntimeError, match="episode_id must be text"):
+                env.reset(seed=2, episode_id=5)
             # the refused requests changed nothing: the match goes on from where it was
             result = env.step(result.observation.legal_actions[0])
             assert result.observation.last_action == "[0]" and result.observation.last_valid
