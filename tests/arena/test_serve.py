@@ -145,25 +145,26 @@ def test_self_play_sessions_share_one_match(openenv, tmp_path):
     from arena.runner import play_match
 
     db = str(tmp_path / "self.db")
-    finals = {}
+    finals, names = {}, {}
 
-    def seat_player(url, seat):
-        agent = make_agent("random", seed=derive_seed("play-agent", 11, seat, "random"))
+    def session(url, name):
         with client(url) as env:
-            result = env.reset(seed=11, agent=f"client{seat}")
-            assert result.observation.player == seat
+            result = env.reset(seed=11, agent=name)
+            seat = result.observation.player  # the lowest free seat when it joined
+            agent = make_agent("random", seed=derive_seed("play-agent", 11, seat, "random"))
             while not result.done:
                 obs = games.Observation.from_dict(result.observation.model_dump())
                 result = env.step(agent.act(obs).text)
-            finals[seat] = result
+            finals[seat], names[seat] = result, name
 
     with serving("tictactoe", ["self"], 0, db=db, wait_timeout=20) as (url, hub):
-        first = threading.Thread(target=seat_player, args=(url, 0))
-        first.start()
-        time.sleep(0.3)  # the first session opens the table, the second joins it
-        seat_player(url, 1)
-        first.join(30)
+        threads = [threading.Thread(target=session, args=(url, name)) for name in "ab"]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
         hub.sink.flush()
+    assert sorted(finals) == [0, 1]
     expected = play_match(games.make("tictactoe"), [
         make_agent("random", seed=derive_seed("play-agent", 11, i, "random")) for i in (0, 1)], 11)
     assert [finals[s].reward for s in (0, 1)] == list(expected.returns)
@@ -171,7 +172,7 @@ def test_self_play_sessions_share_one_match(openenv, tmp_path):
     with Store(db, create=False) as store:
         stored = store.get_match(finals[0].observation.match_id)
     assert moves(stored) == moves(expected)
-    assert stored.agents == ("client0", "client1")
+    assert stored.agents == (names[0], names[1])
 
 
 def test_bad_requests_are_errors_and_the_server_goes_on(openenv):
