@@ -9,9 +9,9 @@ beside ``play_match`` for the same game and the same agents.
   at once, and once more with ``--db`` (every match committed to SQLite).
 
 Each run first plays one match it does not time (the server's first session imports
-and builds what it needs). Both play the same matches (seeds 0..N-1, same agents); the client's returns are checked
-equal, so the figures compare the same work. The machine's load average is printed with
-them: on a shared machine, compare figures taken together.
+and builds what it needs). Both play the same matches (seeds 0..N-1, same agents); the
+client's returns are checked equal, so the figures compare the same work. The machine's
+load average is printed with them: on a shared machine, compare figures taken together.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ def test_two_grpo_steps_through_the_server(tiny_model, tmp_path):
     pytest.importorskip("trl", reason="trl is not installed: pip install trl datasets "
                                       "\"torch==2.13.0\"")
     pytest.importorskip("datasets", reason="datasets is not installed (TRL's data sets)")
-    pytest.importorskip("openenv.core.env_server",
-                        reason="openenv-core is not installed: pip install 'selfplay-arena[serve]'")
+    pytest.importorskip("openenv.core.env_server", reason="openenv-core is not installed: "
+                                                          "pip install 'selfplay-arena[serve]'")
     from arena.store import Store
 
     db = tmp_path / "trl.db"

@@ -79,7 +79,8 @@ class ArenaObservation(Observation):
     returns: Optional[list[float]] = Field(default=None, description="every seat's return "
                                            "(at the end)")
     roles: Optional[list[str]] = Field(default=None, description="every seat's role (at the end)")
-    agents: Optional[list[str]] = Field(default=None, description="who played each seat (at the end)")
+    agents: Optional[list[str]] = Field(default=None,
+                                        description="who played each seat (at the end)")
     outcome: Optional[str] = Field(default=None, description="terminal, forfeit, max_turns "
                                    "or quit (at the end)")
     forfeit_player: Optional[int] = Field(default=None, description="the seat that forfeited")
@@ -172,8 +173,8 @@ class ArenaEnvironment(Environment[ArenaAction, ArenaObservation, ArenaState]):
         info = self.hub.game.info
         return EnvironmentMetadata(
             name=f"arena:{self.hub.game_spec}",
-            description=f"{info.description.rstrip('.')}. Seats: {', '.join(self.hub.seats)} (self: a "
-                        "client session).", version="1")
+            description=f"{info.description.rstrip('.')}. Seats: "
+                        f"{', '.join(self.hub.seats)} (self: a client session).", version="1")
 
     def close(self) -> None:
         """The session ended (closed, disconnected or idle too long): an unfinished match
