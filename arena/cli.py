@@ -325,7 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     msub = p.add_subparsers(dest="model_command", required=True)
     q = msub.add_parser("new", help="train a tokenizer on game text and build a small model")
     q.add_argument("--out", default="models/tiny", help="a new or empty folder")
-    q.add_argument("--size", choices=["tiny", "small"], default="tiny")
+    q.add_argument("--size", choices=["tiny", "small", "base"], default="tiny",
+                   help="tiny (~0.2M parameters, tests and the demo), small (~4M), base (~80M, "
+                        "a GPU check)")
     q.add_argument("--seed", type=int, default=0)
     q.add_argument("--force", action="store_true", help="replace what a non-empty --out holds")
     q = msub.add_parser("import-gguf", help="convert a GGUF file into a transformers folder")

@@ -41,6 +41,9 @@ class ModelSize:
 SIZES = {
     "tiny": ModelSize(vocab=1024, hidden=64, layers=2, heads=4, kv_heads=2, intermediate=192),
     "small": ModelSize(vocab=2048, hidden=256, layers=4, heads=8, kv_heads=4, intermediate=768),
+    # about 80M parameters: the size of a model a GPU check trains (scripts/gpu_check.py)
+    "base": ModelSize(vocab=8192, hidden=768, layers=12, heads=12, kv_heads=4,
+                      intermediate=2048),
 }
 
 
@@ -122,7 +125,8 @@ MODEL_ENTRIES = re.compile(
     r"\.gitattributes|trainer_state\.(json|safetensors|pt)|COMPLETE")
 """What a model folder (``save_pretrained``, a hub download, a run's checkpoint) holds."""
 RUN_ENTRIES = re.compile(
-    r"config\.json|metrics\.jsonl|(\.tmp-)?checkpoint-\d+(\.damaged)?|pool|plots")
+    r"config\.(json|toml)|metrics\.jsonl|(\.tmp-)?checkpoint-\d+(\.damaged)?|pool|plots|"
+    r"best|\.best\.(tmp|old)|tensorboard|wandb")
 """What a training run folder holds (:mod:`training.loop`)."""
 
 
@@ -159,7 +163,7 @@ def check_output_folder(out: Path, force: bool) -> None:
                          "those files away or choose a new folder")
 
 
-def build_model(out: str | Path, size: Literal["tiny", "small"] = "tiny", seed: int = 0,
+def build_model(out: str | Path, size: Literal["tiny", "small", "base"] = "tiny", seed: int = 0,
                 force: bool = False) -> Path:
     """Write a tokenizer and a freshly initialised Qwen3-style model to ``out``, a new or
     empty folder (``force``: replace a folder that holds a model or a training run; see
