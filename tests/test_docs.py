@@ -20,15 +20,31 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import cli_doc  # noqa: E402
 from arena.argv import parse_args_once  # noqa: E402
 
-FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.M | re.S)
+FENCE = re.compile(r"^\s*```\s*([\w-]*)")
+SHELL = ("", "bash", "sh", "shell", "console")
+"""Fences whose lines are commands (an info string such as ``text`` marks output)."""
 COMMAND = re.compile(r"^(\$ )?([A-Za-z_][A-Za-z0-9_]*=\S*\s+)*arena(\s|$)")
 ENV = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-
-
 ASSIGNED = re.compile(r'^([A-Za-z_][A-Za-z0-9_]*)="([^"]*)"$')
 PLACEHOLDERS = {"ADV": "rae", "$ADV": "rae", "[--reveal]": None}
 """Words of the docs' command templates and what stands for them when parsing (None: left
 out): ``--advantage ADV`` is run once per advantage, ``[--reveal]`` is optional."""
+
+
+def shell_blocks(markdown: str) -> list[str]:
+    """The text of every fenced block of shell commands, fences paired in order."""
+    blocks, lines, shell, inside = [], [], False, False
+    for line in markdown.splitlines():
+        fence = FENCE.match(line)
+        if fence and not inside:
+            inside, shell, lines = True, fence.group(1) in SHELL, []
+        elif fence:
+            inside = False
+            if shell:
+                blocks.append("\n".join(lines) + "\n")
+        elif inside:
+            lines.append(line)
+    return blocks
 
 
 def arena_commands(markdown: str) -> list[str]:
@@ -36,7 +52,7 @@ def arena_commands(markdown: str) -> list[str]:
     lines joined, comments dropped, a leading ``$ `` prompt and ``VAR=value`` settings
     skipped, ``$NAME`` replaced by a ``NAME="..."`` line of the same block."""
     found = []
-    for block in FENCE.findall(markdown):
+    for block in shell_blocks(markdown):
         lines = [line.strip() for line in block.replace("\\\n", " ").splitlines()]
         assigned = dict(m.groups() for m in map(ASSIGNED.match, lines) if m)
         for line in lines:
