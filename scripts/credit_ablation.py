@@ -52,6 +52,7 @@ def train_command(spec: dict, arm: str, args: argparse.Namespace, out: Path) -> 
            str(out), *spec["train"]]
     if args.warm:
         cmd += ["--init-from", args.warm]
+    cmd += args.train_args.split()
     if spec["keep"]:
         cmd += ["--keep-best", spec["keep"]]
     return cmd
@@ -125,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--start", default="", help="also evaluate this model (the warm start "
                                                 "or the untrained model) as the 'start' row")
     ap.add_argument("--out", default="")
+    ap.add_argument("--train-args", default="", help="more arena train options for every "
+                                                     "arm, e.g. '--kl-coef 0.05'")
     args = ap.parse_args(argv)
     spec = GAMES[args.game]
     arms = [a for a in args.arms.split(",") if a] or spec["arms"]

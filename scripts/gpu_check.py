@@ -83,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--modes", default="choice,generate")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
+    if args.iterations < 1 or args.matches < 1:
+        ap.error("--iterations and --matches must be whole numbers >= 1")
     import torch
 
     if args.device.startswith("cuda") and not torch.cuda.is_available():

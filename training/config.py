@@ -255,6 +255,13 @@ class SelfPlayConfig:
         return ((self.dpo_coef > 0 or self.step_credit == "search") and self.pref_prob > 0
                 and not self.pref_data)
 
+    def best_metric(self) -> tuple[str, bool]:
+        """(metrics key, lower is better) of ``keep_best`` (``min:KEY``, ``max:KEY``, ``KEY``)."""
+        head, colon, rest = self.keep_best.partition(":")
+        if colon and head in ("min", "max"):
+            return rest, head == "min"
+        return self.keep_best, False
+
     @property
     def start_model(self) -> str:
         """The weights the run starts from: ``init_from``, else ``model``."""
@@ -287,11 +294,14 @@ class SelfPlayConfig:
                                  "checkpoint (no config.json there); e.g. --init-from "
                                  "runs/warm/checkpoint-0")
         if self.keep_best:
-            metric = self.keep_best.removeprefix("min:").removeprefix("max:")
+            metric, _ = self.best_metric()
             if not metric.startswith("eval/"):
                 raise ValueError(f"keep_best={self.keep_best!r} must name an evaluation key "
                                  "of metrics.jsonl (eval/...), optionally after min: or max:, "
                                  "e.g. min:eval/kuhn_poker/exploitability")
+            if not self.eval_every:
+                raise ValueError(f"keep_best={self.keep_best!r} needs evaluations: "
+                                 "eval_every > 0, e.g. --eval-every 5")
 
     def dpo_lag(self) -> int:
         """K of ``dpo_ref=lagged:K``; 0 for ``start``."""

@@ -12,11 +12,13 @@ Episode level (``advantage``):
 - ``group`` (:func:`group_advantages`): with ``group_size`` K, K episodes are played from
   one start (the same seed: deal, world, roles; their own draws of the agents'
   randomness). A decision's advantage is its episode's return minus the mean return of
-  the same role over the group's episodes, divided by their standard deviation when it is
-  above :data:`STD_FLOOR`. It composes with RAE's per-role baselines this way: the group
-  mean of the role replaces the moving baseline wherever the group holds two or more
-  episodes of the role, and the baseline (which still learns from every reward) is used
-  where it holds one (a seat taken by a pool opponent in the other episodes).
+  the same role over the group's episodes (each episode once, its seats of that role
+  averaged), divided by their standard deviation when it is above :data:`STD_FLOOR`. It
+  composes with RAE's per-role baselines this way: the group mean of the role replaces
+  the moving baseline wherever two or more of the group's episodes hold a decision of the
+  role, and the baseline (which still learns from every reward) is used where only one
+  does (a role whose seats decided in one episode only: a forfeit, a seat eliminated
+  before it acted).
 
 Step level (``step_credit``), from the returns-to-go of each player's decisions
 (:func:`trace_records`: per-step rewards are the game's final return at a player's last
@@ -141,14 +143,17 @@ def group_advantages(rewards: Sequence[float], episodes: Sequence[float], keys: 
                      baselines: RoleBaselines) -> list[float]:
     """Episode-level group advantages (see the module docstring). ``rewards[i]``: the
     decision's episode reward (its invalid penalty included); ``episodes[i]``: the
-    player's return; ``units[i]``: (match, player), one return per unit. The baselines
-    are updated with every reward afterwards, as RAE's are."""
-    by_group: dict[tuple[int, str], dict[tuple[int, int], float]] = {}
-    for e, k, g, u in zip(episodes, keys, groups, units):
-        by_group.setdefault((g, k), {})[u] = e
+    player's return; ``units[i]``: (match, player). Each match counts once per role: the
+    returns of a role's seats in one match are averaged first (Werewolf's villagers), so a
+    match is not weighted by how many of its seats decided. A role held in fewer than two
+    matches of the group falls back to RAE's baseline. The baselines are updated with
+    every reward afterwards, as RAE's are."""
+    seats: dict[tuple[int, str], dict[int, dict[int, float]]] = {}
+    for e, k, g, (match, player) in zip(episodes, keys, groups, units):
+        seats.setdefault((g, k), {}).setdefault(match, {})[player] = e
     stats: dict[tuple[int, str], tuple[float, float] | None] = {}
-    for gk, returns in by_group.items():
-        values = list(returns.values())
+    for gk, matches in seats.items():
+        values = [sum(by_seat.values()) / len(by_seat) for by_seat in matches.values()]
         if len(values) < 2:
             stats[gk] = None
             continue

@@ -10,6 +10,7 @@ the critic's ``critic/loss``, ``critic/explained_variance`` and ``critic/value_m
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, Sequence
 
 from arena.records import MatchRecord
@@ -45,6 +46,8 @@ def decision_advantages(run: "TrainingRun", records: Sequence[MatchRecord],
                           cfg.invalid_penalty)
     if len(steps) != len(samples):  # both list the policy's decisions with tokens, in order
         raise RuntimeError(f"{len(steps)} traced decisions for {len(samples)} samples")
+    # one source of role keys: the samples' (the decision's own role, cleaned)
+    steps = [dataclasses.replace(st, key=s.key) for st, s in zip(steps, samples)]
     if cfg.advantage == "group":
         adv = group_advantages(rewards, [s.episode for s in steps], keys,
                                [s.group for s in steps], [(s.match, s.player) for s in steps],

@@ -55,7 +55,7 @@ def prompt_features(model: Any, backend: HFBackend, prompts: Sequence[Sequence[i
             ids[r, :len(distinct[i])] = torch.tensor(distinct[i])
             mask[r, :len(distinct[i])] = 1
         out = model(input_ids=ids.to(backend.device), attention_mask=mask.to(backend.device),
-                    output_hidden_states=True)
+                    output_hidden_states=True, logits_to_keep=1)  # no full-vocab logits
         last = out.hidden_states[-1]
         for r, i in enumerate(rows):
             feats[i] = last[r, len(distinct[i]) - 1].float().cpu()
@@ -78,7 +78,8 @@ class Critic:
     """The value head and its optimiser (see the module docstring)."""
 
     def __init__(self, hidden_size: int, lr: float, seed: int) -> None:
-        self.head = torch.nn.Linear(hidden_size, 1)
+        with torch.random.fork_rng(devices=[]):  # the global generator is left as it was
+            self.head = torch.nn.Linear(hidden_size, 1)
         torch.nn.init.zeros_(self.head.weight)  # V = 0 to start: the first advantages are
         torch.nn.init.zeros_(self.head.bias)  # the returns-to-go themselves
         self.optimizer = torch.optim.Adam(self.head.parameters(), lr=lr)

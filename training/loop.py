@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import time
 from pathlib import Path
@@ -175,6 +176,15 @@ def _check_folder(config: SelfPlayConfig, run_dir: Path, resume: bool) -> None:
         what = "does not exist" if not run_dir.exists() else "holds no run (no config.json)"
         raise ValueError(f"--resume: {run_dir} {what}; give the folder of an existing run "
                          "as --out, or leave out --resume to start a new run")
+    if not cfg_path.exists() and run_dir.is_dir() and latest_checkpoint(run_dir) is None:
+        from agents.llm.tiny_model import RUN_ENTRIES
+
+        foreign = sorted(p.name for p in run_dir.iterdir() if not RUN_ENTRIES.fullmatch(p.name)
+                         or p.name in ("config.toml", "best"))
+        if foreign:
+            raise ValueError(f"{run_dir} holds files that are not a training run's "
+                             f"({', '.join(foreign[:5])}); a run would write over them: use "
+                             "an empty or new --out")
     if not cfg_path.exists() or latest_checkpoint(run_dir) is None:
         return  # nothing trained to protect (the checkpoints' own configs are checked too)
     try:
@@ -260,51 +270,65 @@ def open_run(config: SelfPlayConfig, resume: bool = False) -> TrainingRun:
     validate_run(config)
     run = TrainingRun(config, run_dir)  # loads and validates before anything is written
     run_dir.mkdir(parents=True, exist_ok=True)
+    _restore_best(run_dir)
     _write_config(run_dir, config)
     return run
 
 
 def _keep_best(run: TrainingRun, row: dict[str, Any]) -> None:
-    """``keep_best``: when ``row`` evaluates the metric better than before, save the policy
-    to ``RUN/best`` (written aside, then renamed over the old one) with ``best.json``; add
+    """``keep_best``: when ``row`` evaluates the metric better than before (finite values
+    only), save the policy to ``RUN/best`` and a checkpoint of this iteration, so the
+    kept model and the trainer state that names it are saved together; add
     ``best/value`` and ``best/iteration`` to the row."""
-    spec = run.config.keep_best
-    if not spec:
+    if not run.config.keep_best:
         return
-    lower = spec.startswith("min:")
-    metric = spec.split(":", 1)[1] if spec.startswith(("min:", "max:")) else spec
+    metric, lower = run.config.best_metric()
     if metric not in row:
         evaluated = sorted(k for k in row if k.startswith("eval/"))
         if evaluated and not run.best:
             import difflib
 
             near = difflib.get_close_matches(metric, evaluated, n=1)
-            raise ValueError(f"keep_best={spec!r}: this run's evaluations have no key "
-                             f"{metric!r} ({'did you mean ' + repr(near[0]) if near else 'known: ' + ', '.join(evaluated[:12])}); "
-                             "use another --keep-best or --out")
+            hint = f"did you mean {near[0]!r}" if near else "known: " + ", ".join(evaluated[:12])
+            raise ValueError(f"keep_best={run.config.keep_best!r}: this run's evaluations have "
+                             f"no key {metric!r} ({hint}); use another --keep-best or --out")
         return
     value = float(row[metric])
     best = run.best.get("value")
-    if best is None or (value < best if lower else value > best):
-        _save_best(run, value, metric)
-    row["best/value"] = run.best["value"]
-    row["best/iteration"] = run.best["iteration"]
+    if math.isfinite(value) and (best is None or (value < best if lower else value > best)):
+        _save_best(run, {"iteration": run.iteration, "value": value, "metric": metric})
+    if run.best:
+        row["best/value"] = run.best["value"]
+        row["best/iteration"] = run.best["iteration"]
 
 
-def _save_best(run: TrainingRun, value: float, metric: str) -> None:
+def _save_best(run: TrainingRun, best: dict[str, Any]) -> None:
+    """Write the policy to ``RUN/best`` (aside first, then renamed over the old one, which
+    is deleted last); ``run.best`` changes only once it is in place."""
     import shutil
 
-    run.best = {"iteration": run.iteration, "value": value, "metric": metric}
     tmp, final, old = run.dir / ".best.tmp", run.dir / "best", run.dir / ".best.old"
-    for path in (tmp, old):
-        shutil.rmtree(path, ignore_errors=True)
+    if final.exists() and not (final / "best.json").is_file():
+        raise ValueError(f"{final} is not a model this run kept (no best.json): move it away, "
+                         "or use another --out")
+    shutil.rmtree(tmp, ignore_errors=True)
     run.plain_model().save_pretrained(tmp)
     run.backend.tokenizer.save_pretrained(tmp)
-    (tmp / "best.json").write_text(json.dumps(run.best, sort_keys=True))
+    (tmp / "best.json").write_text(json.dumps(best, sort_keys=True))
     if final.exists():
+        shutil.rmtree(old, ignore_errors=True)
         final.rename(old)
     tmp.rename(final)
+    run.best = best
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _restore_best(run_dir: Path) -> None:
+    """A kill between moving the old best aside and renaming the new one in leaves only
+    ``.best.old``: put it back."""
+    old, final = run_dir / ".best.old", run_dir / "best"
+    if old.is_dir() and not final.exists():
+        old.rename(final)
 
 
 def _record(run: TrainingRun, row: dict[str, Any],
@@ -324,7 +348,7 @@ def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | Non
 
     run = open_run(config, resume)
     tracker = open_trackers(config.report_to, run.dir, config.to_dict(),
-                            to_toml(config.to_dict(), SelfPlayConfig))
+                            to_toml(config.to_dict(), SelfPlayConfig), start=run.iteration)
     try:
         return _train(run, tracker, on_row)
     finally:
@@ -359,7 +383,7 @@ def _train(run: TrainingRun, tracker: Any, on_row: Callable[[dict[str, Any]], No
         record(row)
         if config.pool_every and run.iteration % config.pool_every == 0:
             run.snapshot()
-        if saving:
+        if saving or run.best.get("iteration") == run.iteration:  # the kept best's state too
             run.save()
     if run.saved_at != run.iteration:
         run.save()

@@ -178,8 +178,18 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
         elif d.choices:
             kwargs["choices"] = list(d.choices)
         else:
-            kwargs["type"] = {"int": int, "float": float, "str": str}[d.kind]
+            kind = {"int": int, "float": float, "str": str}[d.kind]
+            kwargs["type"] = _or_none(kind) if d.optional else kind
         target.add_argument(d.flag, **kwargs)
+
+
+def _or_none(kind: type) -> Callable[[str], Any]:
+    """An optional option's type on the command line: ``none`` unsets it (overriding a
+    config file's value)."""
+    def convert(text: str) -> Any:
+        return None if text == "none" else kind(text)
+    convert.__name__ = kind.__name__  # argparse names the type in its error message
+    return convert
 
 
 def values_from_args(args: argparse.Namespace, cls: type) -> dict[str, Any]:
@@ -210,6 +220,9 @@ def read_toml(path: str | Path, cls: type, leave_out: tuple[str, ...] = ()) -> d
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ValueError(f"config file {path} is not valid TOML ({err}); fix it, or "
                          "write one with arena train and copy its config.toml") from None
+    except OSError as err:  # a folder, no permission
+        raise ValueError(f"config file {path} cannot be read ({err.strerror or err}); give "
+                         "a TOML file, e.g. runs/x/config.toml") from None
     known = {d.name: d for d in declarations(cls) if d.name not in leave_out}
     out = {}
     for key, value in data.items():
@@ -297,3 +310,30 @@ def _toml_string(text: str) -> str:
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
+
+
+def _cell(text: str) -> str:
+    """Text in a Markdown table cell: pipes and brackets escaped (``[:OPTIONS]`` is no link)."""
+    for ch in "\\|[]*_<>":
+        if not text.startswith("`"):
+            text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def markdown_table(cls: type) -> str:
+    """The declared options as a Markdown table per group (the docs' options page is
+    rendered from it at build time, so it cannot fall behind the declarations)."""
+    out: list[str] = []
+    group = None
+    for d in declarations(cls):
+        if d.group != group:
+            group = d.group
+            out += ["", f"**{group or 'run'}**", "", "| option | config key | range or choices "
+                    "| default | what it does |", "|---|---|---|---|---|"]
+        allowed = ", ".join(f"`{c}`" for c in d.choices) if d.choices else (
+            d.expected or ("comma-separated list" if d.split else "repeatable" if d.kind == "list"
+                           else {"str": "text"}.get(d.kind, d.kind)))
+        flag = f"`{d.flag}`" if d.cli else "(config file only)"
+        cells = [flag, f"`{d.name}`", allowed, f"`{_shown(d.default)}`", d.help]
+        out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(out).lstrip("\n") + "\n"

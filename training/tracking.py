@@ -11,18 +11,21 @@ Biases or trackio (``--report-to``, as the trainers people use name it).
   ``RUN/wandb``; trackio writes its local database.
 - A missing package is one line naming the extra to install.
 
-A resumed run appends: rows played again after the last checkpoint are logged again at
-the same steps (metrics.jsonl keeps the one true row per iteration).
+A resumed run appends from its checkpoint's iteration on (TensorBoard discards what an
+earlier process logged past it; W&B and trackio start a new run of the same name).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from pathlib import Path
 from typing import Any, Sequence
 
 __all__ = ["TRACKERS", "Tracker", "open_trackers", "check_trackers"]
+
+log = logging.getLogger(__name__)
 
 TRACKERS = ("none", "tensorboard", "wandb", "trackio")
 _INSTALL = "pip install 'selfplay-arena[tracking]'"
@@ -35,12 +38,16 @@ def _scalars(row: dict[str, Any]) -> dict[str, float]:
 
 
 def _hparams(config: dict[str, Any]) -> dict[str, Any]:
-    """Options as HParams values (numbers, strings, bools; lists joined, None as "")."""
+    """Options as HParams values (numbers, strings, bools; lists joined, None as ""), text
+    made valid UTF-8 (a path with an undecodable byte cannot stop a run)."""
+    from games.untrusted import valid_text
+
     out: dict[str, Any] = {}
     for k, v in config.items():
         if isinstance(v, list):
             v = ",".join(map(str, v))
-        out[k] = "" if v is None else v
+        v = "" if v is None else v
+        out[k] = valid_text(v) if isinstance(v, str) else v
     return out
 
 
@@ -59,18 +66,23 @@ class Tracker:
 class _TensorBoard(Tracker):
     name = "tensorboard"
 
-    def __init__(self, run_dir: Path, config: dict[str, Any], config_text: str) -> None:
+    def __init__(self, run_dir: Path, config: dict[str, Any], config_text: str,
+                 start: int = 0) -> None:
+        from games.untrusted import valid_text
+
         try:
             from torch.utils.tensorboard import SummaryWriter
             from torch.utils.tensorboard.summary import hparams
         except ImportError as err:
             raise ImportError(f"--report-to tensorboard needs the tensorboard package ({err}); "
                               f"{_INSTALL}") from None
-        self.writer = SummaryWriter(log_dir=str(run_dir / "tensorboard"))
-        exp, start, end = hparams(_hparams(config), {})
-        for summary in (exp, start, end):
-            self.writer.file_writer.add_summary(summary)
-        self.writer.add_text("config", "```\n" + config_text + "\n```", 0)
+        # a resumed run discards what an earlier process logged after its checkpoint
+        self.writer = SummaryWriter(log_dir=str(run_dir / "tensorboard"),
+                                    purge_step=start + 1 if start else None)
+        if not start:
+            for summary in hparams(_hparams(config), {}):
+                self.writer.file_writer.add_summary(summary)
+            self.writer.add_text("config", "```\n" + valid_text(config_text) + "\n```", 0)
 
     def log(self, row: dict[str, Any]) -> None:
         step = int(row.get("iteration", 0))
@@ -85,7 +97,8 @@ class _TensorBoard(Tracker):
 class _WandB(Tracker):
     name = "wandb"
 
-    def __init__(self, run_dir: Path, config: dict[str, Any], config_text: str) -> None:
+    def __init__(self, run_dir: Path, config: dict[str, Any], config_text: str,
+                 start: int = 0) -> None:
         try:
             import wandb
         except ImportError as err:
@@ -106,7 +119,8 @@ class _WandB(Tracker):
 class _Trackio(Tracker):
     name = "trackio"
 
-    def __init__(self, run_dir: Path, config: dict[str, Any], config_text: str) -> None:
+    def __init__(self, run_dir: Path, config: dict[str, Any], config_text: str,
+                 start: int = 0) -> None:
         try:
             import trackio
         except ImportError as err:
@@ -146,26 +160,38 @@ def check_trackers(names: Sequence[str]) -> None:
 
 
 class _All(Tracker):
+    """The run's trackers. One that fails while logging or closing is reported once and
+    left out from then on: a tracker's disk or network never stops the training."""
+
     def __init__(self, trackers: Sequence[Tracker]) -> None:
         self.trackers = list(trackers)
 
+    def _each(self, what: str, *args: Any) -> None:
+        for t in list(self.trackers):
+            try:
+                getattr(t, what)(*args)
+            except Exception as err:  # noqa: BLE001 - any tracker failure, reported
+                log.warning("--report-to %s failed (%s: %s); it is left out for the rest "
+                            "of the run, metrics.jsonl is complete", t.name,
+                            type(err).__name__, err)
+                self.trackers.remove(t)
+
     def log(self, row: dict[str, Any]) -> None:
-        for t in self.trackers:
-            t.log(row)
+        self._each("log", row)
 
     def close(self) -> None:
-        for t in self.trackers:
-            t.close()
+        self._each("close")
 
 
 def open_trackers(names: Sequence[str], run_dir: Path, config: dict[str, Any],
-                  config_text: str = "") -> Tracker:
-    """The trackers ``names`` (``none`` and an empty list: none), opened for ``run_dir``;
-    one that cannot open closes those already open and raises."""
+                  config_text: str = "", start: int = 0) -> Tracker:
+    """The trackers ``names`` (``none`` and an empty list: none), opened for ``run_dir``
+    at iteration ``start`` (a resumed run's); one that cannot open closes those already
+    open and raises."""
     opened: list[Tracker] = []
     try:
         for name in dict.fromkeys(n for n in names if n != "none"):
-            opened.append(_BACKENDS[name](Path(run_dir), config, config_text))
+            opened.append(_BACKENDS[name](Path(run_dir), config, config_text, start))
     except BaseException:
         for t in opened:
             t.close()

@@ -171,3 +171,29 @@ def test_play_iteration_groups(tiny_model):
 def test_credit_options_are_checked(kwargs, words):
     with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):
         SelfPlayConfig(**kwargs)
+
+
+def test_a_match_counts_once_per_role_however_many_of_its_seats_decided():
+    # three villagers decided in match 0 (won), one in match 1 (lost): mean 0, std 1
+    adv = group_advantages([1.0, 1.0, 1.0, -1.0], [1.0, 1.0, 1.0, -1.0], ["w/villager"] * 4,
+                           [0] * 4, [(0, 1), (0, 2), (0, 3), (1, 1)], RoleBaselines())
+    assert adv == pytest.approx([1.0, 1.0, 1.0, -1.0])
+    # two villagers of the group's only match holding the role: RAE's baseline
+    adv = group_advantages([1.0, 1.0], [1.0, 1.0], ["w/villager"] * 2, [0, 0], [(0, 1), (0, 2)],
+                           RoleBaselines(0.9, {"w/villager": 0.3}))
+    assert adv == pytest.approx([0.7, 0.7])
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(keep_best="eval/x", eval_every=0), "needs evaluations"),
+    (dict(keep_best="min:max:eval/x"), "must name an evaluation key"),
+])
+def test_keep_best_is_checked(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        SelfPlayConfig(**kwargs)
+
+
+def test_keep_best_prefixes():
+    assert SelfPlayConfig(keep_best="min:eval/a").best_metric() == ("eval/a", True)
+    assert SelfPlayConfig(keep_best="max:eval/a").best_metric() == ("eval/a", False)
+    assert SelfPlayConfig(keep_best="eval/a:b").best_metric() == ("eval/a:b", False)

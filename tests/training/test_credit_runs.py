@@ -116,3 +116,15 @@ def test_keep_best_names_an_unknown_metric(tiny_model, tmp_path):
         train(SelfPlayConfig(model=tiny_model, out=str(tmp_path / "r"), iterations=1,
                              keep_best="min:eval/kuhn_poker/exploitability",
                              **{**BASE, "eval_every": 1}))
+
+
+def test_a_best_model_moved_aside_by_a_kill_is_put_back(tmp_path):
+    from training.loop import _restore_best
+
+    (tmp_path / ".best.old").mkdir()
+    (tmp_path / ".best.old" / "best.json").write_text("{}")
+    _restore_best(tmp_path)
+    assert (tmp_path / "best" / "best.json").is_file() and not (tmp_path / ".best.old").exists()
+    (tmp_path / ".best.old").mkdir()  # with best/ in place, an old copy is left alone
+    _restore_best(tmp_path)
+    assert (tmp_path / ".best.old").is_dir()

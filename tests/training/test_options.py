@@ -145,3 +145,28 @@ def test_a_run_folders_config_toml_runs_the_same_training_again(tiny_model, tmp_
 
     assert rows(first) == rows(second)
     assert "out" not in read_toml(first / "config.toml", SelfPlayConfig)
+
+
+def test_a_folder_given_as_config_file_is_one_line(tmp_path, capsys):
+    line = _train_argv_error(["--config", str(tmp_path)], capsys)
+    assert "cannot be read" in line and "runs/x/config.toml" in line
+
+
+def test_none_unsets_an_optional_option_from_a_file(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("iterations = 7\nminutes = 3.0\n")
+    config = config_from_args(build_train_parser().parse_args(
+        ["--config", str(path), "--iterations", "none"]))
+    assert config.iterations is None and config.minutes == 3.0
+
+
+@pytest.mark.parametrize("names", [["notes.txt"], ["config.toml"], ["best"]])
+def test_a_folder_holding_other_files_is_not_written_over(names, tiny_model, tmp_path, capsys):
+    out = tmp_path / "exp"
+    out.mkdir()
+    for name in names:
+        (out / name).mkdir() if name == "best" else (out / name).write_text("mine")
+    line = _train_argv_error(["--model", tiny_model, "--out", str(out), "--iterations", "1"],
+                             capsys)
+    assert "holds files that are not a training run's" in line
+    assert sorted(p.name for p in out.iterdir()) == sorted(names)

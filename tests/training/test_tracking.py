@@ -58,3 +58,36 @@ def test_an_unknown_tracker_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "report_to='tensorbord' must be one of none, tensorboard" in err[0]
     assert "(option --report-to)" in err[0]
+
+
+def test_a_failing_tracker_is_left_out_and_the_others_go_on(caplog):
+    from training.tracking import Tracker, _All
+
+    class Broken(Tracker):
+        name = "broken"
+
+        def log(self, row):
+            raise OSError("disk full")
+
+    class Kept(Tracker):
+        name = "kept"
+        rows: list = []
+
+        def log(self, row):
+            self.rows.append(row)
+
+    trackers = _All([Broken(), Kept()])
+    trackers.log({"iteration": 1, "x": 1.0})
+    trackers.log({"iteration": 2, "x": 2.0})
+    trackers.close()
+    assert [r["iteration"] for r in Kept.rows] == [1, 2]
+    assert [t.name for t in trackers.trackers] == ["kept"]
+    assert sum("--report-to broken failed" in r.message for r in caplog.records) == 1
+
+
+def test_hyperparameters_are_valid_text():
+    from training.tracking import _hparams
+
+    hp = _hparams({"out": "runs/\udcff", "opponents": ["random", "expert"], "minutes": None})
+    assert hp["out"].encode("utf-8") and hp["opponents"] == "random,expert"
+    assert hp["minutes"] == ""
