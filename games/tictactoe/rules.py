@@ -32,21 +32,25 @@ Information state
     to move (``-`` once the game is over); the same for both players.
 
 The board is two 9-bit masks (bit ``n`` set: cell ``n`` holds that mark), so a clone
-copies five small ints.
+copies five small ints. The game has 5,478 positions, so every observation and information
+state is built once, on first use, and kept in tables shared by every game of the same
+class and view (at most 2 x 5,478 observations per view); ``apply``, ``random_action`` and
+``observation`` read the tables directly (tests hold them equal to the base methods and to
+a fresh build).
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from typing import Any
 
-from games.core import VIEWS, Game, GameInfo, State, view_field
+from games.core import VIEWS, Game, GameInfo, IllegalAction, Observation, State, view_field
 
 __all__ = ["TicTacToe", "TicTacToeState", "ACTIONS", "LINES", "FULL", "winner_of"]
 
 ACTIONS: tuple[str, ...] = tuple(f"[{n}]" for n in range(9))
 """The canonical action of each cell."""
-
-_INDEX = {a: n for n, a in enumerate(ACTIONS)}
 
 LINES: tuple[int, ...] = (
     0b000000111, 0b000111000, 0b111000000,  # rows
@@ -58,14 +62,24 @@ LINES: tuple[int, ...] = (
 FULL = 0b111111111
 """Mask of a full board."""
 
+_BIT = {a: 1 << n for n, a in enumerate(ACTIONS)}
+"""The bit of each action's cell."""
+
 _MARKS = ("X", "O")
 _COMPACT: dict[tuple[int, int, int], str] = {}
 """Compact texts by (player, x, o): at most 2 x 5,478 boards."""
+_INFO: dict[int, str] = {}
+"""Information states by ``x << 9 | o``: at most 5,478."""
+_OBSERVATIONS: dict[tuple, dict[int, Observation]] = {}
+"""Per (game class, view, rules): the observations by ``x << 10 | o << 1 | player``, each
+built once by the base :meth:`State.observation` (at most 2 x 5,478 per table)."""
 
 # Legal actions for each occupancy mask, computed once (the hot path of search).
 _LEGAL: tuple[tuple[str, ...], ...] = tuple(
     tuple(ACTIONS[n] for n in range(9) if not occupied >> n & 1) for occupied in range(512)
 )
+_WON: tuple[bool, ...] = tuple(any(m & line == line for line in LINES) for m in range(512))
+"""Whether a mark's mask holds a whole line, for each of the 512 masks."""
 
 RULES = """TicTacToe on a 3x3 board. Cells are numbered 0-8 row by row from the top left:
 
@@ -149,18 +163,58 @@ class TicTacToeState(State):
     def _legal(self, player: int) -> list[str]:
         return list(_LEGAL[self.x | self.o])
 
+    def _legal_now(self, player: int) -> tuple[str, ...]:
+        if self.winner >= 0 or self.turn >= 9 or player != self.turn & 1:
+            return ()
+        return _LEGAL[self.x | self.o]
+
     def _apply(self, player: int, action: str) -> None:
-        bit = 1 << _INDEX[action]
+        bit = _BIT[action]
         if player == 0:
             self.x |= bit
-            mine = self.x
+            if _WON[self.x]:
+                self.winner = 0
         else:
             self.o |= bit
-            mine = self.o
-        for line in LINES:
-            if line & bit and mine & line == line:
-                self.winner = player
-                return
+            if _WON[self.o]:
+                self.winner = 1
+
+    # ----- the hot path: the base methods in one call each ------------------------------
+    def apply(self, player: int, action: str) -> None:
+        """:meth:`State.apply` in one step: a known cell, empty, on the player's move."""
+        try:
+            bit = _BIT[action]
+        except (KeyError, TypeError):  # not an action string (or not hashable)
+            self._refuse(player, action)
+        turn = self.turn
+        if (self.x | self.o) & bit or self.winner >= 0 or turn >= 9 or player != turn & 1:
+            self._refuse(player, action)
+        if player:
+            self.o |= bit
+            if _WON[self.o]:
+                self.winner = 1
+        else:
+            self.x |= bit
+            if _WON[self.x]:
+                self.winner = 0
+        self.turn = turn + 1
+
+    def random_action(self, player: int, rng: random.Random) -> str:
+        if self.winner >= 0 or self.turn >= 9 or player != self.turn & 1:
+            raise IllegalAction(f"player {player} has no legal action now")
+        return rng.choice(_LEGAL[self.x | self.o])  # legal[rng.randrange(len(legal))]
+
+    def observation(self, player: int) -> Observation:
+        """:meth:`State.observation`, each one built once per board, player and view."""
+        if player != 0 and player != 1:
+            return super().observation(player)  # the error naming the player
+        key = self.x << 10 | self.o << 1 | player
+        obs = self.game.observations.get(key)
+        if obs is None:
+            obs = super().observation(player)
+            if player.__class__ is int:  # a bool seat is served, not kept (its field says True)
+                self.game.observations[key] = obs
+        return obs
 
     def returns(self) -> list[float]:
         if self.winner < 0:
@@ -233,18 +287,32 @@ class TicTacToeState(State):
         key = (player, self.x, self.o)
         text = _COMPACT.get(key)
         if text is None:
-            text = _MARKS[player] + "|" + "".join(" " + (self.cell(n) or ".") for n in range(9))
-            if self.is_terminal():
-                text += " = " + (_MARKS[self.winner] if self.winner >= 0 else "draw")
-            _COMPACT[key] = text
+            text = _COMPACT[key] = self._build_compact(player)
+        return text
+
+    def _build_compact(self, player: int) -> str:
+        text = _MARKS[player] + "|" + "".join(" " + (self.cell(n) or ".") for n in range(9))
+        if self.is_terminal():
+            text += " = " + (_MARKS[self.winner] if self.winner >= 0 else "draw")
         return text
 
     def information_state(self, player: int) -> str:
+        key = self.x << 9 | self.o
+        info = _INFO.get(key)
+        if info is None:
+            info = _INFO[key] = self._build_information_state()
+        return info
+
+    def _build_information_state(self) -> str:
         to_move = "-" if self.is_terminal() else _MARKS[self.turn & 1]
         return f"board={self.board_string()};to_move={to_move}"
 
     def render(self) -> str:
         return f"{self._grid('.')}\n{self._status()}"
+
+
+def _observations_of(game: "TicTacToe") -> dict[int, Observation]:
+    return _OBSERVATIONS.setdefault((type(game), game.view, game.rules), {})
 
 
 class TicTacToe(Game):
@@ -268,6 +336,20 @@ class TicTacToe(Game):
     views = VIEWS
     rules = RULES
     expert = "minimax"
+
+    def __init__(self, options: Any = None, **kwargs: Any) -> None:
+        super().__init__(options, **kwargs)
+        self.observations = _observations_of(self)
+        """Observations already built, shared by the games of this class, view and rules."""
+
+    def __getstate__(self) -> dict[str, Any]:  # pickle and copy without the shared table
+        state = dict(self.__dict__)
+        del state["observations"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.observations = _observations_of(self)
 
     def new_state(self, seed: int = 0) -> TicTacToeState:
         """The empty board, X to move. The seed changes nothing (no chance)."""
