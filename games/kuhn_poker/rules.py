@@ -40,6 +40,13 @@ Returns
     within +-2 per hand. A forfeit costs the offender the most the match could cost,
     ``2 * hands`` chips, and the other player wins as much.
 
+Speed
+    A hand has 54 states (6 deals, 9 histories), so every observation is built once, on
+    first use, and kept in a table shared by the games of one class, view and ``hands``
+    (bounded: emptied at :data:`MAX_KEPT` entries, which only long matches reach);
+    ``apply``, ``random_action`` and ``observation`` read the betting tables directly
+    (tests hold them equal to the base methods and to a fresh build).
+
 Chance outcomes and evaluators
     ``chance_outcomes()`` lists every deal (``6 ** hands``, equally likely), so the generic
     exact ``exploitability`` applies to every ``hands`` whose tree is small enough (up to
@@ -48,13 +55,14 @@ Chance outcomes and evaluators
 
 from __future__ import annotations
 
+import _random
 import dataclasses
 import itertools
 import random
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
-from games.core import VIEWS, Game, GameInfo, State, view_field
+from games.core import VIEWS, Game, GameInfo, IllegalAction, Observation, State, view_field
 from games.kuhn_poker import text
 from games.kuhn_poker.betting import (
     BET, CALL, CARDS, CHECK, FOLD, LEGAL, NEXT, OUTCOME, TO_ACT, hand_result,
@@ -64,6 +72,11 @@ __all__ = ["KuhnOptions", "KuhnPoker", "KuhnState", "MAX_HANDS"]
 
 MAX_HANDS = 20
 """Most hands in one match: a 20-hand match is 60 decisions and well under a second."""
+MAX_KEPT = 1 << 16
+"""Most observations kept per table (one hand has 108 per view)."""
+_OBSERVATIONS: dict[tuple, dict[tuple, Observation]] = {}
+"""Per (game class, view, rules, hands): observations by (player, history, hand, past,
+cards dealt so far, net, turn), each built once by the base :meth:`State.observation`."""
 
 
 @dataclass
@@ -124,11 +137,53 @@ class KuhnState(State):
     def _apply(self, player: int, action: str) -> None:
         history = self.history = NEXT[self.history][action]
         if history in OUTCOME:
-            self.net += hand_result(self.cards, self.hand, history)
-            if self.hand + 1 < self.game.options.hands:
-                self.past += (history,)
-                self.hand += 1
-                self.history = ""
+            self._end_hand(history)
+
+    def _end_hand(self, history: str) -> None:
+        """Score the finished ``history`` and deal the next hand, if any."""
+        self.net += hand_result(self.cards, self.hand, history)
+        if self.hand + 1 < self.game.options.hands:
+            self.past += (history,)
+            self.hand += 1
+            self.history = ""
+
+    # ----- the hot path: the base methods in one call each ------------------------------
+    def apply(self, player: int, action: str) -> None:
+        """:meth:`State.apply` in one step: the betting table says what is legal."""
+        history = self.history
+        try:
+            after = NEXT[history][action]  # KeyError: the hand is over or not legal now
+        except (KeyError, TypeError):
+            self._refuse(player, action)
+        if player != (self.hand & 1) ^ TO_ACT[history]:
+            self._refuse(player, action)
+        self.history = after
+        if after in OUTCOME:
+            self._end_hand(after)
+        self.turn += 1
+
+    def random_action(self, player: int, rng: random.Random) -> str:
+        history = self.history
+        if history in OUTCOME or player != (self.hand & 1) ^ TO_ACT[history]:
+            raise IllegalAction(f"player {player} has no legal action now")
+        return rng.choice(LEGAL[history])  # legal[rng.randrange(len(legal))]: the same draw
+
+    def observation(self, player: int) -> Observation:
+        """:meth:`State.observation`, each one built once (see the module docstring)."""
+        if player != 0 and player != 1:
+            return super().observation(player)  # the error naming the player
+        hand = self.hand
+        key = (player, self.history, hand, self.past, self.cards[:2 * hand + 2], self.net,
+               self.turn)
+        table = self.game.observations
+        obs = table.get(key)
+        if obs is None:
+            obs = super().observation(player)
+            if player.__class__ is int:  # a bool seat is served, not kept (its field says True)
+                if len(table) >= MAX_KEPT:
+                    table.clear()
+                table[key] = obs
+        return obs
 
     def returns(self) -> list[float]:
         return [float(self.net), float(-self.net)]
@@ -183,6 +238,11 @@ class KuhnState(State):
         return text.render(self)
 
 
+def _observations_of(game: "KuhnPoker") -> dict[tuple, Observation]:
+    key = (type(game), game.view, game.rules, game.options.hands)
+    return _OBSERVATIONS.setdefault(key, {})
+
+
 class KuhnPoker(Game):
     info = GameInfo(
         id="kuhn_poker",
@@ -214,6 +274,18 @@ class KuhnPoker(Game):
         self.info = dataclasses.replace(
             KuhnPoker.info, min_utility=-2.0 * n, max_utility=2.0 * n, max_length=3 * n
         )
+        self.observations = _observations_of(self)
+        """Observations already built, shared by the games of this class, view, rules and
+        number of hands."""
+
+    def __getstate__(self) -> dict[str, Any]:  # pickle and copy without the shared table
+        state = dict(self.__dict__)
+        del state["observations"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.observations = _observations_of(self)
 
     def example_action(self) -> str:
         return CHECK
@@ -255,8 +327,10 @@ class KuhnPoker(Game):
     def new_state(self, seed: int = 0) -> KuhnState:
         """Each hand dealt from ``random.Random(seed)`` in turn as ``rng.sample(range(3),
         2)`` deals it (player 0's card, then player 1's), drawn straight from
-        ``getrandbits``: ``sample`` itself costs more than the rest of a game."""
-        bits = random.Random(seed).getrandbits
+        ``getrandbits``: ``sample`` itself costs more than the rest of a game. An int seed
+        seeds random.Random's C base class directly (the same generator and seeding,
+        without the Python-level wrappers)."""
+        bits = (_random.Random if isinstance(seed, int) else random.Random)(seed).getrandbits
         cards: list[int] = []
         for _ in range(self.options.hands):
             first = bits(2)  # uniform below 3 by rejection, as rng.randrange(3)

@@ -52,10 +52,15 @@ def compact_text(state: "KuhnState", player: int) -> str:
     key = ("compact", hands, player, state.hand, state.history, state.net, state.past,
            state.cards)
     text = _TEXT_CACHE.get(key)
-    if text is not None:
-        return text
-    if len(_TEXT_CACHE) >= _TEXT_CACHE_MAX:
-        _TEXT_CACHE.clear()
+    if text is None:
+        if len(_TEXT_CACHE) >= _TEXT_CACHE_MAX:
+            _TEXT_CACHE.clear()
+        text = _TEXT_CACHE[key] = _build_compact(state, player)
+    return text
+
+
+def _build_compact(state: "KuhnState", player: int) -> str:
+    hands = state.game.options.hands
     cards = state.cards
     you = state.net if player == 0 else -state.net
     lines = [] if hands == 1 else [f"{state.hand + 1}/{hands} {you:+d}"]
@@ -68,8 +73,7 @@ def compact_text(state: "KuhnState", player: int) -> str:
                      + "".join(" " + w for w in state.history.split(",") if w))
     if state.is_terminal():
         lines.append(f"= {you:+d}")
-    text = _TEXT_CACHE[key] = "\n".join(lines)
-    return text
+    return "\n".join(lines)
 
 
 def _build_text(state: "KuhnState", player: int) -> str:
