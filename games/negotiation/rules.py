@@ -26,6 +26,7 @@ Observation
     since the start), the opponent's inventory (public), never the opponent's values; the
     move history with messages, the pending offer, turns left and the grammar.
     :func:`read_view` (in :mod:`games.negotiation.text`) reads the numbered lines back.
+    Both views are built in :mod:`games.negotiation.views` from pieces kept between steps.
 
 Actions
     Free text (``legal_actions`` is None). ``State.apply`` parses the reply again and
@@ -43,17 +44,22 @@ Information state
 
 from __future__ import annotations
 
+import _random
 import dataclasses
+import operator
 import random
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from games.core import VIEWS, Game, GameInfo, IllegalAction, State, view_field
-from games.phrasebook import Phrasebook
+from games.core import (
+    VIEWS, Game, GameInfo, IllegalAction, Observation, State, observation_of, view_field,
+)
+from games.negotiation import views
 from games.negotiation.text import (
-    INVENTORY, OFFER, OPPONENT, RESOURCES, TURNS, VALUES, Bundle, Move, NegotiationView,
-    bundle_text, counts_text, parse_reply, read_view,
+    RESOURCES, Bundle, Move, NegotiationView, bundle_text, counts_text, parse_reply, read_view,
+)
+from games.negotiation.views import (  # COMPACT, TEXT_VIEW_START: read from here too
+    COMPACT, GRAMMAR, ROLES, TEXT_VIEW_START, value_of,
 )
 
 __all__ = [
@@ -69,15 +75,25 @@ MAX_TURNS = 60
 """Most turns in one game: each observation repeats the whole history, so records grow
 with the square of the length (60 turns: well under a second, about 200 KB of record)."""
 
-_ROLES = ("first", "second")
 _N = len(RESOURCES)
+_KINDS = (("offer", "pass"), ("offer", "pass", "deny"), ("offer", "pass", "deny", "accept"))
+"""The kinds of random move: no offer to answer, an unpayable one, a payable one."""
+_OTHERS = tuple(tuple(i for i in range(_N) if i != g) for g in range(_N))
+_UP_TO = ((), (1,), (1, 2), (1, 2, 3))
+"""``rng.choice(_UP_TO[m])`` draws as ``rng.randint(1, m)`` does (``1 + _randbelow(m)``)."""
+_OFFERS = {(g, a, r, b): f"[offer] {a} {RESOURCES[g]} -> {b} {RESOURCES[r]}"
+           for g in range(_N) for r in range(_N) for a in (1, 2, 3) for b in (1, 2, 3)}
+"""The canonical text of each random offer (``a`` of resource ``g`` for ``b`` of ``r``)."""
 
-GRAMMAR = (
-    "Reply with exactly one action, optionally followed by a message: "
-    "[offer] 2 Wood, 1 Ore -> 3 Sheep (give the left for the right) | [accept] | [deny] | "
-    "[pass], then optionally [say] <message to the opponent>. "
-    "Example: \\boxed{[offer] 2 Wood -> 1 Ore [say] Wood for Ore?}"
+_SETUP_DRAWS = tuple(
+    (low, high - low + 1, (high - low + 1).bit_length())
+    for _ in (0, 1) for low, high in [QUANTITY_RANGE] * _N + [VALUE_RANGE] * _N
 )
+"""(lowest value, how many values, bits per try) of each draw of ``new_state``."""
+
+_REPLIES: dict[str, tuple[Move, str]] = {}
+"""Parsed replies without a message, and their canonical form, by reply text."""
+_MAX_REPLIES = 1 << 14
 
 RULES = f"""Simple Negotiation: two players trade Wheat, Wood, Sheep, Brick and Ore.
 Each player starts with some units of each resource and values each unit privately; you
@@ -97,15 +113,25 @@ gains are a draw (0).
 """
 
 
-def value_of(inventory: Bundle, values: Bundle) -> int:
-    """Total value of ``inventory`` at ``values`` per unit."""
-    return sum(n * v for n, v in zip(inventory, values))
-
-
 def _missing(have: Bundle, need: Bundle) -> str:
     """What ``have`` lacks to pay ``need`` (``"2 Wood, 1 Ore"``), ``""`` if nothing."""
-    short = tuple(max(0, n - h) for n, h in zip(need, have))
-    return bundle_text(short) if any(short) else ""
+    if all(map(operator.ge, have, need)):
+        return ""
+    return bundle_text(tuple(max(0, n - h) for n, h in zip(need, have)))
+
+
+def _parse(reply: str) -> tuple[Move, str]:
+    """``parse_reply`` and the canonical form; replies without a message are kept."""
+    known = _REPLIES.get(reply)
+    if known is not None:
+        return known
+    move = parse_reply(reply)
+    known = (move, move.canonical())
+    if not move.message:  # messages are free text: seldom repeated, not worth keeping
+        if len(_REPLIES) >= _MAX_REPLIES:
+            _REPLIES.clear()
+        _REPLIES[reply] = known
+    return known
 
 
 @dataclass
@@ -117,50 +143,16 @@ class NegotiationOptions:
     (:data:`COMPACT`)."""
 
 
-COMPACT = Phrasebook([
-    (r"^You are player (\d) \((first|second)\) in Simple Negotiation\.$", r"P\1 \2",
-     r"^P(\d) (first|second)$", r"You are player \1 (\2) in Simple Negotiation."),
-    (r"^Turns left: (\d+) \((\d+) of them yours\) of (\d+)\.$", r"turns \1 \2 /\3",
-     r"^turns (\d+) (\d+) /(\d+)$", r"Turns left: \1 (\2 of them yours) of \3."),
-    (r"^Your inventory: ", "have ", r"^have ", "Your inventory: "),
-    (r"^Your values per unit: ", "values ", r"^values ", "Your values per unit: "),
-    (r"^Your inventory value: (-?\d+) \(at the start (-?\d+), change ([+-]\d+)\)$",
-     r"worth \1 \2 \3", r"^worth (-?\d+) (-?\d+) ([+-]\d+)$",
-     r"Your inventory value: \1 (at the start \2, change \3)"),
-    (r"^Opponent's inventory: (.*)\nThe opponent's values are private\.$", r"opp \1",
-     r"^opp (.*)$", "Opponent's inventory: \\1\nThe opponent's values are private."),
-    (r"^Pending offer: none\.$", "offer -", r"^offer -$", "Pending offer: none."),
-    (r"^Pending offer from the opponent: you receive (.*); you give (.*) \(your value "
-     r"changes by ([+-]\d+) if you accept\)\.$", r"offer in \1 ; out \2 ; \3",
-     r"^offer in (.*) ; out (.*) ; ([+-]\d+)$", r"Pending offer from the opponent: you "
-     r"receive \1; you give \2 (your value changes by \3 if you accept)."),
-    (r"^Your pending offer: you give (.*); you get (.*) \(waiting for the opponent\)\.$",
-     r"mine out \1 ; in \2", r"^mine out (.*) ; in (.*)$",
-     r"Your pending offer: you give \1; you get \2 (waiting for the opponent)."),
-    (r"^History: no moves yet\.$", "log -", r"^log -$", "History: no moves yet."),
-    (r"^History:$", "log:", r"^log:$", "History:"),
-    (r"^  Turn (\d+), (you|opponent): ", r"  \1 \2: ", r"^  (\d+) (you|opponent): ",
-     r"  Turn \1, \2: "),
-    ("^It is your turn. " + re.escape(GRAMMAR) + "$", "now", r"^now$",
-     lambda m, legal: "It is your turn. " + GRAMMAR),
-    (r"^It is the opponent's turn\.$", "wait", r"^wait$", "It is the opponent's turn."),
-    (r"^The game is over\.$", "over", r"^over$", "The game is over."),
-])
-"""``view=compact``: each fixed phrase of the text view as a short code, e.g.
-``P0 first / turns 10 5 /10 / have 6 Wheat, ... / values Wheat 24, ... / worth 679 679 +0 /
-opp 18 Wheat, ... / offer - / log - / now``; ``COMPACT.expand`` gives the text view back
-exactly (messages and moves stay verbatim)."""
-
-TEXT_VIEW_START = "You are player "
-"""How every text-view observation begins (a reader skips :data:`COMPACT`'s expansion)."""
 
 
 class NegotiationState(State):
     """Inventories, values and starting inventories as tuples of two 5-tuples; the
     pending offer ``(proposer, give, get)`` or None; the history of ``(player,
-    canonical reply)``. Player to move: ``turn % 2``."""
+    canonical reply)``. Player to move: ``turn % 2``. ``_head`` and ``_log`` keep pieces
+    of the observation text with the fields they were built from
+    (:mod:`games.negotiation.views`)."""
 
-    __slots__ = ("inventory", "values", "start", "pending", "history")
+    __slots__ = ("inventory", "values", "start", "pending", "history", "_head", "_log")
     inventory: tuple[Bundle, Bundle]
     values: tuple[Bundle, Bundle]
     start: tuple[Bundle, Bundle]
@@ -177,8 +169,17 @@ class NegotiationState(State):
     def _legal(self, player: int) -> None:
         return None
 
+    def apply(self, player: int, action: str) -> None:
+        """:meth:`State.apply` in one step: on the player's move, any text goes to
+        :meth:`_apply` (which parses it and checks it against the inventories)."""
+        if (not isinstance(action, str) or self.turn >= self.game.options.turns
+                or player != self.turn & 1):
+            self._refuse(player, action)
+        self._apply(player, action)
+        self.turn += 1
+
     def _apply(self, player: int, action: str) -> None:
-        move = parse_reply(action)
+        move, canonical = _parse(action)
         inventory, pending = self.inventory, None
         if move.kind == "offer":
             short = _missing(inventory[player], move.give)
@@ -200,7 +201,7 @@ class NegotiationState(State):
             pending = None  # the last move: an offer can no longer be answered
         self.inventory = inventory
         self.pending = pending
-        self.history = self.history + ((player, move.canonical()),)
+        self.history = self.history + ((player, canonical),)
 
     def _trade(self, acceptor: int) -> tuple[Bundle, Bundle]:
         """Inventories after ``acceptor`` takes the pending offer (raises if unpayable)."""
@@ -231,7 +232,7 @@ class NegotiationState(State):
     def role(self, player: int) -> str:
         if player not in (0, 1):
             raise ValueError(f"player {player} does not exist; negotiation has players 0 and 1")
-        return _ROLES[player]
+        return ROLES[player]
 
     def clone(self) -> "NegotiationState":
         s = object.__new__(NegotiationState)
@@ -242,6 +243,8 @@ class NegotiationState(State):
         s.start = self.start
         s.pending = self.pending
         s.history = self.history
+        s._head = self._head
+        s._log = self._log
         return s
 
     def _determinise(self, player: int, rng: random.Random) -> "NegotiationState":
@@ -254,87 +257,60 @@ class NegotiationState(State):
 
     def random_action(self, player: int, rng: random.Random) -> str:
         """A random legal move: an offer of small payable bundles, [pass], and [deny] or
-        (when payable) [accept] while an opponent's offer is pending; kinds uniform."""
-        if self.is_terminal() or player not in self.current_players():
+        (when payable) [accept] while an opponent's offer is pending; kinds uniform.
+        Draws as ``rng.randrange(len(kinds))`` and ``rng.randint(1, m)`` would (through
+        ``rng.choice`` of tables, the same draws)."""
+        if self.turn >= self.game.options.turns or player != self.turn & 1:
             raise IllegalAction(f"player {player} has no legal move now")
-        kinds = ["offer", "pass"]
-        if self.pending is not None and self.pending[0] != player:
-            kinds.append("deny")
-            if not _missing(self.inventory[player], self.pending[2]):
-                kinds.append("accept")
-        kind = kinds[rng.randrange(len(kinds))]
+        pending = self.pending
+        if pending is not None and pending[0] != player:
+            payable = all(map(operator.ge, self.inventory[player], pending[2]))
+            kind = rng.choice(_KINDS[2 if payable else 1])
+        else:
+            kind = rng.choice(_KINDS[0])
         if kind == "offer":
             return self._random_offer(player, rng) or "[pass]"
         return f"[{kind}]"
 
     def _random_offer(self, player: int, rng: random.Random) -> str | None:
         mine, theirs = self.inventory[player], self.inventory[1 - player]
-        own = [i for i in range(_N) if mine[i]]
+        own = range(_N) if 0 not in mine else [i for i in range(_N) if mine[i]]
         if not own:
             return None
-        g = own[rng.randrange(len(own))]
-        wanted = [i for i in range(_N) if theirs[i] and i != g]
+        g = rng.choice(own)
+        wanted = _OTHERS[g] if 0 not in theirs else [i for i in _OTHERS[g] if theirs[i]]
         if not wanted:
             return None
-        r = wanted[rng.randrange(len(wanted))]
-        give, get = [0] * _N, [0] * _N
-        give[g] = rng.randint(1, min(3, mine[g]))
-        get[r] = rng.randint(1, min(3, theirs[r]))
-        return Move("offer", tuple(give), tuple(get)).canonical()
+        r = rng.choice(wanted)
+        a = rng.choice(_UP_TO[min(3, mine[g])])
+        return _OFFERS[g, a, r, rng.choice(_UP_TO[min(3, theirs[r])])]
 
-    # ----- text -----------------------------------------------------------------------
-    def _pending_line(self, player: int) -> str:
-        if self.pending is None:
-            return "Pending offer: none."
-        proposer, give, get = self.pending
-        if proposer == player:
-            return (f"Your pending offer: you give {bundle_text(give)}; you get "
-                    f"{bundle_text(get)} (waiting for the opponent).")
-        change = value_of(give, self.values[player]) - value_of(get, self.values[player])
-        return (f"{OFFER}{bundle_text(give)}; you give {bundle_text(get)} "
-                f"(your value changes by {change:+d} if you accept).")
-
-    def _history_lines(self, player: int) -> list[str]:
-        if not self.history:
-            return ["History: no moves yet."]
-        lines = ["History:"]
-        for i, (who, reply) in enumerate(self.history):
-            name = "you" if who == player else "opponent"
-            lines.append(f"  Turn {i + 1}, {name}: {reply}")
-        return lines
+    # ----- text: kept pieces (games.negotiation.views) ---------------------------------
+    def observation(self, player: int) -> Observation:
+        """:meth:`State.observation` in one call, the text and information state from
+        the kept pieces (tests hold it equal to the base method and to a fresh build)."""
+        if player != 0 and player != 1:
+            return super().observation(player)  # the error naming the player
+        game, turn = self.game, self.turn
+        text, info = views.observation_parts(self, player)
+        mover = turn < game.options.turns and turn & 1 == player
+        return observation_of((game.info.id, player, ROLES[player], turn, text,
+                               None if mover else (), game.rules, info, None))
 
     def _text(self, player: int) -> str:
-        turns, own = self.game.options.turns, self.values[player]
-        now, start = value_of(self.inventory[player], own), value_of(self.start[player], own)
-        left = max(0, turns - self.turn)
-        mine_left = (left + (1 if self.turn % 2 == player else 0)) // 2
-        lines = [
-            f"You are player {player} ({_ROLES[player]}) in Simple Negotiation.",
-            f"{TURNS}{left} ({mine_left} of them yours) of {turns}.",
-            f"{INVENTORY}{counts_text(self.inventory[player])}",
-            VALUES + ", ".join(f"{RESOURCES[i]} {v}" for i, v in enumerate(own)),
-            f"Your inventory value: {now} (at the start {start}, change {now - start:+d})",
-            f"{OPPONENT}{counts_text(self.inventory[1 - player])}",
-            "The opponent's values are private.",
-            self._pending_line(player),
-            *self._history_lines(player),
-        ]
-        if self.is_terminal():
-            lines.append("The game is over.")
-        elif self.turn % 2 == player:
-            lines.append(f"It is your turn. {GRAMMAR}")
-        else:
-            lines.append("It is the opponent's turn.")
-        return "\n".join(lines)
+        if self.game.view == "text" and (player == 0 or player == 1):
+            return views.observation_parts(self, player)[0]
+        return views.fresh_text(self, player, "text")
 
     def _compact(self, player: int) -> str:
-        return COMPACT.compact(self._text(player))
+        if self.game.view == "compact" and (player == 0 or player == 1):
+            return views.observation_parts(self, player)[0]
+        return views.fresh_text(self, player, "compact")
 
     def information_state(self, player: int) -> str:
-        own = ",".join(map(str, self.values[player]))
-        start = ";".join(",".join(map(str, inv)) for inv in self.start)
-        moves = ";".join(f"{who}:{reply}" for who, reply in self.history)
-        return f"p{player}|values={own}|start={start}|{moves}"
+        if player != 0 and player != 1:
+            return views.fresh_information_state(self, player)
+        return views.information_state(self, player)
 
     def render(self) -> str:
         turns = self.game.options.turns
@@ -365,7 +341,7 @@ class SimpleNegotiation(Game):
         description="two-player trading of five resources with private values per unit",
         min_players=2,
         max_players=2,
-        roles=_ROLES,
+        roles=ROLES,
         chance="seeded",
         information="imperfect",
         min_utility=-1.0,
@@ -387,21 +363,30 @@ class SimpleNegotiation(Game):
                 f"options must be NegotiationOptions, got {type(self.options).__name__}"
             )
         self.info = dataclasses.replace(type(self).info, max_length=self.options.turns)
+        self.frames = views.frames(self.options.turns)
+        """The first and last lines of each observation, per turn and player."""
 
     def new_state(self, seed: int = 0) -> NegotiationState:
-        """Quantities and values for both players drawn from ``random.Random(seed)``."""
-        rng = random.Random(seed)
-        inventory, values = [], []
-        for _ in (0, 1):
-            inventory.append(tuple(rng.randint(*QUANTITY_RANGE) for _ in range(_N)))
-            values.append(tuple(rng.randint(*VALUE_RANGE) for _ in range(_N)))
+        """Quantities and values for both players drawn from ``random.Random(seed)`` as
+        ``rng.randint`` draws them (player 0's five quantities, its five values, then
+        player 1's), straight from ``getrandbits``; an int seed seeds random.Random's C
+        base class directly (the same generator and seeding, without the Python-level
+        wrappers)."""
+        bits = (_random.Random if isinstance(seed, int) else random.Random)(seed).getrandbits
+        drawn = []
+        for low, n, k in _SETUP_DRAWS:
+            r = bits(k)  # uniform below n by rejection, as rng.randrange(n)
+            while r >= n:
+                r = bits(k)
+            drawn.append(low + r)
         s = object.__new__(NegotiationState)
         s.game = self
         s.turn = 0
-        s.inventory = s.start = tuple(inventory)
-        s.values = tuple(values)
+        s.inventory = s.start = (tuple(drawn[0:5]), tuple(drawn[10:15]))
+        s.values = (tuple(drawn[5:10]), tuple(drawn[15:20]))
         s.pending = None
         s.history = ()
+        s._head = s._log = None
         return s
 
     def canonicalize(self, answer: str) -> str:
