@@ -153,27 +153,28 @@ def _info_prefix(values: tuple[Bundle, Bundle], start: tuple[Bundle, Bundle],
     return f"p{player}|values={own}|start={starts}|"
 
 
-_COUNTS = ", ".join(f"{{}} {name}" for name in RESOURCES)
+_COUNTS = ", ".join(f"%s {name}" for name in RESOURCES)
 _VALUES = {"text": VALUES, "compact": "values "}
-_VALUES_LINE = ", ".join(f"{name} {{}}" for name in RESOURCES)
-_NUMBERS = ",".join(["{}"] * len(RESOURCES))
+_VALUES_LINE = ", ".join(f"{name} %s" for name in RESOURCES)
+_NUMBERS = ",".join(["%s"] * len(RESOURCES))
+"""``%`` templates of a bundle's counts (as :func:`counts_text`), of a values line and of
+a bundle's numbers (``%s`` formats a number as ``str`` and ``{}`` do)."""
 
 
 def _seats(values: tuple[Bundle, Bundle], start: tuple[Bundle, Bundle],
            view: str) -> tuple[tuple[str, int, str], ...]:
     """Per player what the values and starting inventories fix for the whole game: (own
     values line, own inventory value at the start, information-state prefix)."""
-    starts = f"{_NUMBERS.format(*start[0])};{_NUMBERS.format(*start[1])}"
-    return tuple((_VALUES[view] + _VALUES_LINE.format(*values[p]),
-                  value_of(start[p], values[p]),
-                  f"p{p}|values={_NUMBERS.format(*values[p])}|start={starts}|")
+    starts = f"{_NUMBERS % start[0]};{_NUMBERS % start[1]}"
+    return tuple((_VALUES[view] + _VALUES_LINE % values[p], value_of(start[p], values[p]),
+                  f"p{p}|values={_NUMBERS % values[p]}|start={starts}|")
                  for p in (0, 1))
 
 
 def _heads(inventory: tuple[Bundle, Bundle], values: tuple[Bundle, Bundle],
            seats: tuple[tuple[str, int, str], ...], view: str) -> tuple[str, str]:
     """:func:`head` of both players from :func:`_seats`, each count formatted once."""
-    counts = (_COUNTS.format(*inventory[0]), _COUNTS.format(*inventory[1]))
+    counts = (_COUNTS % inventory[0], _COUNTS % inventory[1])
     heads = []
     for p in (0, 1):
         line, was, _ = seats[p]
