@@ -271,15 +271,14 @@ def keep_log(s: "NegotiationState") -> tuple[Any, ...]:
     done = 0
     if kept is not None and kept[1] == view:
         done = len(kept[0])
-        if done > len(history) or history[:done] != kept[0]:
+        if history[:done] != kept[0]:  # also when the history is shorter
             done = 0
     if not done:
         pieces = log_pieces(history, view)
     else:
         log0, log1, moves = kept[2]
         text = view == "text"
-        for i in range(done, len(history)):
-            who, reply = history[i]
+        for i, (who, reply) in enumerate(history[done:], done):
             if text:
                 log0 += f"\n  Turn {i + 1}, {'opponent' if who else 'you'}: {reply}"
                 log1 += f"\n  Turn {i + 1}, {'you' if who else 'opponent'}: {reply}"
