@@ -5,7 +5,8 @@ in one optimiser step.
 The contract (:class:`Objective`)
 
 - ``items(batch)``: what the objective learns from in this iteration's
-  :class:`LearnBatch` (the policy gradient: the decisions with a non-zero advantage; a
+  :class:`LearnBatch` (the policy gradient: the decisions with a non-zero advantage, all of
+  them when an entropy bonus or KL penalty applies; a
   pairwise objective such as step-DPO: ``batch.pairs``, the (chosen, rejected) steps MCTS
   found).
 - ``cost(item, ctx)``: tokens one item puts through the model, so the learner can cut a
@@ -114,6 +115,12 @@ class PolicyGradient:
         return self.kl_coef > 0
 
     def items(self, batch: LearnBatch) -> list[tuple[Sample, float]]:
+        """The decisions to learn from: those with a non-zero advantage, and, when an
+        entropy bonus or a KL penalty applies, every decision (a batch whose advantages
+        are all zero, e.g. a group whose episodes all ended alike, still keeps the policy
+        from collapsing)."""
+        if self.entropy_coef or self.kl_coef:
+            return list(zip(batch.samples, batch.advantages))
         return [(s, a) for s, a in zip(batch.samples, batch.advantages) if a != 0.0]
 
     def cost(self, item: tuple[Sample, float], ctx: Context) -> int:
