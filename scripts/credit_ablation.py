@@ -98,7 +98,7 @@ def evaluate(spec: dict, model: str, args: argparse.Namespace) -> dict:
 
 def summary(game: str, metrics: dict) -> dict:
     if game == "household":
-        return {k: metrics[f"episodes/game/household/all/success_rate{s}"]
+        return {k: metrics[f"episodes/success_rate{s}"]
                 for k, s in (("success", ""), ("low", "_low"), ("high", "_high"))}
     out = {}
     for side in ("village", "wolves"):

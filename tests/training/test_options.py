@@ -170,3 +170,12 @@ def test_a_folder_holding_other_files_is_not_written_over(names, tiny_model, tmp
                              capsys)
     assert "holds files that are not a training run's" in line
     assert sorted(p.name for p in out.iterdir()) == sorted(names)
+
+
+def test_the_docs_table_lists_every_option_once():
+    from training.options import markdown_table
+
+    table = markdown_table(SelfPlayConfig)
+    for d in DECLARED:
+        assert table.count(f"| `{d.flag}` | `{d.name}` |") == 1, d.name
+    assert "NAME\\[:OPTIONS\\]\\[@WEIGHT\\]" in table  # no link syntax left for Markdown
