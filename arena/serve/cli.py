@@ -210,6 +210,10 @@ def serve_from_argv(argv: Sequence[str] | None = None) -> int:
             _setup_logging()
             _announce(config, hub, server.url, is_loopback(config.host))
             server.run()
+            # in the foreground only a signal ends a server that started; uvicorn passes
+            # Ctrl-C on as KeyboardInterrupt after its graceful stop, or not (its versions
+            # and the signal's timing differ), so its return counts as the interruption too
+            interrupted = server.started
         except KeyboardInterrupt:  # uvicorn stops gracefully, then passes Ctrl-C on
             interrupted = True
         finally:

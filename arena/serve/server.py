@@ -122,6 +122,11 @@ class Server:
         finally:
             self.sock.close()
 
+    @property
+    def started(self) -> bool:
+        """Whether the server got as far as accepting connections."""
+        return bool(self._server.started)
+
     def start(self, timeout: float = 30.0) -> "Server":
         """Serve on a thread; returns once the server accepts connections."""
         self._thread = threading.Thread(target=self.run, name="arena-serve", daemon=True)
