@@ -402,6 +402,23 @@ class Game:
         self.view = self._check_view(getattr(options, "view", self.views[0]))
         self.num_players = self._num_players()
 
+    def kept_tables(self) -> dict[str, Any]:
+        """Optional hook: tables this game shares with the games of its kind (texts built
+        once, e.g. every TicTacToe board's observation), by attribute name. A game sets
+        them in its ``__init__``; they are left out when it is pickled or copied, and
+        looked up again on loading."""
+        return {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for name in self.kept_tables():
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__.update(self.kept_tables())
+
     def _check_view(self, view: Any) -> str:
         if view not in self.views:
             raise ValueError(

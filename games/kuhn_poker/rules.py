@@ -278,14 +278,8 @@ class KuhnPoker(Game):
         """Observations already built, shared by the games of this class, view, rules and
         number of hands."""
 
-    def __getstate__(self) -> dict[str, Any]:  # pickle and copy without the shared table
-        state = dict(self.__dict__)
-        del state["observations"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.observations = _observations_of(self)
+    def kept_tables(self) -> dict[str, Any]:
+        return {"observations": _observations_of(self)}
 
     def example_action(self) -> str:
         return CHECK

@@ -342,14 +342,8 @@ class TicTacToe(Game):
         self.observations = _observations_of(self)
         """Observations already built, shared by the games of this class, view and rules."""
 
-    def __getstate__(self) -> dict[str, Any]:  # pickle and copy without the shared table
-        state = dict(self.__dict__)
-        del state["observations"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.observations = _observations_of(self)
+    def kept_tables(self) -> dict[str, Any]:
+        return {"observations": _observations_of(self)}
 
     def new_state(self, seed: int = 0) -> TicTacToeState:
         """The empty board, X to move. The seed changes nothing (no chance)."""
