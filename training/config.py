@@ -289,6 +289,11 @@ class SelfPlayConfig:
         if path:
             from pathlib import Path
 
+            checkpoints = sorted(Path(path).glob("checkpoint-*"),
+                                 key=lambda p: (len(p.name), p.name))
+            if (Path(path) / "metrics.jsonl").is_file() and checkpoints:
+                raise ValueError(f"init_from={path!r} is a run folder; give one of its "
+                                 f"checkpoints, e.g. --init-from {checkpoints[-1]}")
             if not (Path(path) / "config.json").is_file():
                 raise ValueError(f"init_from={path!r} is not a model folder or a run's "
                                  "checkpoint (no config.json there); e.g. --init-from "

@@ -172,6 +172,9 @@ def _check_folder(config: SelfPlayConfig, run_dir: Path, resume: bool) -> None:
     A folder with no checkpoint yet (a run that failed before its first one: a bad
     setting, divergence, a full disk) may be started again under new settings."""
     cfg_path = run_dir / "config.json"
+    if os.path.lexists(run_dir) and not run_dir.is_dir():
+        raise ValueError(f"--out {run_dir} is not a folder (a file, a FIFO, a device or a "
+                         "broken link); give a new or empty folder")
     if resume and not cfg_path.exists() and latest_checkpoint(run_dir) is None:
         what = "does not exist" if not run_dir.exists() else "holds no run (no config.json)"
         raise ValueError(f"--resume: {run_dir} {what}; give the folder of an existing run "

@@ -212,6 +212,9 @@ def read_toml(path: str | Path, cls: type, leave_out: tuple[str, ...] = ()) -> d
     integer for a float). Unknown keys, tables and values of the wrong type are one line
     naming the file and key; ranges are checked when the dataclass is built."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # a folder, a FIFO (reading it would block), a device
+        raise ValueError(f"config file {path} cannot be read: it is not a regular file (a "
+                         "folder, a FIFO or a device); give a TOML file, e.g. runs/x/config.toml")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

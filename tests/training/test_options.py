@@ -179,3 +179,41 @@ def test_the_docs_table_lists_every_option_once():
     for d in DECLARED:
         assert table.count(f"| `{d.flag}` | `{d.name}` |") == 1, d.name
     assert "NAME\\[:OPTIONS\\]\\[@WEIGHT\\]" in table  # no link syntax left for Markdown
+
+
+def test_a_fifo_given_as_config_file_is_refused_not_read(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "c.toml"
+    os.mkfifo(fifo)  # reading it would block for ever
+    line = _train_argv_error(["--config", str(fifo)], capsys)
+    assert "cannot be read: it is not a regular file" in line
+
+
+@pytest.mark.parametrize("kind", ["fifo", "file", "device"])
+def test_an_out_that_is_not_a_folder_is_one_line_and_left_alone(kind, tiny_model, tmp_path,
+                                                                capsys):
+    import os
+
+    out = {"fifo": tmp_path / "f", "file": tmp_path / "notes.txt", "device": "/dev/null"}[kind]
+    if kind == "fifo":
+        os.mkfifo(out)
+    elif kind == "file":
+        out.write_text("mine")
+    before = os.stat(out)
+    line = _train_argv_error(["--model", tiny_model, "--out", str(out), "--iterations", "1"],
+                             capsys)
+    assert f"--out {out} is not a folder" in line
+    after = os.stat(out)
+    assert (before.st_mode, before.st_size, before.st_ino) == (after.st_mode, after.st_size,
+                                                              after.st_ino)
+
+
+def test_init_from_a_run_folder_names_its_checkpoint(tmp_path):
+    run = tmp_path / "warm"
+    (run / "checkpoint-7").mkdir(parents=True)
+    (run / "checkpoint-12").mkdir()
+    (run / "metrics.jsonl").write_text("")
+    with pytest.raises(ValueError, match=r"is a run folder; give one of its checkpoints, e\.g\. "
+                                         r"--init-from .*checkpoint-12$"):
+        SelfPlayConfig(init_from=str(run))
