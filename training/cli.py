@@ -108,23 +108,27 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
 
 
 def _say_best(console: Any, keep_best: str, run_dir: Any) -> None:
-    """With ``--keep-best``: the best evaluation, where its model is, and the last one."""
+    """With ``--keep-best``: the best evaluation, where its model is, and the last one
+    (nothing when ``best.json`` is missing or unreadable: the run itself is intact)."""
     from pathlib import Path
 
     path = Path(run_dir) / "best" / "best.json"
     if not keep_best or not path.is_file():
         return
-    best = json.loads(path.read_text())
-    metric = best["metric"]
-    last = None
-    for line in (Path(run_dir) / "metrics.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        if metric in row:
-            last = row[metric]
-    console.print(f"best {terminal_safe(metric, multiline=False)}: {best['value']:.4g} at "
-                  f"iteration {best['iteration']} (model in "
-                  f"{terminal_safe(str(path.parent), multiline=False)}); the last evaluation: "
-                  f"{last:.4g}", markup=False, highlight=False, soft_wrap=True)
+    try:
+        best = json.loads(path.read_text())
+        metric, value, iteration = best["metric"], float(best["value"]), int(best["iteration"])
+        last = None
+        for line in (Path(run_dir) / "metrics.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            if metric in row:
+                last = row[metric]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    shown = "none" if last is None else f"{last:.4g}"
+    console.print(f"best {terminal_safe(metric, multiline=False)}: {value:.4g} at iteration "
+                  f"{iteration} (model in {terminal_safe(str(path.parent), multiline=False)}); "
+                  f"the last evaluation: {shown}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _error(prefix: str, err: object) -> None:

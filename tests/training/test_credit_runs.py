@@ -128,3 +128,21 @@ def test_a_best_model_moved_aside_by_a_kill_is_put_back(tmp_path):
     (tmp_path / ".best.old").mkdir()  # with best/ in place, an old copy is left alone
     _restore_best(tmp_path)
     assert (tmp_path / ".best.old").is_dir()
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"metric": "eval/x"}', '{"metric": "eval/x", '
+                                  '"value": 0.5, "iteration": 3}'])
+def test_the_closing_best_line_survives_a_damaged_best_json(text, tmp_path):
+    from rich.console import Console
+
+    from training.cli import _say_best
+
+    (tmp_path / "best").mkdir()
+    (tmp_path / "best" / "best.json").write_text(text)
+    (tmp_path / "metrics.jsonl").write_text('{"iteration": 1}\n')
+    console = Console(record=True, width=200)
+    _say_best(console, "eval/x", tmp_path)
+    said = console.export_text()
+    assert said == ("" if "iteration" not in text else
+                    f"best eval/x: 0.5 at iteration 3 (model in {tmp_path / 'best'}); the last "
+                    "evaluation: none\n")
