@@ -16,6 +16,9 @@ engine [--seconds S] [--games a,b] [--seed N] [--no-textarena] [--profile [STEPS
       seed=...)``, ``env.get_observation()`` every step and a random legal action string
       read off the environment's state; a step is one ``env.step``;
     - ours/TextArena in steps/s (target: at least 10x);
+    - CPU time per step of both (``time.process_time`` over the same timed games) and
+      their ratio, TextArena's CPU time per step over ours: on a machine shared with
+      other work it moves less than the wall figures;
     - ``State.clone()`` in microseconds on a mid-game state, best of 5 ``timeit`` repeats
       (target: under 2 us for kuhn_poker and tictactoe);
     - with ``--profile``: cProfile of our play, the hottest functions in ``games/``.
@@ -68,19 +71,23 @@ def _timed(play_one: Callable[[int, random.Random], int], seconds: float,
            seed: int) -> dict[str, Any]:
     """Play games with seeds ``seed, seed + 1, ...`` until ``seconds`` have passed (at
     least one game), every action drawn from one ``random.Random(seed)``.
-    ``play_one(game_seed, rng)`` returns the number of steps it made."""
+    ``play_one(game_seed, rng)`` returns the number of steps it made. Wall time gives
+    the rates; the process's CPU time (``time.process_time``) over the same games gives
+    ``cpu_us_per_step``, which a shared machine's other work disturbs less."""
     rng = random.Random(seed)
     steps = n_games = 0
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     while True:
         steps += play_one(seed + n_games, rng)
         n_games += 1
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
             break
+    cpu = time.process_time() - cpu_start
     return {"steps": steps, "games": n_games, "seconds": round(elapsed, 4),
-            "steps_per_s": steps / elapsed, "games_per_s": n_games / elapsed,
-            "steps_per_game": steps / n_games}
+            "cpu_seconds": round(cpu, 6), "steps_per_s": steps / elapsed,
+            "games_per_s": n_games / elapsed, "steps_per_game": steps / n_games,
+            "cpu_us_per_step": cpu / steps * 1e6}
 
 
 def play_ours(game: games.Game, seed: int, rng: random.Random) -> int:
@@ -282,11 +289,15 @@ def _run_engine(names: Sequence[str], seconds: float, seed: int, textarena: bool
         env_id = ENGINE_GAMES[name]
         theirs = (time_textarena(ta, env_id, seconds, seed) if ta is not None
                   else {"env_id": env_id, "available": False, "reason": reason})
-        ratio = ours["steps_per_s"] / theirs["steps_per_s"] if theirs["available"] else None
+        ratio = cpu_ratio = None
+        if theirs["available"]:
+            ratio = ours["steps_per_s"] / theirs["steps_per_s"]
+            cpu_ratio = theirs["cpu_us_per_step"] / ours["cpu_us_per_step"]
         result["games"][name] = {
             "ours": ours,
             "textarena": theirs,
             "ratio_steps_per_s": ratio,
+            "ratio_cpu": cpu_ratio,
             "clone_us": clone_us(game, seed, clone_number),
             "clone_target_us": CLONE_TARGET_US.get(name),
         }
@@ -315,6 +326,10 @@ def engine_table(result: dict[str, Any]) -> Any:
     line("ours steps/s", lambda r: _rate(r["ours"]["steps_per_s"]))
     line("TextArena steps/s", theirs("steps_per_s", _rate))
     line(f"ours/TextArena (>= {RATIO_TARGET:g}x)", _ratio_cell)
+    line("ours CPU us/step", lambda r: f"{r['ours']['cpu_us_per_step']:.2f}")
+    line("TextArena CPU us/step", theirs("cpu_us_per_step", lambda x: f"{x:.2f}"))
+    line("ours/TextArena by CPU time", lambda r: "n/a" if r["ratio_cpu"] is None
+         else f"{r['ratio_cpu']:.1f}x")
     line("ours games/s", lambda r: _rate(r["ours"]["games_per_s"]))
     line("TextArena games/s", theirs("games_per_s", _rate))
     line("ours steps/game", lambda r: f"{r['ours']['steps_per_game']:.1f}")

@@ -10,7 +10,8 @@ import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "bench_engine.py"
 GAMES = ("kuhn_poker", "tictactoe", "negotiation", "werewolf:speech=claims")
-RUN_KEYS = {"steps", "games", "seconds", "steps_per_s", "games_per_s", "steps_per_game"}
+RUN_KEYS = {"steps", "games", "seconds", "cpu_seconds", "steps_per_s", "games_per_s",
+            "steps_per_game", "cpu_us_per_step"}
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +26,8 @@ def _positive_run(figures: dict) -> None:
     assert RUN_KEYS <= set(figures)
     for key in RUN_KEYS:
         assert figures[key] > 0, (key, figures[key])
+    assert figures["cpu_us_per_step"] == pytest.approx(
+        figures["cpu_seconds"] / figures["steps"] * 1e6, rel=1e-3)
 
 
 def _engine_json(bench, capsys, *extra: str) -> dict:
@@ -50,8 +53,11 @@ def test_engine_json_has_every_figure(bench, capsys):
             _positive_run(theirs)
             assert theirs["invalid_steps"] == 0  # the random actions are legal
             assert row["ratio_steps_per_s"] > 0
+            assert row["ratio_cpu"] == pytest.approx(
+                theirs["cpu_us_per_step"] / row["ours"]["cpu_us_per_step"])
         else:
             assert theirs["reason"] and row["ratio_steps_per_s"] is None
+            assert row["ratio_cpu"] is None
 
 
 def test_engine_without_textarena_reports_na(bench, capsys, monkeypatch):
@@ -69,6 +75,7 @@ def test_engine_table_and_profile(bench, capsys):
                        "--no-textarena", "--profile", "200"]) == 0
     out = capsys.readouterr().out
     assert "kuhn_poker" in out and "n/a" in out and "profile of kuhn_poker" in out
+    assert "ours CPU us/step" in out and "by CPU time" in out
 
 
 def test_engine_refuses_unknown_game(bench, capsys):
