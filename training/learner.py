@@ -9,6 +9,11 @@ is cut into chunks of at most ``token_budget`` tokens whose gradients add up (ev
 objective divides by a constant, never by the chunk's size), so memory stays bounded for
 any minibatch size. Then the gradient norm is clipped and the optimiser steps.
 
+Every objective is treated alike, through its contract: ``start_iteration`` before an
+update's first step, its metrics under its ``namespace`` (:meth:`Learner.metrics_row`),
+its ``state_dict`` saved with a checkpoint (:meth:`Learner.objective_state`) and given
+back on resume (:meth:`Learner.load_objective_state`). The learner names none.
+
 A loss, a gradient norm or a parameter that is not finite stops the run
 (:class:`NonFiniteError`) before anything is saved: the last checkpoint stays the last
 good one. The learning rate follows ``lr_schedule`` over the run's iterations (constant
@@ -83,6 +88,10 @@ class Learner:
         names = [o.name for o in self.objectives]
         if len(set(names)) != len(names):
             raise ValueError(f"objective names {names} repeat: give each objective its own name")
+        spaces = [o.namespace for o in self.objectives]
+        if len(set(spaces)) != len(spaces):
+            raise ValueError(f"objective namespaces {spaces} repeat: give each objective its "
+                             "own namespace (its metrics and checkpoint keys go there)")
         params = [p for p in self.model.parameters() if p.requires_grad]
         if not params:
             raise ValueError("the model has no trainable parameters")
@@ -94,9 +103,25 @@ class Learner:
             for p in self.ref_model.parameters():
                 p.requires_grad_(False)
 
-    def step_dpo(self) -> Any:
-        """The step-DPO objective, or None."""
-        return next((o for o in self.objectives if o.name == "step_dpo"), None)
+    def objective_state(self) -> dict[str, Any]:
+        """Every objective's ``state_dict()``, each key stored as ``<namespace>_<key>``."""
+        return {f"{o.namespace}_{k}": v for o in self.objectives
+                for k, v in o.state_dict().items()}
+
+    def load_objective_state(self, state: dict[str, Any]) -> None:
+        """Hand each objective back its keys of :meth:`objective_state` in ``state`` (a
+        checkpoint's trainer state, which holds other keys too)."""
+        for o in self.objectives:
+            prefix = f"{o.namespace}_"
+            o.load_state_dict({k[len(prefix):]: v for k, v in state.items()
+                               if k.startswith(prefix)})
+
+    def metrics_row(self, stats: dict[str, float]) -> dict[str, float]:
+        """:meth:`update`'s figures under their metrics-row names: ``losses/loss``, each
+        objective's metrics as they are (``<namespace>/<metric>``), the rest ``train/...``."""
+        owned = {f"{o.namespace}/{k}" for o in self.objectives for k in o.metrics}
+        return {"losses/loss" if k == "loss" else k if k in owned else f"train/{k}": v
+                for k, v in stats.items()}
 
     def context(self) -> Context:
         return Context(self.model, self.ref_model, self.backend, self.config.token_budget)
@@ -117,14 +142,8 @@ class Learner:
             totals["loss"] += value
             totals[f"loss/{obj.name}"] = totals.get(f"loss/{obj.name}", 0.0) + value
             for k, v in sums.items():
-                key = self._metric_key(obj, k)
+                key = f"{obj.namespace}/{k}"
                 totals[key] = totals.get(key, 0.0) + v
-
-    def _metric_key(self, obj: Objective, name: str) -> str:
-        """An objective's metric under its own name, or ``objective/name`` where two
-        objectives use one name."""
-        shared = sum(name in o.metrics for o in self.objectives) > 1
-        return f"{obj.name}/{name}" if shared else name
 
     def _step(self, parts: list[tuple[Objective, list[Any]]]) -> dict[str, float]:
         """One optimiser step on each objective's minibatch (gradients of chunks add up)."""
@@ -153,12 +172,15 @@ class Learner:
         lr = cfg.lr * lr_factor(cfg.lr_schedule, iteration, cfg.iteration_limit(), cfg.lr_final)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
+        ctx = self.context()
+        for obj in self.objectives:
+            obj.start_iteration(iteration, ctx)
         work = [(obj, obj.items(batch)) for obj in self.objectives]
         stats: dict[str, float] = {"loss": 0.0, "grad_norm": 0.0, "steps": 0,
                                    "trained_samples": sum(len(items) for _, items in work),
                                    "trained_tokens": sum(_tokens(i) for _, it in work for i in it),
                                    "lr": lr}
-        owner = {self._metric_key(o, k): o.name for o in self.objectives for k in o.metrics}
+        owner = {f"{o.namespace}/{k}": o.name for o in self.objectives for k in o.metrics}
         stats.update({k: 0.0 for k in owner})
         if not stats["trained_samples"]:
             return stats

@@ -81,8 +81,7 @@ def _iteration_row(run: TrainingRun, records, samples, adv, stats, seconds: floa
     for key, values in by_key.items():
         row[f"advantage/{key}"] = sum(values) / len(values)
         row[f"baseline/{key}"] = run.baselines.get(key)
-    row.update({f"losses/{k}" if k == "loss" else k if k.startswith("dpo/") else f"train/{k}": v
-                for k, v in stats.items()})
+    row.update(run.learner.metrics_row(stats))
     return row
 
 
@@ -138,9 +137,6 @@ def train_iteration(run: TrainingRun) -> dict[str, Any]:
     t1 += search.get("search_s", 0.0)
     samples = collect_samples(records, POLICY_NAME, config.invalid_penalty)
     adv, credit_row = decision_advantages(run, records, samples, step_values)
-    dpo = run.learner.step_dpo()
-    if dpo is not None:
-        dpo.refresh(run.backend.model, run.iteration)
     with _deterministic(run.backend.device):
         stats = run.learner.update(LearnBatch(samples, adv, pairs), run.iteration)
     t2 = time.perf_counter()

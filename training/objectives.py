@@ -16,6 +16,20 @@ The contract (:class:`Objective`)
   and metrics as sums over ``items`` (the learner reports them per item).
 - ``needs_reference``: the learner keeps a frozen copy of the starting model, ``ctx.reference``.
 - ``name``, ``weight`` and ``metrics`` (the names of the sums ``loss`` returns).
+- ``namespace``: where its metrics go in the run's metrics row, ``<namespace>/<metric>``
+  (the policy gradient: ``train/entropy``; step-DPO: ``dpo/loss``). Namespaces are unique
+  among a learner's objectives.
+
+Its lifecycle, the same for every objective (the learner calls these and names none):
+
+- ``start_iteration(iteration, ctx)``: before the iteration's first step (step-DPO takes
+  its lagged reference here).
+- ``state_dict()`` / ``load_state_dict(state)``: what the objective must carry across a
+  resume (tensors and plain data). Each key is stored in the checkpoint's trainer state as
+  ``<namespace>_<key>`` (step-DPO's lagged reference: ``dpo_reference``).
+
+Subclassing :class:`Objective` gives the defaults: nothing to do at an iteration's start,
+no state (and a clear error if a checkpoint holds state for an objective that keeps none).
 
 :class:`Context` carries what every objective computes with: the trained model, the
 reference, the backend (tokenizer, pad id, device) and the token budget; the log-
@@ -32,7 +46,7 @@ the token-level loss (with the k3 KL estimate) in generate mode.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 import torch
 
@@ -71,11 +85,16 @@ class Context:
 
 
 class Objective(Protocol):
+    """One learning signal (see the module docstring). Subclass it for the lifecycle's
+    defaults."""
+
     name: str
     weight: float
     needs_reference: bool
+    namespace: str
+    """Prefix of its metrics in the metrics row and of its keys in a checkpoint."""
     metrics: tuple[str, ...]
-    """Names of the sums ``loss`` returns."""
+    """Names of the sums ``loss`` returns (the row shows ``<namespace>/<name>``)."""
 
     def items(self, batch: LearnBatch) -> list[Any]:
         ...
@@ -86,9 +105,25 @@ class Objective(Protocol):
     def loss(self, items: Sequence[Any], ctx: Context) -> tuple[torch.Tensor, dict[str, float]]:
         ...
 
+    def start_iteration(self, iteration: int, ctx: Context) -> None:
+        """Called once per learner update, before its first step. Default: nothing."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """What a resumed run needs back (tensors and plain data). Default: nothing."""
+        return {}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Take back what :meth:`state_dict` gave. Default: an objective without state
+        refuses state rather than dropping it."""
+        if state:
+            raise ValueError(
+                f"objective {self.name!r} keeps no state, but the checkpoint holds "
+                f"{', '.join(f'{self.namespace}_{k}' for k in sorted(state))}; resume with "
+                "the objectives that wrote it (the same --dpo-coef, --pg-coef)")
+
 
 @dataclass
-class PolicyGradient:
+class PolicyGradient(Objective):
     """The policy gradient on decisions with their advantages (see the module docstring)."""
 
     mode: str = "choice"
@@ -101,6 +136,7 @@ class PolicyGradient:
     kl_coef: float = 0.0
     weight: float = 1.0
     name: str = "policy_gradient"
+    namespace: str = "train"
     metrics: tuple[str, ...] = ("clip_fraction", "approx_kl", "kl_ref", "entropy")
 
     @classmethod

@@ -143,9 +143,7 @@ class TrainingRun:
         if self.critic is not None:
             self.critic.load_state_dict(state["critic"])
         self.best = dict(state.get("best") or {})
-        dpo = self.learner.step_dpo()
-        if dpo is not None and state.get("dpo_reference") is not None:
-            dpo.load_reference(self.backend.model, state["dpo_reference"])
+        self.learner.load_objective_state(state)
         log.info("resumed %s from %s at iteration %d", self.dir, path.name, self.iteration)
 
     def offline_pairs(self) -> list:
@@ -182,9 +180,7 @@ class TrainingRun:
                  "best": dict(self.best)}
         if self.critic is not None:
             state["critic"] = self.critic.state_dict()
-        dpo = self.learner.step_dpo()
-        if dpo is not None and dpo.reference_state() is not None:
-            state["dpo_reference"] = dpo.reference_state()
+        state.update(self.learner.objective_state())
         save_checkpoint(self.dir, self.iteration, model, self.backend.tokenizer, state)
         self.saved_at = self.iteration
         prune_checkpoints(self.dir, self.config.keep_checkpoints)

@@ -13,7 +13,7 @@ Any game with a scripted expert works (``--sft-from expert`` picks each game's o
 2. :class:`SupervisedFineTuning`, an objective (:mod:`training.objectives`): the negative
    log-likelihood of the expert's action among the legal actions (choice mode: the
    softmax over the actions' summed token log-probabilities), divided by the minibatch
-   size; metrics ``sft_nll`` and ``sft_accuracy`` (the expert's action is the model's
+   size; metrics ``sft/nll`` and ``sft/accuracy`` (the expert's action is the model's
    most likely one), as sums.
 3. :func:`warm_start`: ``sft_epochs`` learner updates on the demonstrations, with their own
    learner (an optimiser of its own over the run's model), before the first iteration.
@@ -38,7 +38,7 @@ from arena.schedule import play, selfplay_schedule
 from games.seeds import derive_seed
 
 from training.config import SelfPlayConfig, parse_game_weights
-from training.objectives import Context, LearnBatch
+from training.objectives import Context, LearnBatch, Objective
 from training.rollout import Sample
 from training.scoring import choice_logprobs
 
@@ -46,7 +46,7 @@ __all__ = ["SupervisedFineTuning", "demonstrations", "warm_start", "expert_logpr
 
 
 @dataclass
-class SupervisedFineTuning:
+class SupervisedFineTuning(Objective):
     """Cross-entropy of the expert's action over the legal actions (see the module doc)."""
 
     normaliser: float = 64.0
@@ -54,7 +54,8 @@ class SupervisedFineTuning:
     weight: float = 1.0
     name: str = "sft"
     needs_reference: bool = False
-    metrics: tuple[str, ...] = ("sft_nll", "sft_accuracy")
+    namespace: str = "sft"
+    metrics: tuple[str, ...] = ("nll", "accuracy")
 
     def items(self, batch: LearnBatch) -> list[Sample]:
         return [s for s in batch.samples if s.chosen >= 0]
@@ -69,7 +70,7 @@ class SupervisedFineTuning:
                                         ctx.token_budget)  # [B], B x [n_actions]
         hits = sum(int(torch.argmax(d)) == s.chosen for d, s in zip(dists, items))
         loss = -chosen.sum() / self.normaliser
-        return loss, {"sft_nll": float(-chosen.detach().sum()), "sft_accuracy": float(hits)}
+        return loss, {"nll": float(-chosen.detach().sum()), "accuracy": float(hits)}
 
 
 def _observation(rec: Any, d: Any, rules: str) -> games.Observation:
@@ -128,5 +129,5 @@ def warm_start(config: SelfPlayConfig, backend: Any) -> dict[str, float]:
         stats = learner.update(LearnBatch(samples=demos), 0)
     after = expert_logprob(backend, demos, config.token_budget)
     return {"sft/demonstrations": float(len(demos)), "sft/logprob_before": before,
-            "sft/logprob_after": after, "sft/accuracy": stats.get("sft_accuracy", 0.0),
+            "sft/logprob_after": after, "sft/accuracy": stats.get("sft/accuracy", 0.0),
             "sft/seconds": time.perf_counter() - start}

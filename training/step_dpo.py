@@ -17,10 +17,10 @@ re-tokenized and its end-of-sequence token is not scored.
 
 Reference (``dpo_ref``): ``start``, the frozen starting model the learner keeps
 (``ctx.reference``); ``lagged:K``, a copy of the policy taken at the start of iterations
-1, K+1, 2K+1, ... (:meth:`StepDPO.refresh`), saved in checkpoints so a resumed run uses the
-same one.
+1, K+1, 2K+1, ... (:meth:`StepDPO.start_iteration`), saved in checkpoints
+(:meth:`StepDPO.state_dict`, stored as ``dpo_reference``) so a resumed run uses the same one.
 
-Metrics (sums over pairs; the learner reports them per pair): ``dpo/loss``,
+Metrics (namespace ``dpo``; sums over pairs, the learner reports them per pair): ``dpo/loss``,
 ``dpo/accuracy`` (share of pairs where the policy gives the chosen action the higher
 probability) and ``dpo/margin`` (chosen minus rejected implicit reward,
 ``beta * (log pi - log pi_ref)``).
@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import torch
 
 from training.config import SelfPlayConfig
 from training.losses import dpo_loss
-from training.objectives import Context, LearnBatch
+from training.objectives import Context, LearnBatch, Objective
 from training.preferences import StepPair
 from training.scoring import score_actions
 
@@ -44,7 +44,7 @@ __all__ = ["StepDPO"]
 
 
 @dataclass
-class StepDPO:
+class StepDPO(Objective):
     """Conservative step-level DPO on ``batch.pairs`` (see the module docstring)."""
 
     beta: float = 0.1
@@ -55,9 +55,12 @@ class StepDPO:
     """0: the reference is the starting model; K: a copy refreshed every K iterations."""
     weight: float = 1.0
     name: str = "step_dpo"
-    metrics: tuple[str, ...] = ("dpo/loss", "dpo/accuracy", "dpo/margin")
+    namespace: str = "dpo"
+    metrics: tuple[str, ...] = ("loss", "accuracy", "margin")
     lagged: Any = field(default=None, repr=False)
     """The lagged reference model (``lag`` > 0)."""
+    _loaded: Any = field(default=None, init=False, repr=False)
+    """Weights of the lagged reference read from a checkpoint, until the next iteration."""
 
     @classmethod
     def from_config(cls, config: SelfPlayConfig) -> "StepDPO":
@@ -69,22 +72,34 @@ class StepDPO:
     def needs_reference(self) -> bool:
         return self.lag == 0
 
-    def refresh(self, model: Any, iteration: int) -> None:
-        """Take a fresh lagged reference at the start of iterations 1, K+1, 2K+1, ..."""
-        if self.lag and (self.lagged is None or (iteration - 1) % self.lag == 0):
-            self.lagged = copy.deepcopy(model).eval()
+    def start_iteration(self, iteration: int, ctx: Context) -> None:
+        """Take a fresh lagged reference at the start of iterations 1, K+1, 2K+1, ...; in
+        between, the one in use (or the one a resumed run read back)."""
+        if not self.lag:
+            return
+        if self.lagged is None or (iteration - 1) % self.lag == 0:
+            self.lagged = copy.deepcopy(ctx.model).eval()
+            if self._loaded is not None and (iteration - 1) % self.lag:
+                self.lagged.load_state_dict(self._loaded)
             self.lagged.requires_grad_(False)
+        self._loaded = None
 
-    def reference_state(self) -> dict[str, torch.Tensor] | None:
-        """The lagged reference's weights for a checkpoint (None with ``start``)."""
-        if not self.lag or self.lagged is None:
-            return None
-        return {k: v.detach().clone() for k, v in self.lagged.state_dict().items()}
+    def state_dict(self) -> dict[str, Any]:
+        """``{"reference": weights}`` of the lagged reference (empty with ``start``), stored
+        as ``dpo_reference`` in a checkpoint."""
+        if self.lagged is not None:
+            return {"reference": {k: v.detach().clone()
+                                  for k, v in self.lagged.state_dict().items()}}
+        return {} if self._loaded is None else {"reference": self._loaded}
 
-    def load_reference(self, model: Any, state: dict[str, torch.Tensor]) -> None:
-        self.lagged = copy.deepcopy(model).eval()
-        self.lagged.load_state_dict(state)
-        self.lagged.requires_grad_(False)
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Keep the saved lagged reference; the next :meth:`start_iteration` puts it in a
+        copy of the policy (unless that iteration takes a fresh one anyway)."""
+        unknown = sorted(set(state) - {"reference"})
+        if unknown:
+            raise ValueError(f"step-DPO state has {', '.join(unknown)}; expected reference only")
+        self.lagged = None
+        self._loaded = state.get("reference")
 
     def items(self, batch: LearnBatch) -> list[StepPair]:
         return list(batch.pairs)
@@ -108,13 +123,13 @@ class StepDPO:
         ref_model = self.lagged if self.lag else ctx.reference
         if ref_model is None:
             raise RuntimeError("step-DPO has no reference model (the learner keeps one for "
-                               "dpo_ref=start; lagged:K needs refresh() first)")
+                               "dpo_ref=start; lagged:K takes its copy in start_iteration())")
         pol = self._scores(ctx.model, items, ctx)
         with torch.no_grad():
             ref = self._scores(ref_model, items, ctx)
         smooth = torch.tensor([p.label_smoothing for p in items], device=pol.device)
         losses, cr, rr = dpo_loss(pol[:, 0], pol[:, 1], ref[:, 0], ref[:, 1], self.beta, smooth)
-        sums = {"dpo/loss": float(losses.detach().sum()),
-                "dpo/accuracy": float((pol[:, 0] > pol[:, 1]).float().sum()),
-                "dpo/margin": float((cr - rr).sum())}
+        sums = {"loss": float(losses.detach().sum()),
+                "accuracy": float((pol[:, 0] > pol[:, 1]).float().sum()),
+                "margin": float((cr - rr).sum())}
         return losses.sum() / self.normaliser, sums

@@ -22,7 +22,7 @@ from agents.llm.model_cache import ModelCache  # noqa: E402
 from training.config import SelfPlayConfig  # noqa: E402
 from training.learner import Learner, NonFiniteError  # noqa: E402
 from training.losses import dpo_loss  # noqa: E402
-from training.objectives import Context, LearnBatch, PolicyGradient  # noqa: E402
+from training.objectives import Context, LearnBatch, Objective, PolicyGradient  # noqa: E402
 from training.rollout import collect_samples, play_iteration  # noqa: E402
 from training.scoring import score_actions  # noqa: E402
 
@@ -44,7 +44,7 @@ def samples(tiny_model):
 
 
 @dataclass
-class PairwiseToy:
+class PairwiseToy(Objective):
     """A step-DPO-shaped objective written only against the objective contract: pairs of
     (prompt ids, chosen action, rejected action), scored with score_actions under the
     policy and the reference."""
@@ -53,7 +53,8 @@ class PairwiseToy:
     beta: float = 0.1
     name: str = "pairs"
     needs_reference: bool = True
-    metrics: tuple[str, ...] = ("rewards/chosen",)
+    namespace: str = "rewards"
+    metrics: tuple[str, ...] = ("chosen",)
 
     def items(self, batch: LearnBatch) -> list[Any]:
         return list(batch.pairs)
@@ -69,7 +70,7 @@ class PairwiseToy:
             ref = score_actions(ctx.reference, ctx.backend, prompts, actions,
                                 ctx.token_budget).view(-1, 2)
         losses, chosen, _ = dpo_loss(pol[:, 0], pol[:, 1], ref[:, 0], ref[:, 1], self.beta)
-        return losses.sum() / 8.0, {"rewards/chosen": float(chosen.sum())}
+        return losses.sum() / 8.0, {"chosen": float(chosen.sum())}
 
 
 def _pairs(samples) -> list[tuple]:
@@ -96,7 +97,12 @@ def test_one_policy_gradient_objective_keeps_the_metrics_row(backend, samples, t
     adv = [1.0 if i % 2 else -1.0 for i in range(len(samples))]
     stats = learner.update(LearnBatch(samples, adv), 1)
     assert set(stats) == {"loss", "grad_norm", "steps", "trained_samples", "trained_tokens",
-                          "lr", "clip_fraction", "approx_kl", "kl_ref", "entropy"}
+                          "lr", "train/clip_fraction", "train/approx_kl", "train/kl_ref",
+                          "train/entropy"}
+    assert set(learner.metrics_row(stats)) == {
+        "losses/loss", "train/grad_norm", "train/steps", "train/trained_samples",
+        "train/trained_tokens", "train/lr", "train/clip_fraction", "train/approx_kl",
+        "train/kl_ref", "train/entropy"}
     assert stats["steps"] == -(-len(samples) // 4) and stats["trained_samples"] == len(samples)
 
 
@@ -124,10 +130,45 @@ def test_weighted_objectives_are_summed_in_one_step(backend, samples, tiny_model
     stats = learner.update(batch, 1)
     assert stats["steps"] == 1 and {"loss/policy_gradient", "loss/pairs"} <= set(stats)
     assert stats["loss"] == pytest.approx(stats["loss/policy_gradient"] + stats["loss/pairs"])
-    assert "rewards/chosen" in stats and "entropy" in stats
+    assert "rewards/chosen" in stats and "train/entropy" in stats
+    assert learner.metrics_row(stats)["train/loss/pairs"] == stats["loss/pairs"]
     for p, a, b in zip(params, *want):
         got = p.grad if p.grad is not None else torch.zeros_like(p)
         torch.testing.assert_close(got, a + b, rtol=1e-4, atol=1e-6)
+
+
+def test_the_learner_runs_every_objectives_lifecycle_alike(backend, samples, tiny_model):
+    """start_iteration before an update, state saved under the namespace and handed back,
+    and an objective without state refusing a checkpoint's state rather than dropping it."""
+    seen: list = []
+
+    @dataclass
+    class Counting(PairwiseToy):
+        name: str = "counting"
+        namespace: str = "counting"
+        needs_reference: bool = False
+
+        def start_iteration(self, iteration, ctx):
+            seen.append((iteration, ctx.model is backend.model))
+
+        def state_dict(self):
+            return {"calls": len(seen)}
+
+        def load_state_dict(self, state):
+            seen.append(("loaded", dict(state)))
+
+    config = SelfPlayConfig(model=tiny_model, minibatch=64, entropy_coef=0.0, seed=2)
+    learner = Learner(backend, config, [PolicyGradient.from_config(config), Counting()])
+    stats = learner.update(LearnBatch(samples, [0.0] * len(samples)), 3)  # nothing to learn
+    assert stats["trained_samples"] == 0 and seen == [(3, True)]
+    assert learner.objective_state() == {"counting_calls": 1}
+    learner.load_objective_state({"counting_calls": 1, "optimizer": {}, "iteration": 3})
+    assert seen[-1] == ("loaded", {"calls": 1})
+    with pytest.raises(ValueError, match="objective 'policy_gradient' keeps no state, but the "
+                                         "checkpoint holds train_extra"):
+        learner.load_objective_state({"train_extra": 1})
+    with pytest.raises(ValueError, match=r"objective namespaces \['train', 'train'\] repeat"):
+        Learner(backend, config, [PolicyGradient.from_config(config), PolicyGradient(name="pg2")])
 
 
 def test_a_non_finite_parameter_stops_the_update(backend, samples, tiny_model, monkeypatch):

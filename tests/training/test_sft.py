@@ -52,8 +52,8 @@ def test_sft_loss_matches_a_naive_cross_entropy(tiny_model, backend):
             scores = score_actions(backend.model, backend, [d.prompt_ids], [d.actions], 8192)
             naive -= float(torch.log_softmax(scores, 0)[d.chosen])
     assert math.isclose(float(loss), naive / 4.0, rel_tol=1e-4)
-    assert math.isclose(sums["sft_nll"], naive, rel_tol=1e-4)
-    assert 0 <= sums["sft_accuracy"] <= len(demos)
+    assert math.isclose(sums["nll"], naive, rel_tol=1e-4)
+    assert 0 <= sums["accuracy"] <= len(demos)
 
 
 def test_warm_start_raises_the_experts_likelihood(tiny_model, backend):

@@ -95,9 +95,9 @@ def test_step_dpo_objective_matches_scores_of_the_inference_path(setup, tiny_mod
         acc += s.logprob[0] > s.logprob[1]
         margin += d
     assert float(loss.detach()) == pytest.approx(want / 8.0, abs=1e-5)
-    assert sums["dpo/loss"] == pytest.approx(want, abs=1e-5)
-    assert sums["dpo/accuracy"] == acc
-    assert sums["dpo/margin"] == pytest.approx(margin, abs=1e-5)
+    assert sums["loss"] == pytest.approx(want, abs=1e-5)
+    assert sums["accuracy"] == acc
+    assert sums["margin"] == pytest.approx(margin, abs=1e-5)
 
 
 def test_mixed_loss_is_pg_plus_coef_times_dpo(setup, tiny_model):
@@ -145,18 +145,32 @@ def test_objectives_follow_the_coefficients(tiny_model):
 def test_lagged_reference_refreshes_every_k_iterations():
     from training.step_dpo import StepDPO
 
+    from training.objectives import Context
+
     model = torch.nn.Linear(2, 2)
+    ctx = Context(model, None, None, 0)
     obj = StepDPO(lag=2)
     seen = []
     for it in range(1, 6):
         with torch.no_grad():
             model.weight.fill_(float(it))
-        obj.refresh(model, it)
+        obj.start_iteration(it, ctx)
         seen.append(float(obj.lagged.weight[0, 0]))
     assert seen == [1.0, 1.0, 3.0, 3.0, 5.0]
+    saved = obj.state_dict()
+    assert list(saved) == ["reference"]
+    with torch.no_grad():
+        model.weight.fill_(6.0)
     again = StepDPO(lag=2)
-    again.load_reference(model, obj.reference_state())
+    again.load_state_dict(saved)
+    assert again.state_dict()["reference"]["weight"][0, 0] == 5.0  # saved again before use
+    again.start_iteration(6, ctx)  # inside a lag period: the saved reference, not the model
     assert torch.equal(again.lagged.weight, obj.lagged.weight)
+    again.start_iteration(7, ctx)  # a new period: a fresh copy
+    assert float(again.lagged.weight[0, 0]) == 6.0
+    assert StepDPO(lag=0).state_dict() == {}
+    with pytest.raises(ValueError, match="step-DPO state has weights; expected reference only"):
+        StepDPO(lag=2).load_state_dict({"weights": {}})
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -248,7 +248,7 @@ def test_step_dpo_scores_reply_pairs_without_the_temperature(tiny_model):
     assert float(loss.detach()) == pytest.approx(float(want.sum()), rel=1e-5)
     alone, _ = obj.loss([choice], ctx)  # choice pairs alone: as before, divided by T
     assert float(alone.detach()) == pytest.approx(float(want[1]), rel=1e-5)
-    assert sums["dpo/accuracy"] == float((pol[:, 0] > pol[:, 1]).sum())
+    assert sums["accuracy"] == float((pol[:, 0] > pol[:, 1]).sum())
 
 
 def _perturbed(model):
