@@ -14,7 +14,7 @@ question is asked again, so the runner never sees an invalid answer from a perso
 ``quit`` returns ``Decision(text="quit", info={"quit": True})``; the runner ends the
 match with outcome ``"quit"`` and scores it as a forfeit by this seat.
 
-Everything shown goes through :func:`games.untrusted.markup_safe`: observation text may
+Everything shown goes through :func:`common.untrusted.markup_safe`: observation text may
 hold another player's (a model's) words, whose escape sequences, control and bidi
 characters must not reach the terminal and whose brackets must not be read as markup.
 ``input_fn`` and ``output`` (a rich ``Console`` or a text file) are injectable, so tests
@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import games
 from games import Game, IllegalAction, Observation, parse_action
-from games.untrusted import markup_safe
+from common.untrusted import markup_safe
 
 from agents.base import Agent, Decision
 

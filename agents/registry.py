@@ -13,8 +13,7 @@ import math
 from importlib.metadata import entry_points
 from typing import Any
 
-from games.core import convert_option
-from games.registry import parse_spec
+from common.specs import convert_option, parse_spec
 
 from agents.base import Agent
 

@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 import games
 from agents import Agent
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 from agents.llm.model_cache import ModelCache, make_agent_sharing
 
 from arena.records import MatchRecord

@@ -48,7 +48,7 @@ def cmd_games(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from games.untrusted import terminal_safe
+    from common.untrusted import terminal_safe
 
     table = Table(title="Registered games")
     for col in ("name", "players", "information", "views", "description"):
@@ -64,7 +64,7 @@ def cmd_games(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """The game's conformance checks (games.conformance): 0 all passed, 1 failures listed."""
     from games.conformance import check_game
-    from games.untrusted import terminal_safe
+    from common.untrusted import terminal_safe
 
     from games.conformance import MAX_SEEDS
 
@@ -102,7 +102,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     import games
     from agents.llm.model_cache import ModelCache, make_agent_sharing
     from agents.registry import split_agent_specs
-    from games.seeds import derive_seed
+    from common.seeds import derive_seed
 
     from arena.runner import MatchConfig, play_match
 
@@ -145,7 +145,7 @@ def _with_option(spec: str, key: str, value: str) -> str:
 def cmd_eval(args: argparse.Namespace) -> int:
     import games
     from agents.registry import split_agent_specs
-    from games.seeds import derive_seed
+    from common.seeds import derive_seed
 
     from arena.evaluate import PolicyAgent, evaluate, load_policy
 

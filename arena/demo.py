@@ -10,7 +10,7 @@ writes goes under ``out`` (default ``runs/demo-<UTC time>``), which outlives the
 ``arena leaderboard --db OUT/tournament.db`` and ``arena plot OUT/selfplay`` work
 afterwards.
 
-Every string that comes from a game or a model passes :func:`games.untrusted.markup_safe`
+Every string that comes from a game or a model passes :func:`common.untrusted.markup_safe`
 before it reaches the terminal (a move such as ``[bet]`` prints as written).
 """
 
@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 from rich.console import Console
 from rich.table import Table
 
-from games.untrusted import markup_safe
+from common.untrusted import markup_safe
 
 __all__ = ["run_demo", "default_out", "TOURNAMENT_GAMES", "SELFPLAY_GAME"]
 
@@ -80,6 +80,7 @@ def one_match_each(console: Console, seed: int = 7) -> None:
 def exact_evaluations(console: Console) -> None:
     """Every exact evaluator of every game, for ``random`` and ``expert``."""
     import games
+    from games.algorithms import evaluators_of
 
     from arena.evaluate import evaluate
 
@@ -89,7 +90,7 @@ def exact_evaluations(console: Console) -> None:
     notes = []
     for name in games.available():
         game = games.make(name)
-        if not game.evaluators():
+        if not evaluators_of(game):
             continue
         for spec in dict.fromkeys(("random", _player(game))):
             result = evaluate(name, spec, games=0)

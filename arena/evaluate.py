@@ -21,7 +21,7 @@
 
 Metric names (flat, ready for a metrics row): the evaluators' own (``exploitability``,
 ``optimal_moves/X``...), ``vs_<opponent>/<metric>``, ``vs_<opponent>/<role>/<metric>``
-and ``episodes/<metric>``. Seeds come from :func:`games.seeds.derive_seed` (purpose
+and ``episodes/<metric>``. Seeds come from :func:`common.seeds.derive_seed` (purpose
 ``eval``), so the same seed gives the same numbers.
 
 A policy file (``arena eval GAME --policy FILE.json``) is read by the game where it
@@ -40,8 +40,9 @@ from typing import Any, Mapping, Sequence
 import games
 from agents import Agent, Decision, make_agent
 from agents.base import sample_from
-from games.evaluation import EvaluatorUnavailable, Policy, record_metrics_of
-from games.seeds import derive_seed
+from games.algorithms import evaluators_of
+from games.algorithms.evaluation import EvaluatorUnavailable, Policy, record_metrics_of
+from common.seeds import derive_seed
 
 from arena.records import MatchRecord
 from arena.results import mean_interval, sides, wilson_interval
@@ -75,7 +76,7 @@ def exact_metrics(game: games.Game, policy: Policy) -> tuple[dict[str, float], l
     """Every exact evaluator of ``game`` on ``policy``: (metrics, notes of those skipped)."""
     metrics: dict[str, float] = {}
     notes: list[str] = []
-    for ev in game.evaluators():
+    for ev in evaluators_of(game):
         try:
             metrics.update({k: float(v) for k, v in ev.fn(game, policy).items()})
         except EvaluatorUnavailable as err:

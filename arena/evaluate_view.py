@@ -1,7 +1,7 @@
 """Terminal tables of an :class:`arena.evaluate.Evaluation` (``arena eval``, the demo).
 
 Pure builders (:func:`exact_table`, :func:`sampled_tables`) and one printer; every string
-that comes from a game, an agent or a file passes :func:`games.untrusted.markup_safe`.
+that comes from a game, an agent or a file passes :func:`common.untrusted.markup_safe`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from games.untrusted import markup_safe
+from common.untrusted import markup_safe
 
 from arena.evaluate import Evaluation
 

@@ -45,7 +45,7 @@ def exit_status(err: BaseException) -> int:
 def error_line(err: BaseException | str) -> None:
     """One line on stderr, cleaned like any untrusted text (messages quote names and
     server replies)."""
-    from games.untrusted import terminal_safe
+    from common.untrusted import terminal_safe
 
     if isinstance(err, KeyError) and err.args:
         err = str(err.args[0])

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Mapping
 
-from games.untrusted import terminal_safe, valid_text
+from common.untrusted import terminal_safe, valid_text
 
 from arena.record_deltas import compress, expand
 
@@ -179,7 +179,7 @@ class MatchRecord:
         """A stable plain-text transcript (golden files compare these line by line).
 
         Safe for a terminal: every piece of game, agent and model text goes through
-        :func:`games.untrusted.terminal_safe` (one line per name, action and error; the
+        :func:`common.untrusted.terminal_safe` (one line per name, action and error; the
         observation and the final board keep their lines), and the raw output is shown
         as ``repr`` of that cleaned text."""
         def one(text: Any) -> str:

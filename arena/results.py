@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple, Sequence
 
-from games.evaluation import Z95, wilson_interval
+from games.algorithms.evaluation import Z95, wilson_interval
 
 __all__ = [
     "Match", "Side", "sides", "contested", "wilson_interval", "mean_interval", "PairRow", "SeatRow",

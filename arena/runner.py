@@ -37,8 +37,8 @@ from typing import Callable, Sequence
 from agents.base import Agent, Decision, determiniser_for
 from games import Game, IllegalAction, Observation, State, parse_action
 from games.core import Determiniser
-from games.seeds import derive_seed
-from games.untrusted import valid_text
+from common.seeds import derive_seed
+from common.untrusted import valid_text
 
 from arena.records import DecisionRecord, MatchRecord
 
@@ -168,7 +168,7 @@ class _Live:
 
 
 def _valid_observation(obs: Observation) -> Observation:
-    """``obs`` with its text fields as valid text (:func:`games.untrusted.valid_text`): a
+    """``obs`` with its text fields as valid text (:func:`common.untrusted.valid_text`): a
     plug-in's observation with a lone surrogate reaches no agent's tokenizer. The legal
     actions stay as the game wrote them (they are matched against its own)."""
     cleaned = {}

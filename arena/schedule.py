@@ -18,7 +18,7 @@ Seats and roles
     In games whose roles are fixed per seat, position and seat coincide.
 
 Seeds
-    All from :func:`games.seeds.derive_seed`. Tournament match ``i``:
+    All from :func:`common.seeds.derive_seed`. Tournament match ``i``:
     ``derive_seed("arena-match", seed, i)``. Benchmark episode ``k`` at position ``p``:
     ``derive_seed("arena-episode", seed, game, p, k)``: every benchmarked agent meets the
     same deals and worlds (paired comparison). Callers with their own purpose (the training
@@ -37,7 +37,7 @@ from typing import Mapping, Sequence
 
 import games
 from agents import Agent
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 from arena.backends import Scheduled
 from arena.records import MatchRecord

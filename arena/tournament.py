@@ -7,7 +7,7 @@ Schedule (:mod:`arena.schedule`)
     group of the others; ``benchmark``: each agent alone for ``rounds`` seeded episodes per
     seat (one-player games; in other games the other seats hold ``fill``). ``fill`` (an
     agent spec) takes the seats a group leaves free in a many-player game. Match seeds come
-    from :func:`games.seeds.derive_seed`: results never depend on the backend, the number
+    from :func:`common.seeds.derive_seed`: results never depend on the backend, the number
     of workers or the order in which matches finish.
 
 Identity and resuming
@@ -38,7 +38,7 @@ from typing import Callable, Literal
 import games
 from agents.registry import available_agents, parse_agent_spec
 
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 from arena import backends
 from arena.runner import MatchConfig

@@ -27,7 +27,7 @@ from arena.tournament import (BACKENDS, FORMATS, TournamentConfig, check_counts,
                               run_tournament)
 
 from agents.registry import split_agent_specs
-from games.untrusted import markup_safe
+from common.untrusted import markup_safe
 
 __all__ = ["run_from_argv", "leaderboard_from_argv", "export_from_argv", "leaderboard_table",
            "benchmark_table", "roles_table"]

@@ -19,7 +19,7 @@ public. With ``reveal`` the board is ``render(reveal=True)`` (roles and secret a
 and the log is complete. Other games are shown as before.
 
 Model output is untrusted: every piece of agent text (and, to be safe, every game text,
-agent name and role) goes through :func:`games.untrusted.markup_safe` (escape sequences
+agent name and role) goes through :func:`common.untrusted.markup_safe` (escape sequences
 removed, control and bidi characters shown as U+FFFD, lone surrogates replaced, markup
 escaped) and is rendered with emoji codes off, so it can neither inject markup nor drive
 the terminal.
@@ -46,7 +46,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from games.untrusted import markup_safe, terminal_safe
+from common.untrusted import markup_safe, terminal_safe
 
 from arena.records import DecisionRecord, MatchRecord
 
@@ -61,7 +61,7 @@ MAX_DELAY = 3600.0
 log = logging.getLogger(__name__)
 
 def clean(text: str) -> str:
-    """``text`` made safe for a terminal (:func:`games.untrusted.terminal_safe`: newlines
+    """``text`` made safe for a terminal (:func:`common.untrusted.terminal_safe`: newlines
     kept, other controls shown as U+FFFD), with tabs as spaces. Not markup-escaped."""
     return terminal_safe(text).replace("\t", "    ")
 

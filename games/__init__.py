@@ -5,7 +5,7 @@
     state = game.new_state(seed=0)
     state.apply(0, "[bet]")
 
-Imports nothing above it (no agents, no arena, never torch).
+Imports only :mod:`common` beneath it (no agents, no arena, never torch).
 """
 
 from games.core import Game, GameInfo, IllegalAction, Observation, State

@@ -34,11 +34,10 @@ import random
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import (
-    TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Literal, Mapping, NoReturn, Sequence,
+    Any, Callable, ClassVar, Iterable, Literal, Mapping, NoReturn, Sequence,
 )
 
-if TYPE_CHECKING:
-    from games.evaluation import Evaluator
+from common.specs import convert_option
 
 __all__ = ["GameInfo", "Game", "State", "Observation", "Determiniser", "IllegalAction",
            "VIEWS", "view_field"]
@@ -376,7 +375,7 @@ class Game:
     """Agent spec of the game's scripted expert (``arena`` agents resolve ``expert`` by it)."""
     load_policy: ClassVar[Callable[..., Any] | None] = None
     """Optional reader of policy files, a method ``load_policy(path) -> Policy``
-    (:data:`games.evaluation.Policy`), for ``arena eval --policy FILE``; None: the arena
+    (:data:`games.algorithms.evaluation.Policy`), for ``arena eval --policy FILE``; None: the arena
     reads a generic ``{information state: {action: probability}}`` table."""
     views: ClassVar[tuple[str, ...]] = ("text",)
     """The views this game renders (see the module docstring); the first is the default.
@@ -473,15 +472,13 @@ class Game:
         decisions. None (the default): the game does not expose its chance outcomes."""
         return None
 
-    def evaluators(self) -> tuple["Evaluator", ...]:
-        """Exact evaluators this game offers (:mod:`games.evaluation`). Default: exact
-        ``exploitability`` (:mod:`games.exploitability`) when the game is two-player
-        zero-sum and declares :meth:`chance_outcomes`; otherwise none. A game extends
-        this tuple with its own. The arena adds a generic sampled evaluation (against
-        ``random`` and the expert) for every game."""
-        from games.exploitability import EXPLOITABILITY, supports_exploitability
-
-        return (EXPLOITABILITY,) if supports_exploitability(self) else ()
+    def evaluators(self) -> tuple[Any, ...]:
+        """The game's own exact evaluators (:class:`games.algorithms.evaluation.Evaluator`
+        objects). Default: none. Generic ones (exact ``exploitability`` for a two-player
+        zero-sum game that declares :meth:`chance_outcomes`) are added by
+        :func:`games.algorithms.evaluators_of`, which every caller asks; the arena adds a
+        generic sampled evaluation (against ``random`` and the expert) for every game."""
+        return ()
 
     def teams(self, roles: Sequence[str] | None = None) -> tuple[int, ...]:
         """Team index of each seat: seats with the same index win and lose together.
@@ -548,29 +545,6 @@ def _takes_roles(method: Callable[..., Any]) -> bool:
     except (TypeError, ValueError):
         return False
     return "roles" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
-
-
-def convert_option(value: Any, default: Any, what: str) -> Any:
-    """Options arrive as strings from the command line; convert by the default's type.
-
-    ``what`` names the option in the error, e.g. ``"option hands='x' for game 'kuhn_poker'"``.
-    """
-    if not isinstance(value, str) or default is None or isinstance(default, str):
-        return value
-    try:
-        if isinstance(default, bool):
-            if value.lower() in ("1", "true", "yes", "on"):
-                return True
-            if value.lower() in ("0", "false", "no", "off"):
-                return False
-            raise ValueError(value)
-        if isinstance(default, (int, float)):
-            return type(default)(value)
-    except ValueError as err:
-        raise ValueError(
-            f"{what} must be {type(default).__name__} (default {default!r})"
-        ) from err
-    return value
 
 
 def check_option_ranges(game_id: str, options: Any) -> None:

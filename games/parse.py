@@ -21,8 +21,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Sequence
 
+from common.text import shorten
+from common.untrusted import valid_text
+
 from games.core import Game as _Game, IllegalAction
-from games.untrusted import valid_text
 
 if TYPE_CHECKING:
     from games.core import Game
@@ -88,10 +90,6 @@ def extract_answer(text: str) -> str | None:
     return _last_bracketed(text)
 
 
-def _shorten(s: str, limit: int = 60) -> str:
-    return s if len(s) <= limit else s[: limit - 3] + "..."
-
-
 _BASE_CANONICALIZE = _Game.canonicalize
 
 
@@ -123,7 +121,7 @@ def parse_action(
     """Turn free model output into a canonical action, or raise :class:`ParseError`.
 
     Here agent text enters the game, so it is made valid text first
-    (:func:`games.untrusted.valid_text`: a lone surrogate becomes U+FFFD): a move never
+    (:func:`common.untrusted.valid_text`: a lone surrogate becomes U+FFFD): a move never
     carries into another player's observation a character their tokenizer cannot encode."""
     if not isinstance(output, str):
         raise ParseError(f"output must be text, got {type(output).__name__}")
@@ -154,5 +152,5 @@ def parse_action(
         )
     shown = answer if answer.startswith("[") else f"[{answer}]"
     raise ParseError(
-        f"{_shorten(shown)!r} is not legal; legal: {', '.join(legal_actions)}", answer
+        f"{shorten(shown)!r} is not legal; legal: {', '.join(legal_actions)}", answer
     )

@@ -16,11 +16,13 @@ import logging
 from importlib.metadata import entry_points
 from typing import Any
 
+from common.specs import parse_spec
+
 from games.core import Game
 
 log = logging.getLogger(__name__)
 
-__all__ = ["make", "available", "builtin", "game_class", "parse_game_spec", "parse_spec"]
+__all__ = ["make", "available", "builtin", "game_class", "parse_game_spec"]
 
 ENTRY_POINT_GROUP = "arena.games"
 
@@ -90,25 +92,6 @@ def make(name: str, **options: Any) -> Game:
     base, spec_options = parse_game_spec(name)
     spec_options.update(options)
     return game_class(base)(**spec_options)
-
-
-def parse_spec(spec: str, kind: str = "game", example: str = "kuhn_poker:hands=5"
-               ) -> tuple[str, dict[str, str]]:
-    """``"name:key=value,key=value"`` -> ``("name", {"key": "value", ...})``; games and agents
-    are both named this way."""
-    name, _, rest = spec.strip().partition(":")
-    options: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in rest.split(","))):
-        key, eq, value = part.partition("=")
-        if not eq or not key.strip():
-            raise ValueError(
-                f"bad {kind} option {part!r} in {spec!r}: expected key=value, e.g. {example}"
-            )
-        if key.strip() in options:
-            raise ValueError(f"{kind} option {key.strip()!r} given twice in {spec!r} "
-                             f"({options[key.strip()]}, then {value.strip()}); give it once")
-        options[key.strip()] = value.strip()
-    return name.strip(), options
 
 
 def parse_game_spec(spec: str) -> tuple[str, dict[str, str]]:

@@ -51,7 +51,7 @@ def _expert_task(spec: str, expert: str, seeds: Sequence[int]) -> Task:
     import games
     from agents.registry import make_agent
     from games.parse import parse_action
-    from games.seeds import derive_seed
+    from common.seeds import derive_seed
 
     game = games.make(spec)
     agent = make_agent(expert, seed=derive_seed("learnable", spec))
@@ -194,7 +194,7 @@ class Learner:
 
 def _kuhn_exploitability(task: Task, dists: Sequence[Any]) -> float:
     import games
-    from games.exploitability import exploitability
+    from games.algorithms.exploitability import exploitability
     from games.kuhn_poker.betting import LEGAL
     from games.kuhn_poker.evaluation import table_policy
     from games.kuhn_poker.expert import current_hand

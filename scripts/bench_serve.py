@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 
 import games  # noqa: E402
 from agents.registry import make_agent  # noqa: E402
-from games.seeds import derive_seed  # noqa: E402
+from common.seeds import derive_seed  # noqa: E402
 
 
 def client_agent(spec: str, seed: int, seat: int):
@@ -139,7 +139,7 @@ def _print(f: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from games.untrusted import terminal_safe
+    from common.untrusted import terminal_safe
 
     t = Table(title=terminal_safe(f"Serving {f['game']}: client {f['client']} in seat "
                                   f"{f['seat']}, opponents {f['opponent']}", multiline=False))

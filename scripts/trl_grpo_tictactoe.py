@@ -275,7 +275,7 @@ def _field_help(name: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from games.untrusted import terminal_safe
+    from common.untrusted import terminal_safe
 
     try:
         args = Args(**vars(_parser().parse_args(argv)))

@@ -15,7 +15,7 @@ import sys
 import games
 from agents import make_agent
 from arena.runner import MatchSpec, run_matches
-from games.evaluation import wilson_interval
+from games.algorithms.evaluation import wilson_interval
 
 PAIRS = (("werewolf-rules", "werewolf-rules"), ("random", "werewolf-rules"),
          ("werewolf-rules", "random"), ("random", "random"))

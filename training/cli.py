@@ -9,7 +9,7 @@ import time
 from typing import Any, Sequence
 
 from arena.argv import parse_args_once
-from games.untrusted import terminal_safe
+from common.untrusted import terminal_safe
 
 __all__ = ["train_from_argv", "plot_from_argv", "ladder_from_argv", "build_train_parser"]
 
@@ -206,7 +206,7 @@ def _print_ladder(row: dict[str, float]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from games.untrusted import markup_safe
+    from common.untrusted import markup_safe
 
     by_game: dict[str, dict[str, dict[str, float]]] = {}
     for key, value in row.items():

@@ -7,13 +7,13 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import games
 
 from training.options import check_fields, option
 
-__all__ = ["SelfPlayConfig", "parse_game_weights", "DEFAULT_ITERATIONS"]
+__all__ = ["SelfPlayConfig", "parse_game_weights", "config_changes", "DEFAULT_ITERATIONS"]
 
 
 _PREF = "step preferences (MCTS-guided step-DPO)"
@@ -359,6 +359,19 @@ class SelfPlayConfig:
 
 DEFAULT_ITERATIONS = 40
 """Iterations of a run given neither ``iterations`` nor ``minutes``."""
+
+FREE_ON_RESUME = ("iterations", "minutes", "ladder_games", "out", "report_to")
+"""Settings a resumed run may change (``out``: the folder is where the run is now)."""
+
+def config_changes(saved: dict[str, Any], config: SelfPlayConfig) -> list[str]:
+    """The settings in which ``config`` differs from a run's ``saved`` config, every key
+    compared but :data:`FREE_ON_RESUME`: a key that ``saved`` lacks (a run written by an
+    earlier version) counts as its default; a key ``config`` no longer has is ignored."""
+    new = config.to_dict()
+    defaults = SelfPlayConfig().to_dict()
+    return sorted(k for k in new if k not in FREE_ON_RESUME
+                  and saved.get(k, defaults.get(k)) != new[k])
+
 
 def parse_game_weights(entries: list[str]) -> list[tuple[str, float]]:
     """``["kuhn_poker", "tictactoe:0.5"]`` -> ``[("kuhn_poker", 1.0), ("tictactoe", 0.5)]``.

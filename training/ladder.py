@@ -35,7 +35,7 @@ from agents import Agent, make_agent
 from arena.ratings import Match, bt_ratings, pairwise_results, plackett_luce_ratings
 from arena.runner import MatchConfig
 from arena.schedule import play, round_robin_schedule
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 from training.checkpoint import _checkpoints
 from training.config import parse_game_weights

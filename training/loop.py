@@ -31,10 +31,10 @@ from typing import Any, Callable, Iterator
 
 import torch
 
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 from training.checkpoint import latest_checkpoint
-from training.config import SelfPlayConfig, parse_game_weights
+from training.config import SelfPlayConfig, config_changes, parse_game_weights
 from training.credit_loop import decision_advantages
 from training.evaluation import evaluate_policy
 from training.objectives import LearnBatch
@@ -45,9 +45,6 @@ from training.run import POLICY_NAME, TrainingRun, policy_agent
 log = logging.getLogger(__name__)
 
 __all__ = ["train", "train_iteration", "open_run", "policy_agent", "POLICY_NAME"]
-
-FREE_ON_RESUME = ("iterations", "minutes", "ladder_games", "out", "report_to")
-"""Settings a resumed run may change (``out``: the folder is where the run is now)."""
 
 
 @contextlib.contextmanager
@@ -151,16 +148,6 @@ def train_iteration(run: TrainingRun) -> dict[str, Any]:
     if config.eval_every and run.iteration % config.eval_every == 0:
         row.update(_evaluate(run, derive_seed("eval-run", config.seed, run.iteration)))
     return row
-
-
-def config_changes(saved: dict[str, Any], config: SelfPlayConfig) -> list[str]:
-    """The settings in which ``config`` differs from a run's ``saved`` config, every key
-    compared but :data:`FREE_ON_RESUME`: a key that ``saved`` lacks (a run written by an
-    earlier version) counts as its default; a key ``config`` no longer has is ignored."""
-    new = config.to_dict()
-    defaults = SelfPlayConfig().to_dict()
-    return sorted(k for k in new if k not in FREE_ON_RESUME
-                  and saved.get(k, defaults.get(k)) != new[k])
 
 
 def _check_folder(config: SelfPlayConfig, run_dir: Path, resume: bool) -> None:

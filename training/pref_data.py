@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from arena.argv import parse_args_once
-from games.untrusted import valid_text
+from common.untrusted import valid_text
 from training.preferences import SearchReport, StepPair
 
 __all__ = ["write_pairs", "read_pairs", "preferences_from_argv", "parse_search", "COLUMNS"]
@@ -229,7 +229,7 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
         path = write_pairs(args.out, report.pairs)
     except OSError as err:  # the folder went away, a full disk: the old file is kept
         return _error(err, 2 if isinstance(err, (FileNotFoundError, PermissionError)) else 1)
-    from games.untrusted import terminal_safe
+    from common.untrusted import terminal_safe
 
     shown = "stdout" if args.out == "-" else terminal_safe(str(path), multiline=False)
     print(f"{len(report.pairs)} pairs written to {shown}{_why_none(report)}",
@@ -238,7 +238,7 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
 
 
 def _error(err: BaseException, status: int) -> int:
-    from games.untrusted import terminal_safe
+    from common.untrusted import terminal_safe
 
     print(f"arena preferences: error: {terminal_safe(str(err), multiline=False)}",
           file=sys.stderr)

@@ -61,7 +61,7 @@ from agents.base import act_at
 from agents.puct import RootStats, run_lockstep, search
 from arena.records import MatchRecord
 from games import IllegalAction, parse_action
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 __all__ = ["StepPair", "make_pair", "confidence", "search_pairs", "state_before",
            "searchable", "SearchReport", "completion_prior", "completion_values",

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from games.untrusted import markup_safe, terminal_safe
+from common.untrusted import markup_safe, terminal_safe
 
 from training.evaluation import headline_metric
 
@@ -81,7 +81,7 @@ def row_line(row: dict[str, Any]) -> str:
 class TrainProgress:
     """Shows rows as they come: ``with TrainProgress(console, limit, minutes) as p:
     p.update(row)``. Text from rows (game and role names) reaches the terminal only
-    through :mod:`games.untrusted`."""
+    through :mod:`common.untrusted`."""
 
     def __init__(self, console: Any, limit: int | None, minutes: float | None) -> None:
         from rich.progress import BarColumn, Progress, TextColumn

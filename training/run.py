@@ -22,7 +22,7 @@ from agents import Agent
 from agents.llm.agent import LLMAgent
 from agents.llm.hf import HFBackend
 from agents.llm.model_cache import ModelCache, make_agent_sharing
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 from training.advantages import RoleBaselines
 from training.checkpoint import prune_checkpoints, resume_point, save_checkpoint
@@ -126,7 +126,7 @@ class TrainingRun:
     def _resume(self, path: Path, state: dict[str, Any]) -> None:
         saved = state.get("config")
         if isinstance(saved, dict):  # the config it was trained under (older runs lack it)
-            from training.loop import config_changes
+            from training.config import config_changes
 
             changed = config_changes(saved, self.config)
             if changed:

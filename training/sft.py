@@ -4,7 +4,7 @@ learning (``arena train ... --sft-from household-expert --sft-episodes N``).
 Any game with a scripted expert works (``--sft-from expert`` picks each game's own):
 
 1. :func:`demonstrations`: the expert plays ``episodes`` matches of the run's games (every
-   seat; seeds from :func:`games.seeds.derive_seed`, purpose ``sft``) through the arena's
+   seat; seeds from :func:`common.seeds.derive_seed`, purpose ``sft``) through the arena's
    runner; each of its decisions becomes a choice-mode :class:`~training.rollout.Sample`:
    the prompt the policy would read there (:func:`agents.llm.prompts.render_prompt`, as
    the model agent builds it; a prompt longer than the model's context, which the agent
@@ -35,7 +35,7 @@ from agents import make_agent
 from agents.llm.prompts import render_prompt
 from arena.runner import MatchConfig
 from arena.schedule import play, selfplay_schedule
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 from training.config import SelfPlayConfig, parse_game_weights
 from training.objectives import Context, LearnBatch, Objective

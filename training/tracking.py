@@ -40,7 +40,7 @@ def _scalars(row: dict[str, Any]) -> dict[str, float]:
 def _hparams(config: dict[str, Any]) -> dict[str, Any]:
     """Options as HParams values (numbers, strings, bools; lists joined, None as ""), text
     made valid UTF-8 (a path with an undecodable byte cannot stop a run)."""
-    from games.untrusted import valid_text
+    from common.untrusted import valid_text
 
     out: dict[str, Any] = {}
     for k, v in config.items():
@@ -68,7 +68,7 @@ class _TensorBoard(Tracker):
 
     def __init__(self, run_dir: Path, config: dict[str, Any], config_text: str,
                  start: int = 0) -> None:
-        from games.untrusted import valid_text
+        from common.untrusted import valid_text
 
         try:
             from torch.utils.tensorboard import SummaryWriter

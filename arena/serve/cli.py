@@ -168,7 +168,7 @@ class _SafeFormatter(logging.Formatter):
     """Log lines quote clients' text (names, replies): made terminal-safe."""
 
     def format(self, record: logging.LogRecord) -> str:
-        from games.untrusted import terminal_safe
+        from common.untrusted import terminal_safe
 
         return terminal_safe(super().format(record))
 
@@ -186,7 +186,7 @@ def serve_from_argv(argv: Sequence[str] | None = None) -> int:
     """Serve a game over OpenEnv's protocol (``arena serve GAME``). Exit 2 for a bad option,
     a store that cannot be used, a port in use or openenv-core missing; 130 once stopped
     by Ctrl-C (every finished match stored)."""
-    from games.untrusted import terminal_safe
+    from common.untrusted import terminal_safe
 
     args = parse_args_once(build_parser(), argv)
     try:
@@ -229,7 +229,7 @@ def serve_from_argv(argv: Sequence[str] | None = None) -> int:
 
 
 def _announce(config: ServeConfig, hub: Any, url: str, loopback: bool) -> None:
-    from games.untrusted import terminal_safe
+    from common.untrusted import terminal_safe
 
     seats = ", ".join(f"{i}: {'client' if s == 'self' else s}" for i, s in enumerate(hub.seats))
     ws = url.replace("http://", "ws://", 1) + "/ws"

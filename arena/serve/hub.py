@@ -29,7 +29,7 @@ import games
 from agents.base import Agent
 from agents.llm.model_cache import ModelCache, make_agent_sharing
 from agents.registry import split_agent_specs
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 from arena.runner import MatchConfig
 from arena.serve.sink import RecordSink

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from games.core import Game, State
-from games.evaluation import record_metrics_of
+from games.algorithms.evaluation import record_metrics_of
 
 from games.conformance.report import CheckFailed
 
@@ -146,11 +146,11 @@ def _check_record_metrics(game: Game, records: Sequence[_Record]) -> None:
 
 
 def _check_evaluators_and_chance(game: Game) -> None:
-    evaluators = _call("evaluators", "evaluators() -> tuple of games.evaluation.Evaluator",
+    evaluators = _call("evaluators", "evaluators() -> tuple of games.algorithms.evaluation.Evaluator",
                        game.evaluators)
     for ev in evaluators:
         if not (isinstance(getattr(ev, "name", None), str) and callable(ev)):
-            raise CheckFailed(f"evaluators() holds {ev!r}; expected games.evaluation."
+            raise CheckFailed(f"evaluators() holds {ev!r}; expected games.algorithms.evaluation."
                               "Evaluator objects (a name and a function)")
     outcomes = _call("chance_outcomes", "chance_outcomes() -> None or (p, State) pairs",
                      game.chance_outcomes)

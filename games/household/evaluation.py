@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
-from games.evaluation import wilson_interval
+from games.algorithms.evaluation import wilson_interval
 from games.household.tasks import KINDS
 
 if TYPE_CHECKING:

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from games.core import VIEWS, Game, GameInfo, view_field
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 from games.household.state import HouseholdState, initial_state
 from games.household.tasks import KINDS, SPLITS, candidate_goals

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 __all__ = ["KINDS", "SPLITS", "Task", "candidate_goals", "is_unseen", "APPLIANCE"]
 

@@ -2,9 +2,9 @@
 
 Two views of a policy:
 
-- a batched policy (:data:`games.evaluation.Policy`, e.g. ``agent.policy_batch``): what
+- a batched policy (:data:`games.algorithms.evaluation.Policy`, e.g. ``agent.policy_batch``): what
   the game's evaluators take. ``exploitability`` is the generic tree walk
-  (:mod:`games.exploitability`, every ``hands``); :data:`VALUE_VS_EQUILIBRIUM` plays the
+  (:mod:`games.algorithms.exploitability`, every ``hands``); :data:`VALUE_VS_EQUILIBRIUM` plays the
   policy against the equilibrium family (:mod:`games.kuhn_poker.expert`) in each seat.
 - a *table* of one hand, ``{info set: probability of the aggressive action}`` over the 12
   information sets (:data:`INFOSETS`): ``"<card>:"`` and ``"<card>:check,bet"`` for the
@@ -23,8 +23,8 @@ from itertools import permutations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from games.evaluation import Evaluator, Policy, PolicyUnavailable
-from games.exploitability import build_tree, tree_values
+from games.algorithms.evaluation import Evaluator, Policy, PolicyUnavailable
+from games.algorithms.exploitability import build_tree, tree_values
 from games.kuhn_poker.betting import CARDS, LEGAL
 from games.kuhn_poker.expert import current_hand, equilibrium_policy
 from games.kuhn_poker.rules import KuhnPoker, KuhnState

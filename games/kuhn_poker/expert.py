@@ -26,7 +26,7 @@ from games.kuhn_poker.betting import CARDS, LEGAL
 
 if TYPE_CHECKING:
     from games.core import Observation
-    from games.evaluation import Policy
+    from games.algorithms.evaluation import Policy
 
 __all__ = ["MAX_ALPHA", "check_alpha", "aggressive_probability", "equilibrium_distribution",
            "equilibrium_policy", "current_hand"]
@@ -84,7 +84,7 @@ def equilibrium_distribution(info_state: str, alpha: float = 0.0) -> dict[str, f
 
 
 def equilibrium_policy(alpha: float = 0.0) -> "Policy":
-    """The equilibrium as a batched policy (:data:`games.evaluation.Policy`): None where
+    """The equilibrium as a batched policy (:data:`games.algorithms.evaluation.Policy`): None where
     the observing player has no move."""
     alpha = check_alpha(alpha)
 

@@ -312,11 +312,12 @@ class KuhnPoker(Game):
         return table_policy(load_policy_file(path))
 
     def evaluators(self) -> tuple:
-        """Exact exploitability (generic, every ``hands``) and the value against the
-        equilibrium family (:mod:`games.kuhn_poker.evaluation`)."""
+        """The value against the equilibrium family (:mod:`games.kuhn_poker.evaluation`);
+        exact exploitability (every ``hands``) is generic
+        (:func:`games.algorithms.evaluators_of` adds it)."""
         from games.kuhn_poker.evaluation import VALUE_VS_EQUILIBRIUM
 
-        return super().evaluators() + (VALUE_VS_EQUILIBRIUM,)
+        return (VALUE_VS_EQUILIBRIUM,)
 
     def new_state(self, seed: int = 0) -> KuhnState:
         """Each hand dealt from ``random.Random(seed)`` in turn as ``rng.sample(range(3),

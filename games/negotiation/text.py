@@ -46,6 +46,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from common.text import shorten
+
 from games.core import IllegalAction
 
 __all__ = [
@@ -109,10 +111,6 @@ def counts_text(inventory: Bundle) -> str:
     return ", ".join(f"{n} {RESOURCES[i]}" for i, n in enumerate(inventory))
 
 
-def _short(text: str, limit: int = 60) -> str:
-    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
-
-
 def parse_reply(text: str) -> Move:
     """Parse a whole reply (see the module docstring) or raise :class:`IllegalAction`."""
     if not isinstance(text, str):
@@ -122,7 +120,7 @@ def parse_reply(text: str) -> Move:
     if not tags or tags[0].start() != 0:
         raise IllegalAction(
             f"a reply must begin with an action ({_SHAPE}) or with [say] <message> "
-            f"followed by an action; got {_short(reply)}"
+            f"followed by an action; got {shorten(reply)!r}"
         )
     if tags[0].group(1).lower() == "say":
         return _parse_message_first(reply, tags)
@@ -162,7 +160,7 @@ def _build(kind: str, body: str, message: str) -> Move:
     if kind != "offer":
         if body.strip():
             raise IllegalAction(
-                f"[{kind}] takes nothing after it (got {_short(body.strip())}); "
+                f"[{kind}] takes nothing after it (got {shorten(body.strip())!r}); "
                 f"put a message after [say]: '[{kind}] [say] <message>'"
             )
         return Move(kind, message=message)
@@ -176,7 +174,7 @@ def _parse_offer(body: str) -> tuple[Bundle, Bundle]:
         raise IllegalAction(
             f"an offer needs exactly one '->' between what you give and what you get, "
             f"e.g. '[offer] 2 Wood, 1 Ore -> 3 Sheep'; got {len(sides) - 1} in "
-            f"{_short(body.strip())}"
+            f"{shorten(body.strip())!r}"
         )
     give = _parse_bundle(sides[0], "give")
     get = _parse_bundle(sides[1], "get")
@@ -202,17 +200,17 @@ def _parse_bundle(text: str, side: str) -> Bundle:
         match = _ITEM.fullmatch(item)
         if match is None:
             raise IllegalAction(
-                f"cannot read {_short(item)} in {what}: write items as '<count> "
+                f"cannot read {shorten(item)!r} in {what}: write items as '<count> "
                 f"<resource>' separated by commas, e.g. '2 Wood, 1 Ore' ({_KNOWN})"
             )
         digits, name = match.groups()
         index = _resource_index(name)
         if len(digits.lstrip("0")) > MAX_COUNT_DIGITS:
-            raise IllegalAction(f"the count {_short(digits)} in {what} is far too large")
+            raise IllegalAction(f"the count {shorten(digits)!r} in {what} is far too large")
         count = int(digits)
         if count == 0:
             raise IllegalAction(
-                f"{_short(item)} in {what} has count 0; counts must be at least 1, "
+                f"{shorten(item)!r} in {what} has count 0; counts must be at least 1, "
                 "so leave the resource out"
             )
         if counts[index]:
@@ -230,7 +228,7 @@ def _resource_index(name: str) -> int:
         return _INDEX[key]
     if key.endswith("s") and key[:-1] in _INDEX:
         return _INDEX[key[:-1]]
-    raise IllegalAction(f"unknown resource {_short(name)}; the resources are {_KNOWN}")
+    raise IllegalAction(f"unknown resource {shorten(name)!r}; the resources are {_KNOWN}")
 
 
 # ----- reading an observation back (scripted agents) -----------------------------------

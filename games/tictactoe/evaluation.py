@@ -7,7 +7,7 @@ position weighs the same (positions, not games); a rate of 1.0 means the policy 
 gives away value anywhere.
 
 A policy that cannot state its distribution at a position raises
-:class:`games.evaluation.PolicyUnavailable`, unless a ``fallback`` gives the one action it
+:class:`games.algorithms.evaluation.PolicyUnavailable`, unless a ``fallback`` gives the one action it
 plays there (scored 1 or 0; None counts as an invalid, non-optimal move): the arena's
 wrapper acts with the agent and parses its reply.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from games.evaluation import Evaluator, Policy, PolicyUnavailable
+from games.algorithms.evaluation import Evaluator, Policy, PolicyUnavailable
 from games.tictactoe.solver import optimal_actions, reachable_positions
 
 if TYPE_CHECKING:

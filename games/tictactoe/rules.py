@@ -380,7 +380,7 @@ class TicTacToe(Game):
         """The exact optimal-move rate (:mod:`games.tictactoe.evaluation`)."""
         from games.tictactoe.evaluation import OPTIMAL_MOVES
 
-        return super().evaluators() + (OPTIMAL_MOVES,)
+        return (OPTIMAL_MOVES,)
 
     def example_action(self) -> str:
         return "[4]"

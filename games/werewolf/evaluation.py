@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-from games.evaluation import wilson_interval
+from games.algorithms.evaluation import wilson_interval
 
 __all__ = ["record_metrics"]
 

@@ -16,7 +16,7 @@ reads it from free model output: ``I vote [vote Player 3]`` plays ``[vote Player
 
 A free speech is the text after the *last* ``[say]`` of the answer (what a model wrote
 before it, its reasoning, is never shown to anyone), its white space folded to single
-spaces, control characters and terminal escapes made inert (:func:`games.untrusted.
+spaces, control characters and terminal escapes made inert (:func:`common.untrusted.
 terminal_safe`), and cut at ``max_speech_chars`` with the mark :data:`CUT`. A speech is
 one line of the public log, so it cannot forge another line. The statements of claims
 mode may also be written inside free text (``[claim] seer`` is read as well as
@@ -29,7 +29,7 @@ import re
 from typing import Iterator
 
 from games.core import IllegalAction
-from games.untrusted import terminal_safe
+from common.untrusted import terminal_safe
 
 from games.werewolf.roles import ROLE_NAMES
 

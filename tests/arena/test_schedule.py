@@ -12,7 +12,7 @@ from agents import registry as agent_registry
 from arena.schedule import (benchmark_schedule, groups, lineups, place, play,
                             round_robin_schedule, seat_order, tournament_schedule,
                             versus_schedule)
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 from tests.arena.small_games import REGISTER
 
 
@@ -126,7 +126,7 @@ def test_play_batches_scheduled_matches_and_reproduces():
 
 def test_selfplay_schedule_cycles_games_and_derives_each_seed():
     from arena.schedule import selfplay_schedule
-    from games.seeds import derive_seed
+    from common.seeds import derive_seed
 
     planned = selfplay_schedule(["kuhn_poker", "werewolf"], "me", 4, 7, "sft")
     assert [m.game for m in planned] == ["kuhn_poker", "werewolf"] * 2

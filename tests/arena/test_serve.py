@@ -18,7 +18,7 @@ import pytest
 
 import games
 from agents.registry import make_agent
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 from arena.cli import main as arena_main
 from arena.store import Store

@@ -8,7 +8,7 @@ import pytest
 
 import games
 from agents.registry import make_agent
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 from arena.runner import MatchConfig, play_match
 from arena.serve.hub import Hub, seat_specs

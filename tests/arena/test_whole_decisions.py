@@ -15,7 +15,7 @@ from arena.export import expanded_dict
 from arena.records import DecisionRecord, MatchRecord
 from arena.runner import play_match
 from arena.store import Store
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 
 GOPS = "textarena:GameOfPureStrategy-v0"  # Goofspiel: each observation is the transcript
 

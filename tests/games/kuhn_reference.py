@@ -1,6 +1,6 @@
 """A closed-form Kuhn Poker reference over one-hand tables, for tests only.
 
-The game's evaluators use the generic tree walk (:mod:`games.exploitability`); this
+The game's evaluators use the generic tree walk (:mod:`games.algorithms.exploitability`); this
 independent walk over the six deals (1/6 each) is what it is checked against:
 :func:`exploitability` is ``(BR_0 + BR_1) / 2`` (0 at a Nash equilibrium, 11/24 for uniform
 play) and :func:`value_vs_equilibrium` gives -1/18 as first player for an equilibrium.

@@ -266,7 +266,7 @@ def test_arena_eval_reports_success_per_task_type():
 def test_record_metrics_counts_invalid_decisions():
     from types import SimpleNamespace as NS
 
-    from games.evaluation import wilson_interval as wilson
+    from games.algorithms.evaluation import wilson_interval as wilson
     from games.household.evaluation import record_metrics
 
     game = games.make("household")

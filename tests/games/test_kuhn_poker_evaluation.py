@@ -9,7 +9,8 @@ import random
 import pytest
 
 import games
-from games.evaluation import PolicyUnavailable
+from games.algorithms import evaluators_of
+from games.algorithms.evaluation import PolicyUnavailable
 from games.kuhn_poker import equilibrium_policy
 from games.kuhn_poker.evaluation import INFOSETS, load_policy_file, table_from_policy, table_policy
 from tests.games.kuhn_reference import (
@@ -79,13 +80,15 @@ def test_values_against_equilibrium_of_uniform_play():
 # ----- the game's evaluators on batched policies --------------------------------------
 def test_kuhn_declares_exploitability_and_value_vs_equilibrium():
     for hands in (1, 3):
-        names = [e.name for e in games.make("kuhn_poker", hands=hands).evaluators()]
+        game = games.make("kuhn_poker", hands=hands)
+        assert [e.name for e in game.evaluators()] == ["value_vs_equilibrium"]
+        names = [e.name for e in evaluators_of(game)]
         assert names == ["exploitability", "value_vs_equilibrium"]
 
 
 @pytest.mark.parametrize("table", random_policies(10, seed=5) + [UNIFORM])
 def test_value_vs_equilibrium_evaluator_matches_the_tables(table):
-    (evaluator,) = [e for e in games.make("kuhn_poker").evaluators()
+    (evaluator,) = [e for e in evaluators_of(games.make("kuhn_poker"))
                     if e.name == "value_vs_equilibrium"]
     got = evaluator(games.make("kuhn_poker"), table_policy(table))
     want = value_vs_equilibrium(table)
@@ -110,7 +113,7 @@ def test_equilibrium_is_worth_nothing_per_hand_against_itself(hands):
 
 def test_evaluators_refuse_a_policy_that_states_nothing():
     game = games.make("kuhn_poker")
-    for evaluator in game.evaluators():
+    for evaluator in evaluators_of(game):
         with pytest.raises(PolicyUnavailable, match="cannot state them"):
             evaluator(game, lambda observations: [None] * len(observations))
 
@@ -192,7 +195,7 @@ def test_a_policy_file_plays_every_hand_of_a_match(tmp_path):
     path = tmp_path / "nash.json"
     path.write_text(json.dumps(nash_table(1 / 3)))
     game = games.make("kuhn_poker", hands=3)
-    (evaluator,) = [e for e in game.evaluators() if e.name == "exploitability"]
+    (evaluator,) = [e for e in evaluators_of(game) if e.name == "exploitability"]
     result = evaluator(game, game.load_policy(path))
     assert abs(result["exploitability"]) < 1e-12
     path.write_text(json.dumps({"K:": 1.0}))

@@ -5,7 +5,7 @@ fallback action is given."""
 import pytest
 
 import games
-from games.evaluation import PolicyUnavailable
+from games.algorithms.evaluation import PolicyUnavailable
 from games.tictactoe import OPTIMAL_MOVES, optimal_distribution, optimal_move_rate
 from games.tictactoe.evaluation import positions
 from games.tictactoe.solver import optimal_actions

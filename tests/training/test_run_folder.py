@@ -108,7 +108,7 @@ def test_a_key_missing_from_an_older_config_counts_as_its_default(smoke_run, tmp
     saved = json.loads((run_dir / "config.json").read_text())
     older = {k: v for k, v in saved.items() if k != "pool_size"}
     (run_dir / "config.json").write_text(json.dumps(older))
-    from training.loop import config_changes
+    from training.config import config_changes
 
     default = SelfPlayConfig().pool_size
     assert config_changes(older, SelfPlayConfig(**{**saved, "pool_size": default})) == []

@@ -18,7 +18,7 @@ from agents.base import Agent, Decision
 from agents.llm.backend import Generation
 from agents.puct import RootStats, search
 from arena.runner import play_match
-from games.seeds import derive_seed
+from common.seeds import derive_seed
 from training import preferences
 from training.config import SelfPlayConfig
 from training.preferences import (completion_prior, completion_values, confidence,

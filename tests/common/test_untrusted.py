@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 from rich.console import Console
 
-from games.untrusted import REPLACEMENT, markup_safe, terminal_safe, valid_text
+from common.untrusted import REPLACEMENT, markup_safe, terminal_safe, valid_text
 
 HOSTILE = (
     "title\x1b]0;pwned\x07 link\x1b]8;;file:///etc/passwd\x1b\\here\x1b]8;;\x1b\\ "
