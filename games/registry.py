@@ -6,7 +6,7 @@ A game in another installed package plugs in with no change here: declare
     my_game = "my_package.my_module:MyGame"
 
 and ``games.make("my_game")`` builds it. ``textarena:<EnvId>`` wraps an installed
-TextArena environment (see :mod:`games.textarena_game`).
+TextArena environment (see :mod:`games.adapters.textarena_game`).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def make(name: str, **options: Any) -> Game:
     ``name`` may carry options as a spec string: ``"kuhn_poker:hands=5"``.
     """
     if name.startswith("textarena:"):
-        from games.textarena_game import TextArenaGame
+        from games.adapters.textarena_game import TextArenaGame
 
         env_id, spec_options = parse_game_spec(name.split(":", 1)[1])
         spec_options.update(options)

@@ -9,7 +9,7 @@ import io
 import random
 import warnings
 
-from games.aec import AnyText, GameEnv, action_vocabulary, env as make_env
+from games.adapters.aec import AnyText, GameEnv, action_vocabulary, env as make_env
 from games.core import Game
 
 from games.conformance.report import CheckFailed

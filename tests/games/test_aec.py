@@ -11,7 +11,7 @@ import pytest
 from pettingzoo.test import api_test, seed_test
 
 import games
-from games.aec import GameEnv, action_vocabulary, env as make_env
+from games.adapters.aec import GameEnv, action_vocabulary, env as make_env
 from games.core import Game, GameInfo, IllegalAction, State
 from games.conformance.aec import check_text_env
 

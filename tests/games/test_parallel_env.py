@@ -20,8 +20,8 @@ from pettingzoo.test import parallel_api_test, parallel_seed_test
 import games
 from agents.base import Agent, Decision
 from arena.runner import play_match
-from games.aec import env as aec_env
-from games.parallel import ParallelGameEnv, parallel_env
+from games.adapters.aec import env as aec_env
+from games.adapters.parallel import ParallelGameEnv, parallel_env
 from tests.games.test_plugin import PLUGIN_ROOT, install
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "parallel-api.md"

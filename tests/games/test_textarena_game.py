@@ -16,9 +16,9 @@ import games  # noqa: E402
 from agents import make_agent  # noqa: E402
 from arena.runner import MatchConfig, play_match  # noqa: E402
 from games import IllegalAction, Observation  # noqa: E402
-from games.aec import env as make_env  # noqa: E402
+from games.adapters.aec import env as make_env  # noqa: E402
 from games.parse import parse_action  # noqa: E402
-from games.textarena_game import NO_CLONE, TextArenaGame, _player_range, _textarena  # noqa: E402
+from games.adapters.textarena_game import NO_CLONE, TextArenaGame, _player_range, _textarena  # noqa: E402
 from games.conformance.aec import check_text_env  # noqa: E402
 
 
@@ -135,7 +135,7 @@ def test_aec_text_mode_conformance(env_id):
 
 
 def test_templates_are_never_offered_as_legal_actions():
-    from games.textarena_moves import is_template
+    from games.adapters.textarena_moves import is_template
 
     game = games.make("textarena:IndianPoker-v0")
     for seed in range(3):
@@ -151,7 +151,7 @@ def test_templates_are_never_offered_as_legal_actions():
 
 
 def test_template_detection():
-    from games.textarena_moves import is_template
+    from games.adapters.textarena_moves import is_template
 
     assert [is_template(t) for t in ("[bet X]", "[Raise N]", "[<number>]", "[Offer: $X]",
                                      "[swap X Y]", "[a,b]")] == [True] * 6
@@ -160,7 +160,7 @@ def test_template_detection():
 
 
 def test_plausible_moves_follow_the_text():
-    from games.textarena_moves import NoMoveFormat, sample_move
+    from games.adapters.textarena_moves import NoMoveFormat, sample_move
 
     rng = random.Random(0)
     board = " 2 | W W W\n 1 | W W W\n     a b c"
@@ -233,7 +233,7 @@ def test_invalid_random_never_raises_and_a_game_without_accepted_moves_is_forfei
     assert first.error.startswith("TextArena refused '[A1]'") and first.action != "[A1]"
     last = rec.decisions[-1]  # none accepted for player 1: the fallback forfeits
     assert rec.outcome == "terminal" and rec.returns[last.player] == -1.0
-    monkeypatch.setattr("games.textarena_game._PROBES", 0)  # nothing drawn: the last resort
+    monkeypatch.setattr("games.adapters.textarena_game._PROBES", 0)  # nothing drawn: the last resort
     state = game.new_state(0)
     move = state.random_action(0, random.Random(0))
     state.apply(0, move)

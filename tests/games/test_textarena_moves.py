@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from games.textarena_moves import last_move, move_formats, sample_move
+from games.adapters.textarena_moves import last_move, move_formats, sample_move
 
 PROMPT = (
     "You are Player 0 in an 2-player Liar's Dice game.\nRules:\n- On your turn, you may "

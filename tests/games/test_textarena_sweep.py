@@ -15,7 +15,7 @@ import games  # noqa: E402
 from agents import make_agent  # noqa: E402
 from arena.records import MatchRecord  # noqa: E402
 from arena.runner import MatchConfig, play_match  # noqa: E402
-from games.textarena_game import _player_range, _textarena  # noqa: E402
+from games.adapters.textarena_game import _player_range, _textarena  # noqa: E402
 
 MAX_TURNS = 12
 

@@ -20,7 +20,7 @@ reach, so the match's invalid-action policy alone decides what follows. Option
 
 Random moves: ``TextArenaGame.random_text_action(obs, rng)`` (what the ``random`` agent
 plays) draws a plausible move in the environment's format from the player's text
-(:mod:`games.textarena_moves`); ``TextArenaState.random_action`` (the runner's
+(:mod:`games.adapters.textarena_moves`); ``TextArenaState.random_action`` (the runner's
 ``--invalid random`` fallback, conformance playouts) keeps the first drawn move that
 TextArena accepts on a private copy of the environment, and where none of ``_PROBES``
 is accepted the player forfeits (the transcript says so). TextArena's prints are kept
@@ -61,7 +61,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Literal
 
 from games.core import Game, GameInfo, IllegalAction, Observation, State
-from games.textarena_moves import NoMoveFormat, is_template, sample_move
+from games.adapters.textarena_moves import NoMoveFormat, is_template, sample_move
 
 __all__ = ["TextArenaGame", "TextArenaState", "TextArenaOptions"]
 
@@ -206,7 +206,7 @@ class TextArenaGame(Game):
 
     def random_text_action(self, obs: Observation, rng: random.Random) -> str:
         """A plausible move in the environment's own format, drawn from what the player
-        sees (:mod:`games.textarena_moves`; TextArena judges it). One clear ValueError
+        sees (:mod:`games.adapters.textarena_moves`; TextArena judges it). One clear ValueError
         where the text shows no move format."""
         messages = [m for m in _GAME_LINE.split(obs.text) if m.strip()]
         try:
@@ -310,7 +310,7 @@ class TextArenaState(State):
 
     def random_action(self, player: int, rng: random.Random) -> str:
         """A move TextArena accepts: a listed one where moves are listed; otherwise
-        plausible moves drawn from the player's text (:mod:`games.textarena_moves`),
+        plausible moves drawn from the player's text (:mod:`games.adapters.textarena_moves`),
         each tried on a private copy of the environment, the first accepted returned.
         When none of ``_PROBES`` draws is accepted the last one is returned as a last
         resort: applying it, if refused, forfeits the game for ``player``."""

@@ -19,8 +19,8 @@ zeros). The moves of a step are applied in seat order, which a simultaneous phas
 tell apart from any other order: no player's view shows another's pending move (the
 conformance check ``simultaneous``).
 
-Agents, spaces, observations and modes are the AEC adapter's (:mod:`games.aec`,
-:mod:`games.spaces`): ``player_0`` .. ``player_{n-1}``, ``numeric`` (the text's UTF-8 bytes
+Agents, spaces, observations and modes are the AEC adapter's (:mod:`games.adapters.aec`,
+:mod:`games.adapters.spaces`): ``player_0`` .. ``player_{n-1}``, ``numeric`` (the text's UTF-8 bytes
 and an action mask; ``Discrete`` actions indexing ``env.actions``) or ``text`` (strings
 in, strings out; model output is parsed). Every agent stays in ``env.agents`` until the
 game ends (a dead Werewolf villager still wins or loses with the village); then all
@@ -56,7 +56,7 @@ import numpy as np
 from pettingzoo import ParallelEnv
 
 from games.core import Game, IllegalAction, State
-from games.spaces import Encoding, Mode, build_game, episode_seed
+from games.adapters.spaces import Encoding, Mode, build_game, episode_seed
 
 __all__ = ["parallel_env", "ParallelGameEnv"]
 

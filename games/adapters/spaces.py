@@ -1,5 +1,5 @@
 """How a game crosses into PettingZoo: spaces, observations and actions, shared by the
-AEC adapter (:mod:`games.aec`) and the Parallel one (:mod:`games.parallel`).
+AEC adapter (:mod:`games.adapters.aec`) and the Parallel one (:mod:`games.adapters.parallel`).
 
 Modes (the AEC module's docstring says why there are two): ``numeric`` for games whose
 actions come from a fixed list (``Game.all_actions()``): ``Discrete`` actions indexing it,
@@ -70,8 +70,8 @@ class AnyText(gymnasium.spaces.Text):
 
 
 class Encoding:
-    """How one game crosses into PettingZoo, for both adapters (:mod:`games.aec` and
-    :mod:`games.parallel`): the mode, fresh spaces per agent, observations, action masks,
+    """How one game crosses into PettingZoo, for both adapters (:mod:`games.adapters.aec` and
+    :mod:`games.adapters.parallel`): the mode, fresh spaces per agent, observations, action masks,
     and actions back into canonical strings."""
 
     def __init__(self, game: Game, mode: Mode = "auto", obs_bytes: int = 2048,

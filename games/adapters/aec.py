@@ -47,9 +47,9 @@ Seeds: ``reset(seed=s)`` plays ``game.new_state(s)`` and reseeds the environment
 stream with ``s``; ``reset()`` plays a seed drawn from that stream, a ``random.Random``
 made at construction from ``env(..., seed=)``. Same seed, same trajectory.
 
-The Parallel API (:mod:`games.parallel`, ``games.parallel_env``) wraps the same game
+The Parallel API (:mod:`games.adapters.parallel`, ``games.parallel_env``) wraps the same game
 with the same agents, modes, spaces and seeds, and steps every player of a phase at once;
-what they share lives in :mod:`games.spaces` (docs/parallel-api.md: when to use which).
+what they share lives in :mod:`games.adapters.spaces` (docs/parallel-api.md: when to use which).
 
 Infos (every live agent, after every reset and step): ``legal_actions`` (canonical strings,
 ``[]`` when not that agent's move, None for free text), ``text``, ``role``, ``turn``.
@@ -68,7 +68,7 @@ import numpy as np
 from pettingzoo import AECEnv
 
 from games.core import Game, IllegalAction, State
-from games.spaces import (AnyText, Encoding, Mode, action_vocabulary, build_game,
+from games.adapters.spaces import (AnyText, Encoding, Mode, action_vocabulary, build_game,
                           episode_seed)
 
 __all__ = ["env", "GameEnv", "AnyText", "action_vocabulary"]
