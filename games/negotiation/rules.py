@@ -76,14 +76,31 @@ MAX_TURNS = 60
 with the square of the length (60 turns: well under a second, about 200 KB of record)."""
 
 _N = len(RESOURCES)
-_KINDS = (("offer", "pass"), ("offer", "pass", "deny"), ("offer", "pass", "deny", "accept"))
-"""The kinds of random move: no offer to answer, an unpayable one, a payable one."""
+_KINDS = (None, "[pass]", "[deny]", "[accept]")
+"""The kinds of random move, drawn uniformly from the first 2 (no offer to answer), 3 (an
+unpayable one) or 4 (a payable one); None: an offer."""
+_ALL = tuple(range(_N))
 _OTHERS = tuple(tuple(i for i in range(_N) if i != g) for g in range(_N))
-_UP_TO = ((), (1,), (1, 2), (1, 2, 3))
-"""``rng.choice(_UP_TO[m])`` draws as ``rng.randint(1, m)`` does (``1 + _randbelow(m)``)."""
-_OFFERS = {(g, a, r, b): f"[offer] {a} {RESOURCES[g]} -> {b} {RESOURCES[r]}"
-           for g in range(_N) for r in range(_N) for a in (1, 2, 3) for b in (1, 2, 3)}
-"""The canonical text of each random offer (``a`` of resource ``g`` for ``b`` of ``r``)."""
+_OFFERS = tuple(tuple(tuple(tuple(f"[offer] {a} {RESOURCES[g]} -> {b} {RESOURCES[r]}"
+                                  for b in (1, 2, 3)) for a in (1, 2, 3))
+                      for r in range(_N)) for g in range(_N))
+"""The canonical text of each random offer: ``_OFFERS[g][r][a - 1][b - 1]`` gives ``a``
+of resource ``g`` for ``b`` of ``r``."""
+_BITS = tuple(n.bit_length() for n in range(_N + 1))
+_Random = random.Random
+
+
+def _below(bits: Any, rng: random.Random, n: int) -> int:
+    """``rng._randbelow(n)`` (what ``rng.choice`` of ``n`` items and ``rng.randint(1, n) -
+    1`` draw) from ``bits``, the ``getrandbits`` of a random.Random; None: through
+    ``rng.choice``."""
+    if bits is None:
+        return rng.choice(range(n))
+    k = _BITS[n]
+    r = bits(k)
+    while r >= n:
+        r = bits(k)
+    return r
 
 _SETUP_DRAWS = tuple(
     (low, high - low + 1, (high - low + 1).bit_length())
@@ -214,8 +231,8 @@ class NegotiationState(State):
             )
         if _missing(self.inventory[proposer], give):  # cannot happen: nothing moved since
             raise IllegalAction("the proposer can no longer pay the offer; [deny] it")
-        new_p = tuple(h - g + r for h, g, r in zip(self.inventory[proposer], give, get))
-        new_a = tuple(h + g - r for h, g, r in zip(self.inventory[acceptor], give, get))
+        new_p = tuple(map(operator.add, map(operator.sub, self.inventory[proposer], give), get))
+        new_a = tuple(map(operator.sub, map(operator.add, self.inventory[acceptor], give), get))
         return (new_p, new_a) if proposer == 0 else (new_a, new_p)
 
     def gains(self) -> list[int]:
@@ -258,32 +275,33 @@ class NegotiationState(State):
     def random_action(self, player: int, rng: random.Random) -> str:
         """A random legal move: an offer of small payable bundles, [pass], and [deny] or
         (when payable) [accept] while an opponent's offer is pending; kinds uniform.
-        Draws as ``rng.randrange(len(kinds))`` and ``rng.randint(1, m)`` would (through
-        ``rng.choice`` of tables, the same draws)."""
+        Draws as ``rng.randrange(len(kinds))`` and ``rng.randint(1, m)`` would: the same
+        calls of ``getrandbits`` that ``rng.choice`` makes, without its two Python-level
+        calls (a subclass of random.Random is asked through its own ``choice``)."""
         if self.turn >= self.game.options.turns or player != self.turn & 1:
             raise IllegalAction(f"player {player} has no legal move now")
+        bits = rng.getrandbits if rng.__class__ is _Random else None
         pending = self.pending
         if pending is not None and pending[0] != player:
-            payable = all(map(operator.ge, self.inventory[player], pending[2]))
-            kind = rng.choice(_KINDS[2 if payable else 1])
+            if all(map(operator.ge, self.inventory[player], pending[2])):
+                kind = _KINDS[_below(bits, rng, 4)]
+            else:
+                kind = _KINDS[_below(bits, rng, 3)]
         else:
-            kind = rng.choice(_KINDS[0])
-        if kind == "offer":
-            return self._random_offer(player, rng) or "[pass]"
-        return f"[{kind}]"
-
-    def _random_offer(self, player: int, rng: random.Random) -> str | None:
+            kind = _KINDS[_below(bits, rng, 2)]
+        if kind is not None:
+            return kind
         mine, theirs = self.inventory[player], self.inventory[1 - player]
-        own = range(_N) if 0 not in mine else [i for i in range(_N) if mine[i]]
+        own = _ALL if 0 not in mine else [i for i in _ALL if mine[i]]
         if not own:
-            return None
-        g = rng.choice(own)
+            return "[pass]"
+        g = own[_below(bits, rng, len(own))]
         wanted = _OTHERS[g] if 0 not in theirs else [i for i in _OTHERS[g] if theirs[i]]
         if not wanted:
-            return None
-        r = rng.choice(wanted)
-        a = rng.choice(_UP_TO[min(3, mine[g])])
-        return _OFFERS[g, a, r, rng.choice(_UP_TO[min(3, theirs[r])])]
+            return "[pass]"
+        r = wanted[_below(bits, rng, len(wanted))]
+        a = _below(bits, rng, min(3, mine[g]))
+        return _OFFERS[g][r][a][_below(bits, rng, min(3, theirs[r]))]
 
     # ----- text: kept pieces (games.negotiation.views) ---------------------------------
     def observation(self, player: int) -> Observation:

@@ -9,9 +9,11 @@ An observation text is five pieces of whole lines, joined by newlines:
 - head: own inventory, own values per unit, own inventory value now and at the start,
   the opponent's inventory: kept in the state for its inventories, values and starting
   inventories (:func:`keep_head`), so rebuilt only after a trade;
-- pending: the pending offer, built per step (bundle texts kept, :func:`bundle`);
+- pending: the pending offer, its texts kept per offer and view (:func:`pending_texts`),
+  only the opponent's value change formatted per step;
 - log: ``History:`` and a line per move, kept in the state and extended by one line per
-  move (:func:`keep_log`), with the moves of the information state beside it.
+  move (:func:`keep_log`, each line's head read from a table per move index), with the
+  moves of the information state beside it.
 
 A kept piece is stored with the fields it was built from and used only while the state
 still holds those very objects (fields are immutable tuples; replacing one makes the piece
@@ -265,30 +267,52 @@ def keep_head(s: "NegotiationState") -> tuple[Any, ...]:
 def keep_log(s: "NegotiationState") -> tuple[Any, ...]:
     """Keep :func:`log_pieces` of the state's history with that history and view,
     ``s._log = (history, view, (log of player 0, of player 1, moves))``: the kept pieces
-    extended by the moves made since, or built afresh when the history does not extend
-    them."""
+    extended by the moves made since (each line's head read from :func:`line_heads`), or
+    built afresh when the history does not extend them."""
     kept, history, view = s._log, s.history, s.game.view
-    done = 0
-    if kept is not None and kept[1] == view:
-        done = len(kept[0])
-        if history[:done] != kept[0]:  # also when the history is shorter
-            done = 0
-    if not done:
-        pieces = log_pieces(history, view)
-    else:
+    if (kept is None or kept[1] != view or not history
+            or history[:len(kept[0])] != kept[0]):  # also when the history is shorter
+        return _keep(s, history, view, log_pieces(history, view))
+    done = len(kept[0])
+    if done:
         log0, log1, moves = kept[2]
-        text = view == "text"
-        for i, (who, reply) in enumerate(history[done:], done):
-            if text:
-                log0 += f"\n  Turn {i + 1}, {'opponent' if who else 'you'}: {reply}"
-                log1 += f"\n  Turn {i + 1}, {'you' if who else 'opponent'}: {reply}"
-            else:
-                log0 += f"\n  {i + 1} {'opponent' if who else 'you'}: {reply}"
-                log1 += f"\n  {i + 1} {'you' if who else 'opponent'}: {reply}"
-            moves += f";{who}:{reply}"
-        pieces = (log0, log1, moves)
+    else:  # from no moves yet: the heading alone
+        log0 = log1 = _HISTORY[view]
+        moves = ""
+    heads = _LINE_HEADS[view]
+    if len(heads) < len(history):
+        heads = line_heads(view, len(history))
+    for i in range(done, len(history)):
+        who, reply = history[i]
+        if who.__class__ is not int or who >> 1:  # not a seat: as log_pieces writes it
+            return _keep(s, history, view, log_pieces(history, view))
+        head0, head1, sep = heads[i][who]
+        log0 = f"{log0}{head0}{reply}"
+        log1 = f"{log1}{head1}{reply}"
+        moves = f"{moves}{sep}{reply}"
+    pieces = (log0, log1, moves)
+    return _keep(s, history, view, pieces)
+
+
+def _keep(s: "NegotiationState", history: tuple, view: str, pieces: tuple) -> tuple:
     s._log = (history, view, pieces)
     return s._log
+
+
+_LINE_HEADS: dict[str, list[tuple[tuple[str, str, str], ...]]] = {"text": [], "compact": []}
+"""Per view and move index, per mover: (the head of the history line player 0 reads, that
+player 1 reads, the separator and mover of the information state's moves)."""
+
+
+def line_heads(view: str, moves: int) -> list[tuple[tuple[str, str, str], ...]]:
+    """:data:`_LINE_HEADS` of ``view``, extended to at least ``moves`` moves (strings as
+    :func:`log_pieces` builds them)."""
+    heads, line = _LINE_HEADS[view], _MOVE_LINE[view].format
+    for i in range(len(heads), moves):
+        heads.append(tuple((line(i + 1, "you" if who == 0 else "opponent", ""),
+                            line(i + 1, "you" if who == 1 else "opponent", ""),
+                            f"{';' if i else ''}{who}:") for who in (0, 1)))
+    return heads
 
 
 def observation_parts(s: "NegotiationState", player: int) -> tuple[str, str]:
@@ -307,11 +331,42 @@ def observation_parts(s: "NegotiationState", player: int) -> tuple[str, str]:
     if log is None or log[0] is not s.history or log[1] != view:
         log = keep_log(s)
     lead, final = row[player]
-    pending = _NO_OFFER[view] if s.pending is None else pending_line(
-        s.pending, s.values[player], player, view)
+    pending = s.pending
+    if pending is None:
+        pending = _NO_OFFER[view]
+    else:
+        texts = _PENDING[view].get(pending)
+        if texts is None:
+            texts = pending_texts(pending, view)
+        if pending[0] == player:
+            pending = texts[0]
+        else:
+            pending = f"{texts[1]}{sum(map(operator.mul, texts[3], s.values[player])):+d}{texts[2]}"
     logs = log[2]
     return (f"{lead}\n{kept[5][player]}\n{pending}\n{logs[player]}\n{final}",
             kept[4][player][2] + logs[2])
+
+
+_PENDING: dict[str, dict[tuple, tuple[str, str, str, tuple[int, ...]]]] = {
+    "text": {}, "compact": {}}
+"""Per view, by pending offer ``(proposer, give, get)``: :func:`pending_texts`."""
+_MAX_PENDING = 1 << 14
+
+
+def pending_texts(pending: tuple[int, Bundle, Bundle],
+                  view: str) -> tuple[str, str, str, tuple[int, ...]]:
+    """Kept in :data:`_PENDING`: (the proposer's pending line, the opponent's line before
+    and after its value change, the change per unit of each resource), so that
+    :func:`pending_line` of the opponent is ``before + f"{change:+d}" + after``."""
+    kept = _PENDING[view]
+    if len(kept) >= _MAX_PENDING:
+        kept.clear()
+    proposer, give, get = pending
+    theirs = pending_line(pending, (0,) * len(give), 1 - proposer, view)
+    cut = theirs.rindex("+0")
+    texts = kept[pending] = (pending_line(pending, (), proposer, view), theirs[:cut],
+                             theirs[cut + 2:], tuple(g - r for g, r in zip(give, get)))
+    return texts
 
 
 def information_state(s: "NegotiationState", player: int) -> str:

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 import games
 from games import IllegalAction
 from games.conformance.views import game_in_view
-from games.negotiation import rules
+from games.negotiation import rules, views
 from games.negotiation.views import COMPACT, fresh_information_state, fresh_text
 
 GAMES = {view: game_in_view(games.make("negotiation:turns=12"), view)
@@ -121,3 +121,61 @@ def test_replies_are_kept_parsed_without_messages_and_bounded(monkeypatch):
         with pytest.raises(IllegalAction, match="count 0"):
             GAMES["text"].new_state(0).apply(0, "[offer] 0 Wood -> 1 Ore")
     assert "[offer] 0 Wood -> 1 Ore" not in rules._REPLIES
+
+
+BUNDLES = st.tuples(*[st.integers(0, 4)] * 5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(proposer=st.integers(0, 1), give=BUNDLES, get=BUNDLES, view=st.sampled_from(
+    ["text", "compact"]), values=st.tuples(*[st.integers(-40, 40)] * 5))
+def test_kept_pending_lines_read_as_pending_line(proposer, give, get, view, values):
+    """The pending-offer line from :func:`views.pending_texts` (kept per offer) and the
+    reader's values equals :func:`views.pending_line` built afresh, for both players."""
+    state = GAMES[view].new_state(1)
+    state.pending = (proposer, give, get)
+    state.values = (values, values)
+    for player in (0, 1):
+        line = views.pending_line(state.pending, values, player, view)
+        assert line in state.observation(player).text.split("\n")
+        assert state.observation(player).text == fresh_text(state, player, view)
+    assert views._PENDING[view][state.pending][3] == tuple(g - r for g, r in zip(give, get))
+
+
+def test_kept_pending_lines_are_bounded(monkeypatch):
+    monkeypatch.setattr(views, "_PENDING", {"text": {}, "compact": {}})
+    monkeypatch.setattr(views, "_MAX_PENDING", 4)
+    state = GAMES["text"].new_state(2)
+    for n in range(1, 10):
+        state.pending = (0, (n, 0, 0, 0, 0), (0, 1, 0, 0, 0))
+        assert state.observation(1).text == fresh_text(state, 1, "text")
+        assert len(views._PENDING["text"]) <= 4
+
+
+class CountingRandom(random.Random):
+    """A subclass: random_action must draw through its own ``choice``."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed)
+        self.choices = 0
+
+    def choice(self, seq):
+        self.choices += 1
+        return super().choice(seq)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32), play=st.integers(0, 2**32))
+def test_random_moves_of_a_subclass_draw_through_its_choice(seed, play):
+    """The same moves and the same generator state as random.Random's (whose draws come
+    straight from getrandbits), every draw through the subclass's ``choice``."""
+    a, b = random.Random(play), CountingRandom(play)
+    first, second = GAMES["text"].new_state(seed), GAMES["text"].new_state(seed)
+    while not first.is_terminal():
+        player = first.current_players()[0]
+        before = b.choices
+        move = first.random_action(player, a)
+        assert second.random_action(player, b) == move
+        assert b.choices > before and a.getstate() == b.getstate()
+        first.apply(player, move)
+        second.apply(player, move)
