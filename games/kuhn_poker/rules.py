@@ -70,6 +70,8 @@ from games.kuhn_poker.betting import (
 
 __all__ = ["KuhnOptions", "KuhnPoker", "KuhnState", "MAX_HANDS"]
 
+_Random = random.Random
+
 MAX_HANDS = 20
 """Most hands in one match: a 20-hand match is 60 decisions and well under a second."""
 MAX_KEPT = 1 << 16
@@ -166,7 +168,12 @@ class KuhnState(State):
         history = self.history
         if history in OUTCOME or player != (self.hand & 1) ^ TO_ACT[history]:
             raise IllegalAction(f"player {player} has no legal action now")
-        return rng.choice(LEGAL[history])  # legal[rng.randrange(len(legal))]: the same draw
+        if rng.__class__ is not _Random:
+            return rng.choice(LEGAL[history])
+        r = rng.getrandbits(2)  # rng.choice of two actions, straight from getrandbits
+        while r >= 2:
+            r = rng.getrandbits(2)
+        return LEGAL[history][r]
 
     def observation(self, player: int) -> Observation:
         """:meth:`State.observation`, each one built once (see the module docstring)."""

@@ -49,6 +49,7 @@ from games.werewolf.views import (
 __all__ = ["WerewolfState", "NIGHT", "PACK", "TALK", "VOTE", "OVER", "RUNNING", "DRAW"]
 
 RUNNING, DRAW = -1, 2
+_Random = random.Random
 
 
 class WerewolfState(State):
@@ -125,7 +126,14 @@ class WerewolfState(State):
             return self._random_speech(player, rng)
         if not legal:
             raise IllegalAction(f"player {player} has no legal action now")
-        return rng.choice(legal)  # legal[rng.randrange(len(legal))]: the same draw
+        if rng.__class__ is not _Random:
+            return rng.choice(legal)
+        n = len(legal)  # rng.choice(legal), its draws straight from getrandbits
+        k, bits = n.bit_length(), rng.getrandbits
+        r = bits(k)
+        while r >= n:
+            r = bits(k)
+        return legal[r]
 
     def _random_speech(self, player: int, rng: random.Random) -> str:
         """A random free-mode speech: a claims-mode statement or silence, as text."""

@@ -211,6 +211,38 @@ def test_negotiation_deals_as_randint(seed):
     assert state.values == tuple(values)
 
 
+class CountingRandom(random.Random):
+    """A subclass of random.Random: random_action must draw through its own ``choice``."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed)
+        self.choices = 0
+
+    def choice(self, seq):
+        self.choices += 1
+        return super().choice(seq)
+
+
+@settings(max_examples=30, deadline=None)
+@given(spec=st.sampled_from(["kuhn_poker:hands=3", "negotiation", "werewolf:speech=claims"]),
+       seed=st.integers(0, 2**32), play=st.integers(0, 2**32))
+def test_random_moves_of_a_subclass_draw_through_its_choice(spec, seed, play):
+    """random_action draws from a random.Random straight through getrandbits: the same
+    moves and generator state as a subclass's draws, each of which goes through the
+    subclass's ``choice``."""
+    game = games.make(spec)
+    a, b = random.Random(play), CountingRandom(play)
+    first, second = game.new_state(seed), game.new_state(seed)
+    while not first.is_terminal():
+        player = first.current_players()[0]
+        before = b.choices
+        move = first.random_action(player, a)
+        assert second.random_action(player, b) == move
+        assert b.choices > before and a.getstate() == b.getstate()
+        first.apply(player, move)
+        second.apply(player, move)
+
+
 @pytest.mark.parametrize("spec", SPECS)
 def test_games_pickle_and_copy_without_their_tables(spec):
     game = games.make(spec)

@@ -150,32 +150,3 @@ def test_kept_pending_lines_are_bounded(monkeypatch):
         state.pending = (0, (n, 0, 0, 0, 0), (0, 1, 0, 0, 0))
         assert state.observation(1).text == fresh_text(state, 1, "text")
         assert len(views._PENDING["text"]) <= 4
-
-
-class CountingRandom(random.Random):
-    """A subclass: random_action must draw through its own ``choice``."""
-
-    def __init__(self, seed: int) -> None:
-        super().__init__(seed)
-        self.choices = 0
-
-    def choice(self, seq):
-        self.choices += 1
-        return super().choice(seq)
-
-
-@settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 2**32), play=st.integers(0, 2**32))
-def test_random_moves_of_a_subclass_draw_through_its_choice(seed, play):
-    """The same moves and the same generator state as random.Random's (whose draws come
-    straight from getrandbits), every draw through the subclass's ``choice``."""
-    a, b = random.Random(play), CountingRandom(play)
-    first, second = GAMES["text"].new_state(seed), GAMES["text"].new_state(seed)
-    while not first.is_terminal():
-        player = first.current_players()[0]
-        before = b.choices
-        move = first.random_action(player, a)
-        assert second.random_action(player, b) == move
-        assert b.choices > before and a.getstate() == b.getstate()
-        first.apply(player, move)
-        second.apply(player, move)
