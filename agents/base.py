@@ -18,6 +18,11 @@ Observations are plain data. An agent that searches game states (MCTS) declares
 :class:`games.core.Determiniser` (``act(obs, determiniser)``, ``act_batch(obs,
 determinisers)``) and records that states were given. Agents that do not search never
 get states. :func:`act_at` asks an agent at a state outside the runner the same way.
+
+What an agent shares and offers is declared on :class:`Agent`, with defaults, so callers
+ask the agent and never inspect it: ``searches`` (wants determinisers),
+``shares_models`` (takes a model cache), ``samples_replies`` (offers ``complete``),
+``generates`` (free-text decisions) and ``greedy`` (no sampling).
 """
 
 from __future__ import annotations
@@ -93,6 +98,17 @@ class Agent:
     name: str = "agent"
     searches: ClassVar[bool] = False
     """True for agents that search game states: they get a determiniser per decision."""
+    shares_models: ClassVar[bool] = False
+    """True: the constructor takes ``models=`` (an :class:`agents.llm.model_cache.ModelCache`),
+    so the agents one owner builds share loaded weights
+    (:func:`agents.llm.model_cache.make_agent_sharing` passes it)."""
+    samples_replies: ClassVar[bool] = False
+    """True: :meth:`complete` samples free-text replies to prompts (model agents)."""
+    generates: bool = False
+    """True: its decisions are free-text replies (reasoning, then an answer), not draws from
+    a distribution over the legal actions (an llm agent in generate mode)."""
+    greedy: bool = False
+    """True: it always takes its most likely choice, so asking twice gives one answer."""
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
@@ -139,6 +155,13 @@ class Agent:
     def policy_batch(self, obs: Sequence[Observation]) -> list[dict[str, float] | None]:
         """``policy`` for many observations; model agents override it to batch the work."""
         return [self.policy(o) for o in obs]
+
+    def complete(self, prompts: Sequence[str], seeds: Sequence[int]) -> list[Any]:
+        """One sampled reply per prompt, ``seeds[i]`` for row i, where
+        :attr:`samples_replies` is True (step preferences in generate mode ask for several
+        replies to one decision's prompt). Default: refused in one line."""
+        raise ValueError(f"agent {self.name!r} cannot sample replies to prompts; use an llm "
+                         "agent, e.g. llm:model=PATH,mode=generate")
 
     def close(self) -> None:
         """Release resources (models, connections). Safe to call twice."""

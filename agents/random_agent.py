@@ -34,13 +34,15 @@ class RandomAgent(Agent):
         self._samplers: dict[str, _TextSampler | None] = {}
 
     def _text_sampler(self, game_id: str) -> _TextSampler | None:
-        """The game's ``random_text_action`` hook, or None (looked up once per game)."""
+        """The game's ``random_text_action`` where it offers one (overrides the base's
+        default), else None; looked up once per game."""
         if game_id not in self._samplers:
             try:
                 game = games.make(game_id)
             except (ValueError, TypeError, ImportError):  # an id that does not rebuild
                 game = None
-            self._samplers[game_id] = getattr(game, "random_text_action", None)
+            offered = game is not None and game.offers("random_text_action")
+            self._samplers[game_id] = game.random_text_action if offered else None
         return self._samplers[game_id]
 
     def wants_states(self, obs: Observation) -> bool:

@@ -39,7 +39,7 @@ def cmd_games(args: argparse.Namespace) -> int:
             else f"{info.min_players}-{info.max_players}",
             "roles": list(info.roles), "information": info.information,
             "description": info.description, "actions": info.action_grammar,
-            "views": list(getattr(games.game_class(name), "views", ("text",))),
+            "views": list(games.game_class(name).views),
         })
     if args.json:
         _print_json(rows)

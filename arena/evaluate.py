@@ -16,7 +16,7 @@
   game's best) with intervals.
 - metrics the game reads from the records of that play (:meth:`games.Game.record_metrics`,
   e.g. Werewolf's win rate per team and share of village votes on wolves), named
-  ``vs_<opponent>/game/<metric>``. Teams per match come from ``Game.teams_for(roles)``
+  ``vs_<opponent>/game/<metric>``. Teams per match come from ``Game.teams(roles)``
   (Werewolf deals roles, hence teams, by the seed).
 
 Metric names (flat, ready for a metrics row): the evaluators' own (``exploitability``,
@@ -41,7 +41,7 @@ import games
 from agents import Agent, Decision, make_agent
 from agents.base import sample_from
 from games.algorithms import evaluators_of
-from games.algorithms.evaluation import EvaluatorUnavailable, Policy, record_metrics_of
+from games.algorithms.evaluation import EvaluatorUnavailable, Policy
 from common.seeds import derive_seed
 
 from arena.records import MatchRecord
@@ -117,7 +117,7 @@ def _by_role(prefix: str, game: games.Game, planned: Sequence[Scheduled],
     per_role: dict[str, list[tuple[int, float]]] = {}
     for m, rec in zip(planned, records):
         seat = m.agents.index(_ME)
-        teams = game.teams_for(rec.roles)
+        teams = game.teams(rec.roles)
         result = (_outcome(rec, seat, teams), float(rec.returns[seat]))
         overall.append(result)
         per_role.setdefault(rec.roles[seat], []).append(result)
@@ -147,7 +147,7 @@ def sampled_metrics(game_spec: str, agent: Agent, games_per_seat: int, seed: int
     if game.num_players == 1:
         planned = benchmark_schedule(game_spec, [_ME], games_per_seat, seed, None, "eval", game)
         records = play(planned, {_ME: agent}, MatchConfig())
-        extra = record_metrics_of(game, records, None)
+        extra = game.record_metrics(records, None)
         return {**_episodes(game, records),
                 **{f"episodes/game/{k}": float(v) for k, v in extra.items()}}, []
     notes, plans, players = [], {}, {_ME: agent}
@@ -165,7 +165,7 @@ def sampled_metrics(game_spec: str, agent: Agent, games_per_seat: int, seed: int
         mine = records[start:start + len(planned)]
         start += len(planned)
         metrics.update(_by_role(f"vs_{opp}/", game, planned, mine))
-        extra = record_metrics_of(game, mine, [m.agents.index(_ME) for m in planned])
+        extra = game.record_metrics(mine, [m.agents.index(_ME) for m in planned])
         metrics.update({f"vs_{opp}/game/{k}": float(v) for k, v in extra.items()})
     return metrics, notes
 
@@ -261,10 +261,10 @@ def table_policy(table: Mapping[str, Any], source: str = "policy") -> Policy:
 
 
 def load_policy(game: games.Game, path: str | Path) -> Policy:
-    """The policy in a file: the game's own reader if it declares one, else a table."""
-    reader = getattr(game, "load_policy", None)
-    if callable(reader):
-        return reader(path)
+    """The policy in a file: the game's own reader if it offers one, else a table."""
+    policy = game.load_policy(path)
+    if policy is not None:
+        return policy
     path = Path(path)
     try:
         data = json.loads(path.read_text())

@@ -266,7 +266,7 @@ class _GameFacts:
         if game is None:
             return (), None
         try:
-            return game.teams_for(tuple(roles)), float(game.info.max_utility)
+            return game.teams(tuple(roles)), float(game.info.max_utility)
         except (ValueError, KeyError, TypeError):
             return (), float(game.info.max_utility)
 

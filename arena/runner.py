@@ -143,7 +143,7 @@ class _Live:
             return tuple(float(r) for r in self.state.returns())
         if self.outcome in ("forfeit", "quit"):
             roles = tuple(self.state.role(p) for p in range(n))
-            scores = self.spec.game.forfeit_for(self.forfeit_player, roles)
+            scores = self.spec.game.forfeit_returns(self.forfeit_player, roles)
             return tuple(float(r) for r in scores)
         return tuple(0.0 for _ in range(n))
 

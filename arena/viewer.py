@@ -11,7 +11,7 @@ What a view shows, top to bottom:
   flood the screen. Invalid outputs are shown in red with the error; a random fallback
   move and a retry are marked.
 
-Hidden information: a game whose ``render`` takes ``reveal`` (Werewolf) hides its
+Hidden information: a game that declares ``hides_from_spectators`` (Werewolf) hides its
 secrets from a spectator unless asked (``--reveal``): the board is ``render(reveal=False)``
 and, until the match ends, the header and the log show no roles and the log no actions,
 agent text or errors (a refusal may name the player's role); the board shows what is
@@ -32,7 +32,6 @@ from it to a renderable; :func:`watch_match` and :func:`replay` only ever call
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import io
 import logging
 import math
@@ -267,16 +266,13 @@ def _record_view(record: MatchRecord, hidden: bool = False) -> ViewState:
 
 
 def _hides(state: Any) -> bool:
-    """Whether the game's ``render`` takes ``reveal`` (it hides secrets from spectators)."""
-    try:
-        return "reveal" in inspect.signature(state.render).parameters
-    except (TypeError, ValueError):
-        return False
+    """Whether the game hides secrets from spectators (``Game.hides_from_spectators``)."""
+    return state.game.hides_from_spectators
 
 
 def _render(state: Any, reveal: bool) -> str:
-    """The board: ``render(reveal=...)`` where the game hides secrets, else ``render()``."""
-    return state.render(reveal=reveal) if _hides(state) else state.render()
+    """The board, ``render(reveal=...)`` (a game without secrets ignores ``reveal``)."""
+    return state.render(reveal=reveal)
 
 
 def final_view(record: MatchRecord) -> ViewState:
@@ -336,7 +332,7 @@ def _game_hides(record: MatchRecord) -> bool:
     try:
         import games
 
-        return _hides(games.make(record.game, **dict(record.options)).new_state(record.seed))
+        return games.make(record.game, **dict(record.options)).hides_from_spectators
     except Exception:  # an unregistered game: nothing to hide by the game's own rules
         return False
 

@@ -9,8 +9,8 @@ A game is two objects:
   public API (turn checks, legality, terminal checks); a game implements a few hooks:
 
   ``_legal(player)``, ``_apply(player, action)``, ``_text(player)``, ``returns()``,
-  ``information_state(player)``, ``render()``, ``clone()`` and, for games with hidden
-  information, ``_determinise(player, rng)``. A game on a hot path may also override
+  ``information_state(player)``, ``render(reveal=False)``, ``clone()`` and, for games
+  with hidden information, ``_determinise(player, rng)``. A game on a hot path may also override
   ``_legal_now(player)`` (legality in one call, see there).
 
 Views: what a player reads may be rendered more than one way. ``view=text`` (``_text``,
@@ -19,6 +19,12 @@ the smallest unambiguous rendering of the same information, for models trained f
 scratch. A game lists the views it renders in ``Game.views`` and takes the choice as its
 ``view`` option (:func:`view_field`); views differ in text only, never in the
 information state or the legal actions (``arena check``'s ``views`` check).
+
+The contract is declared, never negotiated: every hook has one signature, written on these
+base classes with its default, and callers call it as written (they never read a game's
+signatures). Optional hooks are methods whose default means "not offered"; the table of
+them is in ``docs/adding-a-game.md``, and ``arena check``'s ``contract`` check names an
+override whose signature misses its declaration.
 
 Actions are canonical strings at this boundary (``"[bet]"``, ``"[4]"``). A model's free
 output becomes a canonical action through :func:`games.parse.parse_action`, never inside
@@ -29,7 +35,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import inspect
 import random
 from dataclasses import dataclass
 from operator import itemgetter
@@ -256,7 +261,10 @@ class State:
     def information_state(self, player: int) -> str:
         raise NotImplementedError
 
-    def render(self) -> str:
+    def render(self, reveal: bool = False) -> str:
+        """The board or table for the terminal viewer (plain text; the viewer styles it).
+        A game that declares ``Game.hides_from_spectators`` shows a spectator only what is
+        public unless ``reveal`` is True; other games ignore ``reveal``."""
         raise NotImplementedError
 
     def clone(self) -> "State":
@@ -362,9 +370,10 @@ class Game:
     Each size option states its range in the field's metadata,
     ``hands: int = field(default=1, metadata={"range": (1, 20)})``; every construction
     checks it (:func:`check_option_ranges`), so a value out of range is one clear error.
-    Optional hooks with defaults: ``evaluators()`` (exact evaluations the game offers),
-    ``chance_outcomes()`` (for generic tree algorithms), ``teams(roles)``,
-    ``forfeit_returns(offender, roles)`` and ``record_metrics(records, seats)``.
+    Optional hooks, methods with defaults (the table is in ``docs/adding-a-game.md``):
+    ``evaluators()``, ``chance_outcomes()``, ``teams(roles)``, ``forfeit_returns(offender,
+    roles)``, ``record_metrics(records, seats)``, ``load_policy(path)``,
+    ``random_text_action(obs, rng)`` and ``kept_tables()``.
     """
 
     info: GameInfo
@@ -373,10 +382,10 @@ class Game:
     rules: str = ""
     expert: ClassVar[str | None] = None
     """Agent spec of the game's scripted expert (``arena`` agents resolve ``expert`` by it)."""
-    load_policy: ClassVar[Callable[..., Any] | None] = None
-    """Optional reader of policy files, a method ``load_policy(path) -> Policy``
-    (:data:`games.algorithms.evaluation.Policy`), for ``arena eval --policy FILE``; None: the arena
-    reads a generic ``{information state: {action: probability}}`` table."""
+    hides_from_spectators: ClassVar[bool] = False
+    """True: ``State.render(reveal=False)`` hides secrets (roles, night actions) from a
+    spectator, and the viewer hides roles and actions in its log until the end unless asked
+    (``--reveal``). False: the board shows everything; ``reveal`` changes nothing."""
     views: ClassVar[tuple[str, ...]] = ("text",)
     """The views this game renders (see the module docstring); the first is the default.
     A game with more than one declares a ``view`` option (:func:`view_field`)."""
@@ -386,10 +395,6 @@ class Game:
     """True when ``State.returns()`` before the end is the reward earned so far (a dense
     reward, e.g. household ``dense=true``); training then credits each step with what it
     earned (:mod:`training.credit`). False: only the final returns count."""
-    random_text_action: ClassVar[Callable[..., str] | None] = None
-    """Optional, for free-text games: a method ``random_text_action(obs, rng) -> str``
-    drawing a plausible move from an observation alone (the ``random`` agent uses it);
-    None: ``random`` draws with ``State.random_action`` on a determinisation."""
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         if options is None:
@@ -485,7 +490,7 @@ class Game:
         ``roles``: the roles of one match by seat (``state.role(p)``, a record's
         ``roles``); a game whose teams follow roles dealt by the seed (Werewolf) reads
         them and may refuse None, so callers that know the match pass them. Default:
-        every seat is its own team (roles ignored)."""
+        every seat is its own team (roles ignored). An override keeps this signature."""
         return tuple(range(self.num_players))
 
     def forfeit_returns(self, offender: int, roles: Sequence[str] | None = None
@@ -495,7 +500,7 @@ class Game:
         ``roles``) gets -1 and the other seats share the same total, so the returns sum
         to zero (two players: -1 and +1). A game overrides it where a forfeit is worth
         more or less (a match of several hands)."""
-        teams = self.teams_for(roles)
+        teams = self.teams(roles)
         n = self.num_players
         losers = [p for p in range(n) if teams[p] == teams[offender]]
         if len(losers) == n:
@@ -510,24 +515,29 @@ class Game:
         village votes on wolves). ``records`` are the finished match records, read as
         plain data (attributes ``roles``, ``returns``, ``decisions``, ``final_render``...);
         ``seats[i]`` the evaluated agent's seat in ``records[i]`` (a one-player game is
-        called without seats). ``arena eval`` reports them as ``episodes/game/<name>``
+        given ``seats=None``). ``arena eval`` reports them as ``episodes/game/<name>``
         (one-player games) or per opponent as ``vs_<opponent>/game/<name>``.
         Default: none."""
         return {}
 
-    def teams_for(self, roles: Sequence[str] | None) -> tuple[int, ...]:
-        """:meth:`teams` of one match's ``roles``, for callers (the runner, evaluation,
-        ratings): a game whose ``teams`` takes no argument (written before roles were
-        passed) is asked without them."""
-        if _takes_roles(type(self).teams):
-            return tuple(self.teams(roles))
-        return tuple(self.teams())
+    def load_policy(self, path: Any) -> Any:
+        """Optional hook: this game's reader of policy files, ``load_policy(path) ->
+        Policy`` (:data:`games.algorithms.evaluation.Policy`), for ``arena eval --policy FILE``.
+        Default None: the arena reads a generic ``{information state: {action:
+        probability}}`` table."""
+        return None
 
-    def forfeit_for(self, offender: int, roles: Sequence[str] | None) -> list[float]:
-        """:meth:`forfeit_returns` of one match's ``roles`` (see :meth:`teams_for`)."""
-        if _takes_roles(type(self).forfeit_returns):
-            return self.forfeit_returns(offender, roles)
-        return self.forfeit_returns(offender)
+    def random_text_action(self, obs: Observation, rng: random.Random) -> str | None:
+        """Optional hook for free-text games: a plausible move drawn with ``rng`` from an
+        observation alone (the ``random`` agent uses it). Default None: not offered, and
+        ``random`` draws with ``State.random_action`` on a determinisation. A game that
+        offers it returns a move at every free-text decision."""
+        return None
+
+    def offers(self, hook: str) -> bool:
+        """Whether this game overrides the optional hook named ``hook`` (a method of the
+        hooks table, e.g. ``"random_text_action"``) rather than keeping the default."""
+        return getattr(type(self), hook) is not getattr(Game, hook)
 
     def canonicalize(self, answer: str) -> str:
         """Free-text games: turn an extracted answer into a canonical action or raise
@@ -538,13 +548,6 @@ class Game:
         return f"{type(self).__name__}({self.options!r})"
 
 
-def _takes_roles(method: Callable[..., Any]) -> bool:
-    """Whether a ``teams``/``forfeit_returns`` override accepts the ``roles`` argument."""
-    try:
-        params = inspect.signature(method).parameters
-    except (TypeError, ValueError):
-        return False
-    return "roles" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def check_option_ranges(game_id: str, options: Any) -> None:

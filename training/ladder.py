@@ -71,7 +71,7 @@ def _fixed_players(game: games.Game, fixed: Sequence[str], seed: int) -> dict[st
 
 
 def _rate(records, game: games.Game, seed: int) -> dict[str, tuple[float, float, float]]:
-    outcomes = [Match(r.agents, r.returns, r.roles, game.teams_for(r.roles)) for r in records]
+    outcomes = [Match(r.agents, r.returns, r.roles, game.teams(r.roles)) for r in records]
     if game.num_players == 2 and all(len(set(m.teams)) == 2 for m in outcomes):
         names = {a for m in outcomes for a in m.agents}
         anchor = "random" if "random" in names else None

@@ -185,7 +185,7 @@ def collect_preferences(game_name: str, agent: Any, search: dict[str, Any], matc
     report = search_pairs(records, agent.name, agent, [game_name], prob, search["simulations"],
                           ("preferences", seed), search["c"], search["playout"], min_gap, 1,
                           rejected,
-                          completions if getattr(agent, "mode", "") == "generate" else 0)
+                          completions if agent.generates else 0)
     return report
 
 
@@ -210,12 +210,12 @@ def preferences_from_argv(argv: Sequence[str] | None = None) -> int:
         from agents.registry import make_agent
 
         agent = make_agent(args.agent, seed=args.seed)
-        if getattr(agent, "mode", "") == "generate" and getattr(agent, "greedy", False):
+        if agent.generates and agent.greedy:
             raise ValueError(f"--agent {args.agent}: a greedy agent (greedy=true or "
                              "temperature=0) samples the same reply K times, so no pair "
                              "differs; drop greedy and give temperature > 0, e.g. "
                              "temperature=1.0")
-        if getattr(agent, "mode", "") == "generate" and search["playout"] == "policy":
+        if agent.generates and search["playout"] == "policy":
             raise ValueError(f"--search {args.search}: playout=policy needs an agent in "
                              "choice mode (a generate-mode agent has no move distribution "
                              "to play out with); use playout=random or an agent spec, e.g. "

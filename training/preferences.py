@@ -348,8 +348,7 @@ def _without_model(gen: Any, root_prior: dict[str, float]) -> RootStats:
 
 def _sample_replies(picked: list, policy: Agent, seed: Any, k: int) -> list[list[Any]]:
     """K replies to each picked decision's prompt, all in one batched call."""
-    complete = getattr(policy, "complete", None)
-    if complete is None:
+    if not policy.samples_replies:
         raise ValueError(f"agent {policy.name!r} cannot sample replies for generate-mode step "
                          "preferences; use an llm agent with mode=generate")
     prompts, seeds = [], []
@@ -360,7 +359,7 @@ def _sample_replies(picked: list, policy: Agent, seed: Any, k: int) -> list[list
                              "generate-mode step preferences need the llm agent's records")
         prompts += [prompt] * k
         seeds += [derive_seed("pref-completion", seed, m, i, j) for j in range(k)]
-    replies = complete(prompts, seeds) if prompts else []
+    replies = policy.complete(prompts, seeds) if prompts else []
     return [replies[n * k:(n + 1) * k] for n in range(len(picked))]
 
 

@@ -106,6 +106,8 @@ def _validate(model: str, mode: str, backend: str, temperature: float, top_p: fl
 
 class LLMAgent(Agent):
     name = "llm"
+    shares_models = True
+    samples_replies = True
 
     def __init__(self, seed: int = 0, model: str = "", mode: str = "choice",
                  temperature: float = 1.0, top_p: float = 1.0, max_new_tokens: int = 256,
@@ -267,6 +269,11 @@ class LLMAgent(Agent):
         )
 
     # ----- generate mode --------------------------------------------------------------
+    @property
+    def generates(self) -> bool:  # type: ignore[override]
+        """True in generate mode: decisions are free-text replies."""
+        return self.mode == "generate"
+
     def complete(self, prompts: Sequence[str], seeds: Sequence[int]) -> list[Generation]:
         """One reply per (already fitted) prompt, sampled as generate mode samples (its
         temperature, top_p and max_new_tokens), ``seeds[i]`` for row i; one batched call.

@@ -67,12 +67,10 @@ class ModelCache:
 
 
 def make_agent_sharing(spec: str, seed: int, models: ModelCache) -> Any:
-    """``make_agent(spec, seed=seed)``, handing ``models`` to an agent whose constructor
-    takes a model cache (``models=``), so agents of one owner share their weights."""
-    import inspect
-
+    """``make_agent(spec, seed=seed)``, handing ``models`` to an agent that declares
+    ``shares_models`` (its constructor takes ``models=``), so agents of one owner share
+    their weights."""
     from agents.registry import _agent_class, make_agent, parse_agent_spec
 
-    cls = _agent_class(parse_agent_spec(spec)[0])
-    takes = "models" in inspect.signature(cls.__init__).parameters
-    return make_agent(spec, seed=seed, **({"models": models} if takes else {}))
+    shares = _agent_class(parse_agent_spec(spec)[0]).shares_models
+    return make_agent(spec, seed=seed, **({"models": models} if shares else {}))

@@ -369,7 +369,7 @@ class TextArenaState(State):
     def information_state(self, player: int) -> str:
         return f"{player}\n{self._text(player)}"
 
-    def render(self) -> str:
+    def render(self, reveal: bool = False) -> str:
         board = getattr(self.raw, "get_board_str", None)
         if board is not None:
             try:

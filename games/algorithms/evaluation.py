@@ -25,7 +25,6 @@ with a message that says why; callers skip it and show the message.
 
 from __future__ import annotations
 
-import inspect
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Z95", "wilson_interval","Policy", "Evaluator", "EvaluatorUnavailable", "PolicyUnavailable",
-           "TreeTooLarge", "checked_distributions", "record_metrics_of"]
+           "TreeTooLarge", "checked_distributions"]
 
 Policy = Callable[[Sequence["Observation"]], list[Mapping[str, float] | None]]
 """Observations -> one action distribution per observation (None: cannot state it)."""
@@ -116,25 +115,3 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     low = 0.0 if successes <= 0 else max(0.0, centre - half)
     return low, 1.0 if successes >= n else min(1.0, centre + half)
-
-
-def record_metrics_of(game: "Game", records: Sequence[Any], seats: Sequence[int] | None
-                      ) -> dict[str, float]:
-    """``game.record_metrics(records, seats)`` the way every caller asks it: a one-player
-    game (or ``seats`` None) is asked without seats, and a hook written without the
-    ``seats`` parameter (``record_metrics(self, records)``) is asked without them too,
-    rather than failing with a TypeError in the middle of an evaluation."""
-    hook = game.record_metrics
-    if seats is None or game.num_players == 1 or not _takes_seats(hook):
-        return dict(hook(records))
-    return dict(hook(records, list(seats)))
-
-
-def _takes_seats(method: Callable[..., Any]) -> bool:
-    try:
-        params = list(inspect.signature(method).parameters.values())
-    except (TypeError, ValueError):
-        return True  # unknown: ask as documented
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return (len(positional) >= 2 or any(p.name == "seats" for p in params)
-            or any(p.kind is p.VAR_POSITIONAL for p in params))

@@ -12,6 +12,10 @@ given seeds; a check that raises anything becomes a failure naming the check, so
 broken hook does not hide the others. The checks, in order:
 
 - ``registration``: the registered name equals ``GameInfo.id``;
+- ``contract``: every hook the game overrides (``teams(roles)``, ``forfeit_returns(offender,
+  roles)``, ``render(reveal=False)``, ``record_metrics(records, seats)``...) takes the
+  calls the arena makes, as declared on :mod:`games.core`'s base classes
+  (:mod:`games.conformance.contract`);
 - ``playout``: games end within ``max_length``; a running game has a current player with
   unique, non-empty legal actions; ``random_action`` draws legal moves; returns in bounds
   and summing as declared; roles declared;
@@ -50,7 +54,7 @@ from typing import Callable, Iterator, Sequence
 from games.core import Game
 from games.registry import make
 
-from games.conformance import aec, hooks, play, traps, views
+from games.conformance import aec, contract, hooks, play, traps, views
 from games.conformance.report import CheckFailed, ConformanceError, Failure, Report
 
 __all__ = ["check_game", "assert_conforms", "CHECKS", "Report", "Failure", "ConformanceError",
@@ -66,6 +70,7 @@ log = logging.getLogger(__name__)
 _Check = Callable[[Game, Sequence[int]], None]
 
 CHECKS: dict[str, _Check] = {
+    "contract": contract.check_contract,
     "playout": play.check_playout,
     "clone": play.check_clone,
     "same_seed": play.check_same_seed,

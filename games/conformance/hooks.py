@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from games.core import Game, State
-from games.algorithms.evaluation import record_metrics_of
 
 from games.conformance.report import CheckFailed
 
@@ -118,7 +117,7 @@ def _numbers(hook: str, values: Any, n: int, seed: int) -> list[float]:
 
 def _check_teams_and_forfeits(game: Game, record: _Record) -> None:
     n, seed, info = game.num_players, record.seed, game.info
-    teams = _call("teams", "teams(roles) -> one team index per seat", game.teams_for,
+    teams = _call("teams", "teams(roles) -> one team index per seat", game.teams,
                   record.roles)
     if len(teams) != n or not all(isinstance(t, int) for t in teams):
         raise CheckFailed(f"seed {seed}: teams(roles) returned {teams!r}; expected {n} whole "
@@ -126,7 +125,7 @@ def _check_teams_and_forfeits(game: Game, record: _Record) -> None:
     for offender in range(n):
         scores = _numbers("forfeit_returns", _call(
             "forfeit_returns", "forfeit_returns(offender, roles) -> one return per seat",
-            game.forfeit_for, offender, record.roles), n, seed)
+            game.forfeit_returns, offender, record.roles), n, seed)
         if info.utility_sum is not None and abs(sum(scores) - info.utility_sum) > 1e-6:
             raise CheckFailed(f"seed {seed}: forfeit_returns({offender}, roles) returned "
                               f"{scores}, which sums to {sum(scores):g}, not the declared "
@@ -135,9 +134,8 @@ def _check_teams_and_forfeits(game: Game, record: _Record) -> None:
 
 def _check_record_metrics(game: Game, records: Sequence[_Record]) -> None:
     seats = [0] * len(records) if game.num_players > 1 else None
-    call = ("record_metrics(records, seats) -> {name: number}" if seats is not None
-            else "record_metrics(records) -> {name: number}")
-    metrics = _call("record_metrics", call, record_metrics_of, game, list(records), seats)
+    call = "record_metrics(records, seats) -> {name: number}"
+    metrics = _call("record_metrics", call, game.record_metrics, list(records), seats)
     for name, value in metrics.items():
         if not isinstance(name, str) or isinstance(value, bool) or not isinstance(
                 value, (int, float)) or not math.isfinite(value):
@@ -165,7 +163,7 @@ def _check_evaluators_and_chance(game: Game) -> None:
 
 
 def _check_random_text_action(game: Game, seed: int) -> None:
-    if type(game).random_text_action is None:
+    if not game.offers("random_text_action"):
         return
     state = game.new_state(seed)
     rng = random.Random(seed)

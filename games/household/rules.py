@@ -154,10 +154,11 @@ class Household(Game):
     def all_actions(self) -> list[str]:
         return list(all_commands())
 
-    def teams(self) -> tuple[int, ...]:
+    def teams(self, roles: Sequence[str] | None = None) -> tuple[int, ...]:
         return (0,) * self.num_players
 
-    def forfeit_returns(self, offender: int) -> list[float]:
+    def forfeit_returns(self, offender: int, roles: Sequence[str] | None = None
+                        ) -> list[float]:
         """A forfeit is a failed episode: 0 to every agent."""
         return [0.0] * self.num_players
 

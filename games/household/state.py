@@ -298,7 +298,7 @@ class HouseholdState(State):
 
         return knowledge(self, player)
 
-    def render(self) -> str:
+    def render(self, reveal: bool = False) -> str:
         from games.household.views import render
 
         return render(self)

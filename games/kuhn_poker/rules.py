@@ -241,7 +241,7 @@ class KuhnState(State):
     def _compact(self, player: int) -> str:
         return text.compact_text(self, player)
 
-    def render(self) -> str:
+    def render(self, reveal: bool = False) -> str:
         return text.render(self)
 
 
@@ -304,7 +304,8 @@ class KuhnPoker(Game):
         for deal in itertools.product(pairs, repeat=self.options.hands):
             yield p, self._state(tuple(itertools.chain.from_iterable(deal)))
 
-    def forfeit_returns(self, offender: int) -> list[float]:
+    def forfeit_returns(self, offender: int, roles: Sequence[str] | None = None
+                        ) -> list[float]:
         """The offender loses the most the match could cost, 2 chips per hand, and the other
         player wins as much: a forfeit is never cheaper than any way of playing on."""
         worst = 2.0 * self.options.hands

@@ -330,7 +330,7 @@ class NegotiationState(State):
             return views.fresh_information_state(self, player)
         return views.information_state(self, player)
 
-    def render(self) -> str:
+    def render(self, reveal: bool = False) -> str:
         turns = self.game.options.turns
         head = f"{'':8}{'P0 qty':>8}{'P0 val':>8}{'P1 qty':>8}{'P1 val':>8}"
         rows = [f"Simple Negotiation: turn {self.turn} of {turns}", head]

@@ -307,7 +307,7 @@ class TicTacToeState(State):
         to_move = "-" if self.is_terminal() else _MARKS[self.turn & 1]
         return f"board={self.board_string()};to_move={to_move}"
 
-    def render(self) -> str:
+    def render(self, reveal: bool = False) -> str:
         return f"{self._grid('.')}\n{self._status()}"
 
 

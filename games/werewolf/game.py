@@ -5,7 +5,7 @@ metrics). The state and its rules are in :mod:`games.werewolf.rules`."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Sequence
 
 from games.core import VIEWS, Game, GameInfo
 
@@ -49,6 +49,7 @@ class Werewolf(Game):
     Options = WerewolfOptions
     views = VIEWS
     expert = "werewolf-rules"
+    hides_from_spectators = True
     SLEEP = (tx.SLEEP,)
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
@@ -212,7 +213,7 @@ class Werewolf(Game):
         """A free-mode speech (:func:`games.werewolf.text.parse_speech`)."""
         return tx.parse_speech(answer, self.options.max_speech_chars)
 
-    def teams(self, roles=None) -> tuple[int, ...]:
+    def teams(self, roles: Sequence[str] | None = None) -> tuple[int, ...]:
         """Team per seat (0 village, 1 wolves) from the roles of one match; the roles
         are dealt by the seed, so callers pass them (``record.roles``)."""
         if roles is None:
@@ -223,7 +224,8 @@ class Werewolf(Game):
     def team_names(self) -> tuple[str, ...]:
         return TEAM_NAMES
 
-    def record_metrics(self, records, seats=None):
+    def record_metrics(self, records: Sequence[Any], seats: Sequence[int] | None = None
+                       ) -> dict[str, float]:
         """Team win rates, village votes on wolves, Seer survival, invalid rate, length
         (:mod:`games.werewolf.evaluation`)."""
         from games.werewolf.evaluation import record_metrics

@@ -373,11 +373,11 @@ class WerewolfState(State):
             text if game.view == "text" else compact_text(text),
             legal, game.rules, f"{you}\n{self.private[player]}\n{log}{self.tail}{secret}", None))
 
-    def render(self, reveal: bool | None = None) -> str:
+    def render(self, reveal: bool = False) -> str:
         """The spectator's table (roles hidden while the game runs); ``reveal=True``:
         roles and every secret action (a spectator's ``--reveal``). At the end
         everything is shown."""
-        return render(self, reveal=bool(reveal) or self.is_terminal())
+        return render(self, reveal=reveal or self.is_terminal())
 
     def clone(self) -> "WerewolfState":
         s = object.__new__(WerewolfState)

@@ -168,7 +168,7 @@ class _Chain(State):
     def information_state(self, player):
         return self.moves
 
-    def render(self):
+    def render(self, reveal=False):
         return self.moves
 
     def clone(self):

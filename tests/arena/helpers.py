@@ -62,7 +62,7 @@ class HighestState(State):
     def information_state(self, player):
         return f"{player}|{self.picks}"
 
-    def render(self):
+    def render(self, reveal=False):
         return " ".join(map(str, self.picks))
 
     def clone(self):

@@ -48,7 +48,7 @@ class _PickState(State):
     def information_state(self, player):
         return f"{player}|{self.role(player)}|{self.picks}"
 
-    def render(self):
+    def render(self, reveal=False):
         return " ".join(map(str, self.picks))
 
     def clone(self):
@@ -93,7 +93,7 @@ class Pairs(_PickGame):
     def deal(self, seed):
         return self.info.roles
 
-    def teams(self):
+    def teams(self, roles=None):
         return (0, 1, 0, 1)
 
     def new_state(self, seed=0):

@@ -160,7 +160,7 @@ class Peeking(Agent):
 class TwoHandForfeit(type(ttt())):
     """TicTacToe whose forfeit costs 2 (a game that declares its own forfeit score)."""
 
-    def forfeit_returns(self, offender):
+    def forfeit_returns(self, offender, roles=None):
         return [-2.0 if p == offender else 2.0 for p in range(2)]
 
 

@@ -49,7 +49,7 @@ class PileState(State):
     def information_state(self, player):
         return f"{player}:{self.pile}:{self.turn}"
 
-    def render(self):
+    def render(self, reveal=False):
         return "o" * self.pile
 
     def clone(self):
@@ -107,7 +107,7 @@ class ShoutState(State):
     def information_state(self, player):
         return "|".join(self.words)
 
-    def render(self):
+    def render(self, reveal=False):
         return " ".join(self.words)
 
     def clone(self):
@@ -169,7 +169,7 @@ class PenniesState(State):
     def information_state(self, player):
         return f"{player}:{self.choices[player]}"
 
-    def render(self):
+    def render(self, reveal=False):
         return repr(self.choices)
 
     def clone(self):

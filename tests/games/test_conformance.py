@@ -51,7 +51,7 @@ class PenniesState(State):
             return f"{player}:{self.choices}"
         return f"{player}:{self.choices[player]}"
 
-    def render(self):
+    def render(self, reveal=False):
         return repr(self.choices)
 
     def clone(self):

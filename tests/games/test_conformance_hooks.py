@@ -1,6 +1,7 @@
 """``arena check`` calls every hook a game declares, bounds each check in time and the
-seeds in number; and a ``record_metrics`` hook without ``seats`` no longer crashes
-``arena eval`` (issue 23, items 4, 7 and 10)."""
+seeds in number (issue 23, items 4, 7 and 10); and a plug-in whose hook misses the declared
+contract (an old ``teams(self)``, ``render(self)``, a hook left as data) is told in one
+line by the ``contract`` check (issue 22)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from arena.cli import main
 from games.conformance import MAX_SEEDS, check_game
-from tests.games.test_conformance import Pennies
+from tests.games.test_conformance import Pennies, PenniesState
 
 
 def _failed(report):
@@ -24,7 +25,7 @@ def test_builtin_games_pass_the_hooks_check_household_with_two_players_included(
 
 
 def test_arena_eval_of_two_player_household_reports_its_metrics(capsys):
-    """Regression: ``Household.record_metrics`` lacks ``seats``; eval raised TypeError."""
+    """Regression: ``Household.record_metrics`` lacked ``seats``; eval raised TypeError."""
     from arena.evaluate import evaluate
 
     result = evaluate("household:players=2", "random", games=1, seed=0,
@@ -57,15 +58,62 @@ class SeatsUsed(Pennies):
 
 
 @pytest.mark.parametrize("game, words", [
-    (ExtraArgumentMetrics(), "record_metrics raised TypeError"),
     (NoRolesTeams(), "sums to -2"),
     (TextMetrics(), "expected metric names (str) with finite numbers"),
 ])
-def test_a_hook_with_the_wrong_signature_or_result_is_told(game, words):
+def test_a_hook_with_the_wrong_result_is_told(game, words):
     report = check_game(game)
     failed = _failed(report)
     assert set(failed) == {"hooks"}, report.summary()
     assert words in failed["hooks"]
+
+
+class OldTeams(Pennies):
+    def teams(self):  # written before the arena passed the match's roles
+        return (0, 1)
+
+
+class OldForfeit(Pennies):
+    def forfeit_returns(self, offender):
+        return [-1.0, 1.0] if offender == 0 else [1.0, -1.0]
+
+
+class StateOfOldRender(PenniesState):
+    __slots__ = ()
+
+    def render(self):  # the viewer passes reveal
+        return "board"
+
+
+class OldRender(Pennies):
+    state_class = StateOfOldRender
+
+
+class HookAsData(Pennies):
+    load_policy = None  # the old style: a ClassVar, None for "not offered"
+
+
+@pytest.mark.parametrize("game, words", [
+    (ExtraArgumentMetrics(), "ExtraArgumentMetrics.record_metrics(self, records, seats, weights) "
+                             "cannot take the arena's call record_metrics(records, seats); "
+                             "declare it as in games.core.Game: def record_metrics(self, records: "
+                             "'Sequence[Any]', seats: 'Sequence[int] | None' = None) -> "
+                             "'dict[str, float]'"),
+    (OldTeams(), "OldTeams.teams(self) cannot take the arena's call teams(roles); declare it "
+                 "as in games.core.Game: def teams(self, roles: 'Sequence[str] | None' = None)"),
+    (OldForfeit(), "OldForfeit.forfeit_returns(self, offender) cannot take the arena's call "
+                   "forfeit_returns(offender, roles)"),
+    (OldRender(), "StateOfOldRender.render(self) cannot take the arena's call "
+                  "render(reveal=True); declare it as in games.core.State: def render(self, "
+                  "reveal: 'bool' = False) -> 'str'"),
+    (HookAsData(), "HookAsData.load_policy is None, not a method; hooks are methods with "
+                   "defaults on games.core.Game"),
+])
+def test_a_plugin_that_misses_the_declared_contract_is_told_in_one_line(game, words):
+    report = check_game(game, seeds=range(2), checks=["contract"])
+    message = _failed(report)["contract"]
+    assert words in message and "\n" not in message, message
+    assert check_game(Pennies(), seeds=range(2), checks=["contract"]).passed == ["contract"]
 
 
 def test_record_metrics_is_called_with_seats_as_the_arena_calls_it():

@@ -137,12 +137,15 @@ class _Scripted(Agent):
 REPLIES = ("Three in a row: \\boxed{[2]}", "\\boxed{[8]}", "no idea")
 
 
-class _Replies:
-    """A policy that samples scripted replies, recording its calls."""
+class _Replies(Agent):
+    """A policy that samples scripted replies (it declares ``samples_replies``), recording
+    its calls."""
 
     name = "learner"
+    samples_replies = True
 
     def __init__(self):
+        super().__init__(0)
         self.calls = []
 
     def complete(self, prompts, seeds):

@@ -66,7 +66,7 @@ class SealedBidState(State):
             seen += f"|{self.bids[1 - player]}|{self.values[1 - player]}"
         return f"{player}:{self.values[player]}{seen}"
 
-    def render(self):
+    def render(self, reveal=False):
         bids = " / ".join("?" if b is None else str(b) for b in self.bids)
         return f"values {self.values[0]} / {self.values[1]}; bids {bids}"
 

@@ -46,7 +46,7 @@ class NimState(State):
     def information_state(self, player):
         return f"{self.stones}:{self.player}"
 
-    def render(self):
+    def render(self, reveal=False):
         return "o" * self.stones
 
     def clone(self):
