@@ -10,7 +10,7 @@ import games
 from agents import make_agent
 from agents.mcts import MCTSAgent
 from arena.runner import MatchConfig, play_match
-from games import Game, GameInfo, State
+from tests.toy_games import ChainGame
 
 TTT = games.make("tictactoe")
 
@@ -134,64 +134,8 @@ def test_runner_hands_states_to_mcts_and_records_it():
 
 
 # ----- three players: every node maximises its own mover's return -----------------------
-class _Chain(State):
-    """Player 0 picks [L] or [R]. After [L], player 1 picks [a] -> (1, 0, 0) or
-    [b] -> (-1, 1, 0); after [R] player 2 picks [c] -> (0.5, 0, 1) or [d] -> (0.5, 0, 0)."""
-
-    __slots__ = ("moves",)
-    _PAYOFF = {"La": (1.0, 0.0, 0.0), "Lb": (-1.0, 1.0, 0.0),
-               "Rc": (0.5, 0.0, 1.0), "Rd": (0.5, 0.0, 0.0)}
-
-    def current_players(self):
-        if len(self.moves) == 2:
-            return []
-        return [0] if not self.moves else [1 if self.moves == "L" else 2]
-
-    def _legal(self, player):
-        return [["[L]", "[R]"], ["[a]", "[b]"], ["[c]", "[d]"]][player]
-
-    def _apply(self, player, action):
-        self.moves += action[1]
-
-    def is_terminal(self):
-        return len(self.moves) == 2
-
-    def returns(self):
-        return list(self._PAYOFF.get(self.moves, (0.0, 0.0, 0.0)))
-
-    def role(self, player):
-        return f"p{player}"
-
-    def _text(self, player):
-        return self.information_state(player)
-
-    def information_state(self, player):
-        return self.moves
-
-    def render(self, reveal=False):
-        return self.moves
-
-    def clone(self):
-        s = object.__new__(_Chain)
-        s.game, s.turn, s.moves = self.game, self.turn, self.moves
-        return s
-
-
-class _ChainGame(Game):
-    info = GameInfo(
-        id="chain3", description="three-player test tree", min_players=3, max_players=3,
-        roles=("p0", "p1", "p2"), chance="none", information="perfect", min_utility=-1.0,
-        max_utility=1.0, utility_sum=None, max_length=2, action_grammar="[x]",
-    )
-
-    def new_state(self, seed=0):
-        s = object.__new__(_Chain)
-        s.game, s.turn, s.moves = self, 0, ""
-        return s
-
-
 def test_three_players_back_up_their_own_returns():
-    state = _ChainGame().new_state()
+    state = ChainGame().new_state()
     decision = MCTSAgent(seed=0, simulations=400).act(state.observation(0), state.determiniser(0))
     assert decision.text == "[R]"  # after [L] player 1 would take [b], leaving player 0 -1
     assert decision.info["q"]["[R]"] == pytest.approx(0.5)

@@ -12,7 +12,7 @@ from agents import registry as agent_registry
 from arena.cli import main
 from arena.evaluate import PolicyAgent, evaluate, load_policy, table_policy
 from arena.results import wilson_interval
-from tests.arena.small_games import REGISTER
+from tests.toy_games import REGISTER
 from training.evaluation import evaluate_policy
 
 UNIFORM_KUHN = {f"{c}:{h}": 0.5 for c in "JQK" for h in ("", "check,bet", "bet", "check")}

@@ -13,7 +13,7 @@ from arena.schedule import (benchmark_schedule, groups, lineups, place, play,
                             round_robin_schedule, seat_order, tournament_schedule,
                             versus_schedule)
 from common.seeds import derive_seed
-from tests.arena.small_games import REGISTER
+from tests.toy_games import REGISTER
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from arena.results import (Match, benchmark_rows, contested, mean_interval, side
 from arena.store import Store
 from arena.tournament import TournamentConfig, run_tournament
 from arena.tournament_cli import leaderboard_from_argv, run_from_argv
-from tests.arena.small_games import REGISTER
+from tests.toy_games import REGISTER
 
 
 @pytest.fixture

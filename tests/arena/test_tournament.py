@@ -32,7 +32,7 @@ def config(**kw):
 
 @pytest.fixture
 def highest(monkeypatch):
-    monkeypatch.setitem(games.registry._BUILTIN, "highest", "tests.arena.helpers:Highest")
+    monkeypatch.setitem(games.registry._BUILTIN, "highest", "tests.toy_games:Highest")
     monkeypatch.setitem(agent_registry._BUILTIN, "three", "tests.arena.helpers:AlwaysThree")
     monkeypatch.setitem(agent_registry._BUILTIN, "slow", "tests.arena.helpers:SlowRandom")
 

@@ -11,79 +11,10 @@ import pytest
 
 from arena.cli import main
 from games.conformance import CHECKS, ConformanceError, assert_conforms, check_game
-from games.core import Game, GameInfo, State
+from games.core import Game, State
+from tests.toy_games import Pennies, PenniesState
 
 _MOVES = ("[heads]", "[tails]")
-
-
-class PenniesState(State):
-    """Matching pennies: both players choose at once; nothing shows until both chose."""
-
-    __slots__ = ("choices",)
-
-    def current_players(self):
-        return [p for p in (0, 1) if self.choices[p] is None]
-
-    def _legal(self, player):
-        return list(_MOVES)
-
-    def _apply(self, player, action):
-        self.choices = tuple(action if p == player else c for p, c in enumerate(self.choices))
-
-    def _text(self, player):
-        if self.is_terminal():
-            return f"You chose {self.choices[player]}; the other chose {self.choices[1 - player]}."
-        return f"Choose [heads] or [tails]; you chose {self.choices[player] or 'nothing yet'}."
-
-    def is_terminal(self):
-        return None not in self.choices
-
-    def returns(self):
-        if not self.is_terminal():
-            return [0.0, 0.0]
-        return [1.0, -1.0] if self.choices[0] == self.choices[1] else [-1.0, 1.0]
-
-    def role(self, player):
-        return ("matcher", "mismatcher")[player]
-
-    def information_state(self, player):
-        if self.is_terminal():
-            return f"{player}:{self.choices}"
-        return f"{player}:{self.choices[player]}"
-
-    def render(self, reveal=False):
-        return repr(self.choices)
-
-    def clone(self):
-        s = object.__new__(type(self))
-        s.game, s.turn, s.choices = self.game, self.turn, self.choices
-        return s
-
-    def _determinise(self, player, rng):
-        s = self.clone()
-        other = 1 - player
-        if s.choices[other] is not None and not self.is_terminal():
-            s.choices = tuple(rng.choice(_MOVES) if p == other else c
-                              for p, c in enumerate(s.choices))
-        return s
-
-
-class Pennies(Game):
-    info = GameInfo(
-        id="pennies", description="matching pennies", min_players=2, max_players=2,
-        roles=("matcher", "mismatcher"), chance="none", information="imperfect",
-        min_utility=-1.0, max_utility=1.0, utility_sum=0.0, max_length=2,
-        action_grammar="[heads] or [tails]", simultaneous=True,
-    )
-    state_class = PenniesState
-
-    def all_actions(self):
-        return list(_MOVES)
-
-    def new_state(self, seed=0):
-        s = object.__new__(self.state_class)
-        s.game, s.turn, s.choices = self, 0, (None, None)
-        return s
 
 
 class LeakyState(PenniesState):
@@ -157,7 +88,7 @@ def test_each_trap_is_caught_alone(game, check, words):
 def misnamed_plugin(tmp_path, monkeypatch):
     """A package whose entry point name ('coins') differs from its GameInfo.id ('pennies')."""
     (tmp_path / "coins_pkg.py").write_text(
-        "from tests.games.test_conformance import Pennies\n\n\nclass Coins(Pennies):\n    pass\n")
+        "from tests.toy_games import Pennies\n\n\nclass Coins(Pennies):\n    pass\n")
     dist = tmp_path / "coins_pkg-1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: coins-pkg\nVersion: 1.0\n")

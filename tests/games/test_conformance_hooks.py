@@ -11,7 +11,7 @@ import pytest
 
 from arena.cli import main
 from games.conformance import MAX_SEEDS, check_game
-from tests.games.test_conformance import Pennies, PenniesState
+from tests.toy_games import Pennies, PenniesState
 
 
 def _failed(report):
