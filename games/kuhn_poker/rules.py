@@ -71,6 +71,9 @@ from games.kuhn_poker.betting import (
 __all__ = ["KuhnOptions", "KuhnPoker", "KuhnState", "MAX_HANDS"]
 
 _Random = random.Random
+_PAIRS = tuple(tuple((first, 2 if second == first else second) for second in (0, 1))
+               for first in (0, 1, 2))
+"""The deal of one hand from its two draws: a card below 3, then one of the two left."""
 
 MAX_HANDS = 20
 """Most hands in one match: a 20-hand match is 60 decisions and well under a second."""
@@ -281,6 +284,8 @@ class KuhnPoker(Game):
         self.info = dataclasses.replace(
             KuhnPoker.info, min_utility=-2.0 * n, max_utility=2.0 * n, max_length=3 * n
         )
+        self.hands = n
+        """``options.hands``, read at every deal."""
         self.observations = _observations_of(self)
         """Observations already built, shared by the games of this class, view, rules and
         number of hands."""
@@ -333,17 +338,19 @@ class KuhnPoker(Game):
         ``getrandbits``: ``sample`` itself costs more than the rest of a game. An int seed
         seeds random.Random's C base class directly (the same generator and seeding,
         without the Python-level wrappers)."""
-        bits = (_random.Random if isinstance(seed, int) else random.Random)(seed).getrandbits
-        cards: list[int] = []
-        for _ in range(self.options.hands):
+        bits = (_random.Random if seed.__class__ is int else random.Random)(seed).getrandbits
+        cards: tuple[int, ...] = ()
+        for _ in range(self.hands):
             first = bits(2)  # uniform below 3 by rejection, as rng.randrange(3)
             while first == 3:
                 first = bits(2)
             second = bits(2)  # uniform below 2 of the two cards left
             while second >= 2:
                 second = bits(2)
-            cards += (first, 2 if second == first else second)
-        return self._state(tuple(cards))
+            cards += _PAIRS[first][second]
+        s = object.__new__(KuhnState)
+        s.game, s.turn, s.cards, s.hand, s.history, s.past, s.net = self, 0, cards, 0, "", (), 0
+        return s
 
     def deal_state(self, cards: str | Sequence[str]) -> KuhnState:
         """A fresh state with a chosen deal, e.g. ``"KJ"`` (player 0 has K, player 1 J);

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from games.core import (
-    VIEWS, Game, GameInfo, IllegalAction, Observation, State, observation_of, view_field,
+    VIEWS, Game, GameInfo, IllegalAction, Observation, State, view_field,
 )
 from games.negotiation import views
 from games.negotiation.text import (
@@ -309,20 +309,16 @@ class NegotiationState(State):
         the kept pieces (tests hold it equal to the base method and to a fresh build)."""
         if player != 0 and player != 1:
             return super().observation(player)  # the error naming the player
-        game, turn = self.game, self.turn
-        text, info = views.observation_parts(self, player)
-        mover = turn < game.options.turns and turn & 1 == player
-        return observation_of((game.info.id, player, ROLES[player], turn, text,
-                               None if mover else (), game.rules, info, None))
+        return views.observe(self, player)
 
     def _text(self, player: int) -> str:
         if self.game.view == "text" and (player == 0 or player == 1):
-            return views.observation_parts(self, player)[0]
+            return views.observe(self, player).text
         return views.fresh_text(self, player, "text")
 
     def _compact(self, player: int) -> str:
         if self.game.view == "compact" and (player == 0 or player == 1):
-            return views.observation_parts(self, player)[0]
+            return views.observe(self, player).text
         return views.fresh_text(self, player, "compact")
 
     def information_state(self, player: int) -> str:

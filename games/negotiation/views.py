@@ -31,6 +31,7 @@ import operator
 import re
 from typing import TYPE_CHECKING, Any
 
+from games.core import Observation, observation_of
 from games.phrasebook import Phrasebook
 from games.negotiation.text import (
     INVENTORY, OFFER, OPPONENT, RESOURCES, TURNS, VALUES, Bundle, bundle_text, counts_text,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from games.negotiation.rules import NegotiationState
 
 __all__ = ["GRAMMAR", "COMPACT", "TEXT_VIEW_START", "ROLES", "value_of", "frames",
-           "observation_parts", "information_state", "fresh_text", "fresh_information_state"]
+           "observe", "information_state", "fresh_text", "fresh_information_state"]
 
 ROLES = ("first", "second")
 
@@ -315,9 +316,10 @@ def line_heads(view: str, moves: int) -> list[tuple[tuple[str, str, str], ...]]:
     return heads
 
 
-def observation_parts(s: "NegotiationState", player: int) -> tuple[str, str]:
-    """(text in the game's view, information state) of ``player`` (0 or 1), from the kept
-    pieces, each first checked against the fields it was built from."""
+def observe(s: "NegotiationState", player: int) -> Observation:
+    """The observation of ``player`` (0 or 1), as :meth:`State.observation` builds it:
+    its text in the game's view and information state from the kept pieces, each first
+    checked against the fields it was built from."""
     game = s.game
     view, turn, rows = game.view, s.turn, game.frames
     row = rows[turn] if 0 <= turn < len(rows) else None
@@ -343,8 +345,11 @@ def observation_parts(s: "NegotiationState", player: int) -> tuple[str, str]:
         else:
             pending = f"{texts[1]}{sum(map(operator.mul, texts[3], s.values[player])):+d}{texts[2]}"
     logs = log[2]
-    return (f"{lead}\n{kept[5][player]}\n{pending}\n{logs[player]}\n{final}",
-            kept[4][player][2] + logs[2])
+    return observation_of((
+        game.info.id, player, ROLES[player], turn,
+        f"{lead}\n{kept[5][player]}\n{pending}\n{logs[player]}\n{final}",
+        None if turn < game.options.turns and turn & 1 == player else (), game.rules,
+        kept[4][player][2] + logs[2], None))
 
 
 _PENDING: dict[str, dict[tuple, tuple[str, str, str, tuple[int, ...]]]] = {
@@ -371,7 +376,7 @@ def pending_texts(pending: tuple[int, Bundle, Bundle],
 
 def information_state(s: "NegotiationState", player: int) -> str:
     """The information state of ``player`` (0 or 1) from the kept pieces (checked as in
-    :func:`observation_parts`)."""
+    :func:`observe`)."""
     kept, log = s._head, s._log
     if (kept is None or kept[0] is not s.inventory or kept[1] is not s.values
             or kept[2] is not s.start or kept[3] != s.game.view):
