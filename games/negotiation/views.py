@@ -160,36 +160,40 @@ _COUNTS = ", ".join(f"%s {name}" for name in RESOURCES)
 _VALUES = {"text": VALUES, "compact": "values "}
 _VALUES_LINE = ", ".join(f"{name} %s" for name in RESOURCES)
 _NUMBERS = ",".join(["%s"] * len(RESOURCES))
-"""``%`` templates of a bundle's counts (as :func:`counts_text`), of a values line and of
-a bundle's numbers (``%s`` formats a number as ``str`` and ``{}`` do)."""
+_STARTS = f"{_NUMBERS};{_NUMBERS}"
+_PREFIX = f"p%s|values={_NUMBERS}|start=%s|"
+"""``%`` templates of a bundle's counts (as :func:`counts_text`), of a values line, of a
+bundle's numbers, of both starting inventories and of the information state's prefix
+(:func:`_info_prefix`; ``%s`` formats a number as ``str`` and ``{}`` do)."""
 
 
 def _seats(values: tuple[Bundle, Bundle], start: tuple[Bundle, Bundle],
            view: str) -> tuple[tuple[str, int, str], ...]:
     """Per player what the values and starting inventories fix for the whole game: (own
     values line, own inventory value at the start, information-state prefix)."""
-    starts = f"{_NUMBERS % start[0]};{_NUMBERS % start[1]}"
-    return tuple((_VALUES[view] + _VALUES_LINE % values[p], value_of(start[p], values[p]),
-                  f"p{p}|values={_NUMBERS % values[p]}|start={starts}|")
-                 for p in (0, 1))
+    (v0, v1), (s0, s1) = values, start
+    starts = _STARTS % (*s0, *s1)
+    lead = _VALUES[view]
+    return ((lead + _VALUES_LINE % v0, value_of(s0, v0), _PREFIX % (0, *v0, starts)),
+            (lead + _VALUES_LINE % v1, value_of(s1, v1), _PREFIX % (1, *v1, starts)))
+
+
+_HEAD = {"text": (f"{INVENTORY}%s\n%s\nYour inventory value: %d (at the start %d, change "
+                  f"%+d)\n{OPPONENT}%s\nThe opponent's values are private."),
+         "compact": "have %s\n%s\nworth %d %d %+d\nopp %s"}
+"""``%`` templates of :func:`head`'s text from (own counts, own values line, own value now,
+at the start, the change, the opponent's counts); ``%d`` writes an int as ``{}`` does."""
 
 
 def _heads(inventory: tuple[Bundle, Bundle], values: tuple[Bundle, Bundle],
            seats: tuple[tuple[str, int, str], ...], view: str) -> tuple[str, str]:
     """:func:`head` of both players from :func:`_seats`, each count formatted once."""
-    counts = (_COUNTS % inventory[0], _COUNTS % inventory[1])
-    heads = []
-    for p in (0, 1):
-        line, was, _ = seats[p]
-        now = value_of(inventory[p], values[p])
-        if view == "compact":
-            heads.append(f"have {counts[p]}\n{line}\nworth {now} {was} {now - was:+d}\n"
-                         f"opp {counts[1 - p]}")
-        else:
-            heads.append(f"{INVENTORY}{counts[p]}\n{line}\nYour inventory value: {now} (at "
-                         f"the start {was}, change {now - was:+d})\n{OPPONENT}"
-                         f"{counts[1 - p]}\nThe opponent's values are private.")
-    return heads[0], heads[1]
+    c0, c1 = _COUNTS % inventory[0], _COUNTS % inventory[1]
+    (line0, was0, _), (line1, was1, _) = seats
+    now0, now1 = value_of(inventory[0], values[0]), value_of(inventory[1], values[1])
+    template = _HEAD[view]
+    return (template % (c0, line0, now0, was0, now0 - was0, c1),
+            template % (c1, line1, now1, was1, now1 - was1, c0))
 
 
 def pending_line(pending: tuple[int, Bundle, Bundle] | None, own: Bundle, player: int,
