@@ -18,10 +18,10 @@ def _failed(report):
     return {f.check: f.message for f in report.failures}
 
 
-def test_builtin_games_pass_the_hooks_check_household_with_two_players_included():
+def test_builtin_games_pass_the_contract_and_hooks_checks_two_player_household_included():
     for spec in ("kuhn_poker", "tictactoe", "negotiation", "household:players=2", "werewolf"):
-        report = check_game(spec, seeds=range(3), checks=["hooks"])
-        assert report.passed == ["hooks"], report.summary()
+        report = check_game(spec, seeds=range(3), checks=["contract", "hooks"])
+        assert report.passed == ["contract", "hooks"], report.summary()
 
 
 def test_arena_eval_of_two_player_household_reports_its_metrics(capsys):
