@@ -102,7 +102,7 @@ def _priors_speed(run: Any, sims: int, prob: float) -> dict[str, float]:
     """Observations answered per second: lock step (batched) vs one search at a time."""
     import random as _random
 
-    from agents.puct import run_lockstep, search
+    from agents.search import run_lockstep, search
     from training.preferences import state_before
     from training.rollout import play_iteration
     from training.run import POLICY_NAME

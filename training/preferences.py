@@ -6,8 +6,9 @@ match and the decision, so a resumed run searches the same ones). The state at a
 is rebuilt from its match record (the game's seed, then every applied action), and the
 search gets it only through the decision's :class:`games.core.Determiniser`, as a search
 agent gets it from the runner: hidden facts are redrawn (IS-MCTS). All searches of the
-iteration run in lock step (:func:`agents.puct.run_lockstep`): each step asks the policy
-for priors (and ``policy`` playout moves) in one batched call.
+iteration run in lock step on the arena's one search engine (:mod:`agents.search`: PUCT,
+:func:`agents.search.run_lockstep`): each step asks the policy for priors (and ``policy``
+playout moves) in one batched call.
 
 Pairs (:func:`make_pair`), from one root's statistics:
 
@@ -57,8 +58,7 @@ from typing import Any, Callable, Sequence
 
 import games
 from agents import Agent
-from agents.base import act_at
-from agents.puct import RootStats, run_lockstep, search
+from agents.search import RootStats, agent_playout, run_lockstep, search
 from arena.records import MatchRecord
 from games import IllegalAction, parse_action
 from common.seeds import derive_seed
@@ -172,12 +172,7 @@ def _playout_fn(spec: str, seed: int) -> str | Callable:
         return spec
     from agents.registry import make_agent
 
-    agent: Agent = make_agent(spec, seed=seed)
-
-    def play(state: games.State, player: int, rng: random.Random) -> str:
-        obs, dec = act_at(agent, state, player, seed=rng.getrandbits(62))
-        return parse_action(dec.text, obs.legal_actions, state.game)
-    return play
+    return agent_playout(make_agent(spec, seed=seed))
 
 
 def games_by_id(game_names: Sequence[str]) -> dict[tuple[str, str], games.Game]:

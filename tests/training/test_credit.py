@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import games
-from agents.puct import RootStats
+from agents.search import RootStats
 from agents.random_agent import RandomAgent
 from arena.runner import MatchSpec, run_matches
 from training.advantages import RoleBaselines

@@ -11,7 +11,7 @@ import pytest
 
 import games
 from games import Observation
-from agents.puct import RootStats, run_lockstep, search
+from agents.search import RootStats, run_lockstep, search
 from training.preferences import confidence, make_pair, searchable, state_before
 
 

@@ -16,7 +16,7 @@ import pytest
 import games
 from agents.base import Agent, Decision
 from agents.llm.backend import Generation
-from agents.puct import RootStats, search
+from agents.search import RootStats, search
 from arena.runner import play_match
 from common.seeds import derive_seed
 from training import preferences
