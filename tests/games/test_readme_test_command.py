@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_pytest_q_prints_how_many_tests_passed():
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "tests/games/test_untrusted.py"],
+         "tests/common/test_untrusted.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     last = proc.stdout.strip().splitlines()[-1]
