@@ -35,7 +35,7 @@ from typing import Any, ClassVar, Mapping, Sequence
 from games import Observation, State
 from games.core import Determiniser
 
-__all__ = ["Decision", "Agent", "sample_from", "act_at", "determiniser_for"]
+__all__ = ["Decision", "Agent", "act_at", "determiniser_for"]
 
 
 @dataclass(frozen=True)
@@ -73,20 +73,6 @@ class Decision:
             logprobs=None if data.get("logprobs") is None else tuple(data["logprobs"]),
             info=data.get("info") or {},
         )
-
-
-def sample_from(dist: Mapping[str, float], rng: random.Random) -> str:
-    """Sample an action from ``{action: probability}`` with an injected rng."""
-    actions = list(dist)
-    if not actions:
-        raise ValueError("cannot sample from an empty distribution")
-    r = rng.random() * sum(dist.values())
-    acc = 0.0
-    for a in actions:
-        acc += dist[a]
-        if r < acc:
-            return a
-    return actions[-1]
 
 
 class Agent:

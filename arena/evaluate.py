@@ -39,7 +39,7 @@ from typing import Any, Mapping, Sequence
 
 import games
 from agents import Agent, Decision, make_agent
-from agents.base import sample_from
+from common.draws import sample_from
 from games.algorithms import evaluators_of
 from games.algorithms.evaluation import EvaluatorUnavailable, Policy
 from common.seeds import derive_seed

@@ -380,8 +380,10 @@ class Game:
     """Class-level declaration; an instance may refine it from its options (bounds, length)."""
     Options: ClassVar[type] = type(None)
     rules: str = ""
-    expert: ClassVar[str | None] = None
-    """Agent spec of the game's scripted expert (``arena`` agents resolve ``expert`` by it)."""
+    expert: ClassVar[type | None] = None
+    """The game's scripted expert, a :class:`games.expert.Expert` subclass from the game's
+    own ``expert.py``: the agent ``expert`` plays it, and so does the agent named by its
+    ``name`` (``kuhn-nash``); None: the game has none."""
     hides_from_spectators: ClassVar[bool] = False
     """True: ``State.render(reveal=False)`` hides secrets (roles, night actions) from a
     spectator, and the viewer hides roles and actions in its log until the end unless asked

@@ -76,7 +76,7 @@ def _expert_task(spec: str, expert: str, seeds: Sequence[int]) -> Task:
 def _tictactoe(view: str) -> tuple[Task, Task]:
     import games
     from games.tictactoe.evaluation import positions
-    from games.tictactoe.solver import optimal_actions
+    from games.tictactoe.expert import optimal_actions
 
     states, observations = positions(games.make("tictactoe", view=view))
     targets = [[float(a in set(optimal_actions(s))) for a in o.legal_actions]

@@ -56,7 +56,9 @@ from typing import Any, Sequence
 
 from games import Observation
 
-from agents.base import Agent, Decision, sample_from
+from common.draws import sample_from
+
+from agents.base import Agent, Decision
 from agents.llm.backend import Backend, Generation, Scores
 from agents.llm.model_cache import ModelCache
 from agents.llm.prompts import PROMPTS, fit_prompt, render_prompt

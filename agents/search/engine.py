@@ -44,7 +44,8 @@ from typing import Callable, Generator, Literal, Mapping, Union
 from games import IllegalAction, Observation, State, parse_action
 from games.core import Determiniser
 
-from agents.base import Agent, act_at, sample_from
+from agents.base import Agent, act_at
+from common.draws import sample_from
 from agents.search.nodes import (TERMINAL, Node, RootStats, backup, normalised, pick_puct,
                                  pick_uct, root_stats, scale)
 

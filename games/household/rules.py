@@ -4,7 +4,7 @@ Rules
     From the seed the game draws a room, a task valid there (:mod:`~games.household.tasks`)
     whose combination belongs to the split, receptacles and objects placed where they may
     stand (:mod:`~games.household.world`), and keeps the world only if the expert
-    (:mod:`~games.household.planner`) solves it within ``max_steps``. Each step every
+    (:mod:`~games.household.expert`) solves it within ``max_steps``. Each step every
     agent gives one admissible command (:mod:`~games.household.text`). The episode ends at
     success or after ``max_steps`` steps.
 
@@ -57,6 +57,7 @@ from typing import Any, Sequence
 from games.core import VIEWS, Game, GameInfo, view_field
 from common.seeds import derive_seed
 
+from games.household.expert import HouseholdExpert, solves
 from games.household.state import HouseholdState, initial_state
 from games.household.tasks import KINDS, SPLITS, candidate_goals
 from games.household.text import GRAMMAR, RULES, canonical_command
@@ -118,7 +119,7 @@ class Household(Game):
     Options = HouseholdOptions
     views = VIEWS
     rules = RULES
-    expert = "household-expert"
+    expert = HouseholdExpert
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         super().__init__(options, **kwargs)
@@ -131,8 +132,6 @@ class Household(Game):
 
     def new_state(self, seed: int = 0) -> HouseholdState:
         """A world drawn from ``seed`` and the options, verified solvable by the expert."""
-        from games.household.planner import solves
-
         o = self.options
         rng = random.Random(derive_seed("household", o.split, seed))
         (rec_lo, rec_hi), (obj_lo, obj_hi) = SIZES[o.size]

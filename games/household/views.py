@@ -8,7 +8,7 @@ The information state is machine-readable knowledge, one ``key=value`` field per
 
 ``seen`` lists every receptacle the team has seen with its contents now (only agents move
 objects, so this is what the agents know); ``at``/``hold`` are empty in the middle of the
-room / with empty hands. :func:`games.household.planner.read_knowledge` reads it back.
+room / with empty hands. :func:`games.household.expert.read_knowledge` reads it back.
 """
 
 from __future__ import annotations

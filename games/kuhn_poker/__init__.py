@@ -4,8 +4,8 @@
   ``KuhnOptions``), its chance outcomes and what a forfeit costs;
 - :mod:`~games.kuhn_poker.betting`: one hand as tables (cards, legal actions, outcomes);
 - :mod:`~games.kuhn_poker.text`: the rules text, observation text and rendering;
-- :mod:`~games.kuhn_poker.expert`: the Nash equilibrium family as pure functions (the
-  ``kuhn-nash`` agent wraps it);
+- :mod:`~games.kuhn_poker.expert`: the Nash equilibrium family as pure functions, and
+  the game's expert ``KuhnNash`` (agents ``expert`` and ``kuhn-nash``);
 - :mod:`~games.kuhn_poker.evaluation`: exact evaluation (its evaluators, policy tables and
   policy files).
 """
@@ -16,7 +16,7 @@ from games.kuhn_poker.evaluation import (
     table_policy, validate_policy,
 )
 from games.kuhn_poker.expert import (
-    MAX_ALPHA, check_alpha, equilibrium_distribution, equilibrium_policy,
+    MAX_ALPHA, KuhnNash, check_alpha, equilibrium_distribution, equilibrium_policy,
 )
 from games.kuhn_poker.rules import MAX_HANDS, KuhnOptions, KuhnPoker, KuhnState
 from games.kuhn_poker.text import RULES
@@ -24,7 +24,7 @@ from games.kuhn_poker.text import RULES
 __all__ = [
     "KuhnPoker", "KuhnState", "KuhnOptions", "MAX_HANDS", "CARDS", "RULES",
     "CHECK", "BET", "CALL", "FOLD",
-    "MAX_ALPHA", "check_alpha", "equilibrium_distribution", "equilibrium_policy",
+    "KuhnNash", "MAX_ALPHA", "check_alpha", "equilibrium_distribution", "equilibrium_policy",
     "INFOSETS", "VALUE_VS_EQUILIBRIUM", "equilibrium_values", "load_policy_file",
     "table_from_policy", "table_policy", "validate_policy",
 ]

@@ -14,22 +14,24 @@ second player, after check 1/3    0           1
 
 Every member gives the first player -1/18 chips per hand. In a match of several hands
 each hand is played on its own, from the current hand's card and history (the last
-segment of the information state). The ``kuhn-nash`` agent wraps
-:func:`equilibrium_distribution`; exact evaluation uses :func:`equilibrium_policy`.
+segment of the information state). :class:`KuhnNash` is the game's expert (the agents
+``expert`` and ``kuhn-nash``, option ``alpha``); exact evaluation uses
+:func:`equilibrium_policy`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
+from games.core import Observation
+from games.expert import Expert
 from games.kuhn_poker.betting import CARDS, LEGAL
 
 if TYPE_CHECKING:
-    from games.core import Observation
     from games.algorithms.evaluation import Policy
 
-__all__ = ["MAX_ALPHA", "check_alpha", "aggressive_probability", "equilibrium_distribution",
-           "equilibrium_policy", "current_hand"]
+__all__ = ["KuhnNash", "MAX_ALPHA", "check_alpha", "aggressive_probability",
+           "equilibrium_distribution", "equilibrium_policy", "current_hand"]
 
 MAX_ALPHA = 1.0 / 3.0
 """The equilibrium family's parameter ranges over ``[0, MAX_ALPHA]``."""
@@ -93,3 +95,19 @@ def equilibrium_policy(alpha: float = 0.0) -> "Policy":
                 for o in observations]
 
     return policy
+
+
+class KuhnNash(Expert):
+    """The equilibrium of parameter ``alpha`` (``0 <= alpha <= 1/3``, default 0), played
+    from each decision's information state alone."""
+
+    name = "kuhn-nash"
+
+    def __init__(self, alpha: float = 0.0) -> None:
+        self.alpha = check_alpha(alpha)
+
+    def policy(self, obs: Observation) -> dict[str, float]:
+        try:
+            return equilibrium_distribution(obs.info_state, self.alpha)
+        except ValueError as err:
+            raise ValueError(f"kuhn-nash cannot read this observation: {err}") from err

@@ -67,6 +67,7 @@ from games.kuhn_poker import text
 from games.kuhn_poker.betting import (
     BET, CALL, CARDS, CHECK, FOLD, LEGAL, NEXT, OUTCOME, TO_ACT, hand_result,
 )
+from games.kuhn_poker.expert import KuhnNash
 
 __all__ = ["KuhnOptions", "KuhnPoker", "KuhnState", "MAX_HANDS"]
 
@@ -272,7 +273,7 @@ class KuhnPoker(Game):
     Options = KuhnOptions
     views = VIEWS
     rules = text.RULES
-    expert = "kuhn-nash"
+    expert = KuhnNash
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         super().__init__(options, **kwargs)

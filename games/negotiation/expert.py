@@ -3,8 +3,10 @@
 :func:`expert_move` reads a player's view (:func:`games.negotiation.text.read_view` of the
 observation text: own inventory and values, the opponent's inventory, a pending offer,
 turns left) and never looks at the opponent's values; where it must guess them it uses
-their prior mean. Randomness comes from the ``rng`` passed in. The ``negotiator`` agent
-wraps it.
+their prior mean. Randomness comes from the ``rng`` passed in. :class:`Negotiator` is the
+game's expert (agents ``expert`` and ``negotiator``, options ``margin`` and
+``max_units``): it reads its observation text back (either view) and plays
+:func:`expert_move`.
 
 Policy, in order:
 
@@ -28,10 +30,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from games.negotiation.rules import VALUE_RANGE
-from games.negotiation.text import RESOURCES, Bundle, Move, NegotiationView
+from games.core import Determiniser, Observation
+from games.expert import Expert
+from games.negotiation.text import (
+    RESOURCES, VALUE_RANGE, Bundle, Move, NegotiationView, read_view,
+)
+from games.negotiation.views import COMPACT, TEXT_VIEW_START
 
-__all__ = ["ExpertSettings", "expert_move", "PRIOR_VALUE"]
+__all__ = ["Negotiator", "ExpertSettings", "expert_move", "PRIOR_VALUE"]
 
 PRIOR_VALUE = sum(VALUE_RANGE) / 2
 """Mean of the opponent's value per unit under the game's prior."""
@@ -118,3 +124,19 @@ def _best_offer(view: NegotiationView, rng: random.Random,
     give[g], get[r] = qg, qr
     note = f"My {RESOURCES[g]} for your {RESOURCES[r]}?"
     return Move("offer", tuple(give), tuple(get), note).canonical()
+
+
+class Negotiator(Expert):
+    """The expert of :func:`expert_move` with its settings as options."""
+
+    name = "negotiator"
+
+    def __init__(self, margin: float = 0.1, max_units: int = 3) -> None:
+        self.settings = ExpertSettings(margin=margin, max_units=max_units)
+        self.margin = margin
+        self.max_units = max_units
+
+    def act(self, obs: Observation, rng: random.Random,
+            determiniser: Determiniser | None = None) -> tuple[str, None]:
+        text = obs.text if obs.text.startswith(TEXT_VIEW_START) else COMPACT.expand(obs.text)
+        return expert_move(read_view(text), rng, self.settings), None

@@ -55,22 +55,15 @@ from games.core import (
     VIEWS, Game, GameInfo, IllegalAction, Observation, State, view_field,
 )
 from games.negotiation import views
+from games.negotiation.expert import Negotiator
 from games.negotiation.text import (
-    RESOURCES, Bundle, Move, NegotiationView, bundle_text, counts_text, parse_reply, read_view,
+    QUANTITY_RANGE, RESOURCES, VALUE_RANGE, Bundle, Move, NegotiationView, bundle_text,
+    counts_text, parse_reply, read_view,
 )
-from games.negotiation.views import (  # COMPACT, TEXT_VIEW_START: read from here too
-    COMPACT, GRAMMAR, ROLES, TEXT_VIEW_START, value_of,
-)
+from games.negotiation.views import GRAMMAR, ROLES, value_of
 
-__all__ = [
-    "NegotiationOptions", "SimpleNegotiation", "NegotiationState", "NegotiationView",
-    "read_view", "value_of", "RESOURCES", "QUANTITY_RANGE", "VALUE_RANGE", "MAX_TURNS",
-]
+__all__ = ["NegotiationOptions", "SimpleNegotiation", "NegotiationState", "MAX_TURNS"]
 
-QUANTITY_RANGE = (5, 25)
-"""Starting units of each resource, inclusive."""
-VALUE_RANGE = (5, 40)
-"""Private value per unit, inclusive."""
 MAX_TURNS = 60
 """Most turns in one game: each observation repeats the whole history, so records grow
 with the square of the length (60 turns: well under a second, about 200 KB of record)."""
@@ -157,7 +150,7 @@ class NegotiationOptions:
     """Total number of turns, both players together (player 0 moves on even turns)."""
     view: str = view_field()
     """``text``: a sentence per fact; ``compact``: the same lines as short codes
-    (:data:`COMPACT`)."""
+    (:data:`games.negotiation.views.COMPACT`)."""
 
 
 
@@ -368,7 +361,7 @@ class SimpleNegotiation(Game):
     Options = NegotiationOptions
     views = VIEWS
     rules = RULES
-    expert = "negotiator"
+    expert = Negotiator
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         super().__init__(options, **kwargs)

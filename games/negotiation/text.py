@@ -51,12 +51,17 @@ from common.text import shorten
 from games.core import IllegalAction
 
 __all__ = [
-    "RESOURCES", "MAX_MESSAGE", "Bundle", "Move", "parse_reply", "bundle_text", "counts_text",
+    "RESOURCES", "QUANTITY_RANGE", "VALUE_RANGE", "MAX_MESSAGE", "Bundle", "Move", "parse_reply", "bundle_text", "counts_text",
     "NegotiationView", "read_view", "INVENTORY", "VALUES", "OPPONENT", "TURNS", "OFFER",
 ]
 
 RESOURCES: tuple[str, ...] = ("Wheat", "Wood", "Sheep", "Brick", "Ore")
 """Resource names, in canonical order; a bundle is a tuple of counts in this order."""
+
+QUANTITY_RANGE = (5, 25)
+"""Starting units of each resource, inclusive."""
+VALUE_RANGE = (5, 40)
+"""Private value per unit, inclusive."""
 
 MAX_MESSAGE = 400
 """Longest message (characters, after white space is folded)."""

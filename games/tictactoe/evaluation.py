@@ -1,4 +1,5 @@
-"""Exact evaluation of a TicTacToe policy against the minimax solver.
+"""Exact evaluation of a TicTacToe policy against the minimax solver (the game's one
+exact evaluator, ``optimal_moves``; it declares no record metrics).
 
 :func:`optimal_move_rate` asks the policy at every reachable non-terminal position (4520:
 2423 with X to move, 2097 with O to move) and measures the share of moves that keep the
@@ -20,22 +21,49 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from games.algorithms.evaluation import Evaluator, Policy, PolicyUnavailable
-from games.tictactoe.solver import optimal_actions, reachable_positions
+from games.tictactoe.board import FULL, WON
+from games.tictactoe.expert import optimal_actions
+from games.tictactoe.rules import TicTacToeState
 
 if TYPE_CHECKING:
-    from games.core import Observation
-    from games.tictactoe.rules import TicTacToe, TicTacToeState
+    from games.core import Game, Observation
 
-__all__ = ["positions", "optimal_share", "optimal_move_rate", "optimal_moves", "OPTIMAL_MOVES"]
+__all__ = ["reachable_positions", "positions", "optimal_share", "optimal_move_rate",
+           "optimal_moves", "OPTIMAL_MOVES"]
 
 Fallback = Callable[["Observation"], "str | None"]
 """An observation -> the action played there (None: the reply was not a legal action)."""
 
 
-def positions(game: "TicTacToe | None" = None
-              ) -> tuple[list["TicTacToeState"], list["Observation"]]:
+def reachable_positions(game: "Game", include_terminal: bool = False
+                        ) -> list[TicTacToeState]:
+    """Every position of ``game`` (a TicTacToe) that arises in play, once each
+    (transpositions merged), ordered by number of marks and then by ``(x, o)`` masks:
+    4520 non-terminal ones, 5478 with the terminal ones. Fresh states: callers may
+    mutate them."""
+    layer = {(0, 0)}
+    found: list[tuple[int, int]] = []
+    for depth in range(10):
+        found.extend(sorted(layer))
+        nxt = set()
+        for x, o in layer:
+            if WON[x] or WON[o]:
+                continue
+            free = FULL & ~(x | o)
+            for n in range(9):
+                bit = 1 << n
+                if free & bit:
+                    nxt.add((x | bit, o) if depth % 2 == 0 else (x, o | bit))
+        layer = nxt
+    states = [game.state_from_masks(x, o) for x, o in found]
+    if include_terminal:
+        return states
+    return [s for s in states if not s.is_terminal()]
+
+
+def positions(game: "Game") -> tuple[list[TicTacToeState], list["Observation"]]:
     """Every reachable non-terminal position and the observation of the player to move."""
-    states = reachable_positions(game=game)
+    states = reachable_positions(game)
     return states, [s.observation(s.turn % 2) for s in states]
 
 
@@ -50,7 +78,7 @@ def optimal_share(dist: Mapping[str, float], best: Sequence[str], where: str = "
     return sum(dist.get(a, 0.0) for a in best) / total
 
 
-def optimal_move_rate(game: "TicTacToe | None", policy: Policy,
+def optimal_move_rate(game: "Game", policy: Policy,
                       fallback: Fallback | None = None) -> dict[str, Any]:
     """Share of minimax-optimal moves over every reachable non-terminal position.
 
@@ -93,7 +121,7 @@ def optimal_move_rate(game: "TicTacToe | None", policy: Policy,
     }
 
 
-def optimal_moves(game: "TicTacToe", policy: Policy) -> dict[str, float]:
+def optimal_moves(game: "Game", policy: Policy) -> dict[str, float]:
     """The evaluator: the optimal-move rate overall and per mark to move."""
     rates = optimal_move_rate(game, policy)
     return {

@@ -46,26 +46,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from games.core import VIEWS, Game, GameInfo, IllegalAction, Observation, State, view_field
+from games.tictactoe.board import (
+    ACTIONS, BIT as _BIT, FULL, LEGAL as _LEGAL, LINES, MARKS as _MARKS, WON as _WON,
+    masks_of_board, winner_of,
+)
+from games.tictactoe.expert import Minimax
 
 __all__ = ["TicTacToe", "TicTacToeState", "ACTIONS", "LINES", "FULL", "winner_of"]
 
-ACTIONS: tuple[str, ...] = tuple(f"[{n}]" for n in range(9))
-"""The canonical action of each cell."""
-
-LINES: tuple[int, ...] = (
-    0b000000111, 0b000111000, 0b111000000,  # rows
-    0b001001001, 0b010010010, 0b100100100,  # columns
-    0b100010001, 0b001010100,  # diagonals
-)
-"""The eight winning lines as 9-bit masks."""
-
-FULL = 0b111111111
-"""Mask of a full board."""
-
-_BIT = {a: 1 << n for n, a in enumerate(ACTIONS)}
-"""The bit of each action's cell."""
-
-_MARKS = ("X", "O")
 _COMPACT: dict[tuple[int, int, int], str] = {}
 """Compact texts by (player, x, o): at most 2 x 5,478 boards."""
 _INFO: dict[int, str] = {}
@@ -73,13 +61,6 @@ _INFO: dict[int, str] = {}
 _OBSERVATIONS: dict[tuple, dict[int, Observation]] = {}
 """Per (game class, view, rules): the observations by ``x << 10 | o << 1 | player``, each
 built once by the base :meth:`State.observation` (at most 2 x 5,478 per table)."""
-
-# Legal actions for each occupancy mask, computed once (the hot path of search).
-_LEGAL: tuple[tuple[str, ...], ...] = tuple(
-    tuple(ACTIONS[n] for n in range(9) if not occupied >> n & 1) for occupied in range(512)
-)
-_WON: tuple[bool, ...] = tuple(any(m & line == line for line in LINES) for m in range(512))
-"""Whether a mark's mask holds a whole line, for each of the 512 masks."""
 
 RULES = """TicTacToe on a 3x3 board. Cells are numbered 0-8 row by row from the top left:
 
@@ -93,41 +74,6 @@ X moves first, then O, alternately. On your move, mark one empty cell by writing
 number in brackets, e.g. [4]. The first player with three marks in a row, a column or a
 diagonal wins (+1; the opponent gets -1). A full board with no such line is a draw (0).
 """
-
-
-def winner_of(x: int, o: int) -> int:
-    """0 if X has a line, 1 if O has one, -1 if neither (masks as in :data:`LINES`)."""
-    for line in LINES:
-        if x & line == line:
-            return 0
-        if o & line == line:
-            return 1
-    return -1
-
-
-def _check_reachable(board: str, x: int, o: int) -> None:
-    """Raise ValueError unless some game reaches the board. A board without a line is
-    reachable when X has as many marks as O or one more; a won board also needs a last
-    move of the winner whose removal leaves a board without a line."""
-    nx, no = x.bit_count(), o.bit_count()
-    if nx - no not in (0, 1):
-        raise ValueError(
-            f"board {board!r} has {nx} X and {no} O; X moves first, so X must have as "
-            "many marks as O or one more"
-        )
-    won = winner_of(x, o)
-    if won < 0:
-        return
-    if won == 0:
-        ok = nx == no + 1 and any(winner_of(x & ~(1 << n), o) < 0 for n in range(9) if x >> n & 1)
-    else:
-        ok = nx == no and any(winner_of(x, o & ~(1 << n)) < 0 for n in range(9) if o >> n & 1)
-    if ok:
-        return
-    raise ValueError(
-        f"board {board!r} cannot arise in play: the game would have ended earlier "
-        f"(or {_MARKS[won]} could not have made the last move)"
-    )
 
 
 @dataclass
@@ -335,7 +281,7 @@ class TicTacToe(Game):
     Options = TicTacToeOptions
     views = VIEWS
     rules = RULES
-    expert = "minimax"
+    expert = Minimax
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         super().__init__(options, **kwargs)
@@ -364,16 +310,7 @@ class TicTacToe(Game):
         """The state of a board written row by row, ``"XO..X...."`` (``.`` or ``-`` for an
         empty cell; white space and ``|`` ignored). Raises ValueError for a board that no
         game reaches."""
-        cells = "".join(ch for ch in board.upper() if not ch.isspace() and ch != "|")
-        cells = cells.replace("-", ".")
-        if len(cells) != 9 or set(cells) - set("XO."):
-            raise ValueError(
-                f"board {board!r} must be 9 cells of X, O or '.', row by row "
-                "from the top left, e.g. 'XO..X....'"
-            )
-        x = sum(1 << n for n, ch in enumerate(cells) if ch == "X")
-        o = sum(1 << n for n, ch in enumerate(cells) if ch == "O")
-        _check_reachable(board, x, o)
+        x, o = masks_of_board(board)
         return self.state_from_masks(x, o)
 
     def evaluators(self) -> tuple:

@@ -8,7 +8,8 @@
 - :mod:`~games.werewolf.views`: observation sections and the spectator's rendering;
 - :mod:`~games.werewolf.refusal`: why an action is refused;
 - :mod:`~games.werewolf.determinise`: states consistent with what a player knows;
-- :mod:`~games.werewolf.expert`: the rule-based policy per role (agent ``werewolf-rules``);
+- :mod:`~games.werewolf.expert`: the rule-based policy per role, the game's expert
+  ``WerewolfRules`` (agents ``expert`` and ``werewolf-rules``);
 - :mod:`~games.werewolf.evaluation`: metrics from match records (team win rates, vote
   accuracy, Seer survival, invalid actions, game length).
 """

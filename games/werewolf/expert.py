@@ -1,5 +1,5 @@
-"""The rule-based Werewolf player (agent ``werewolf-rules``), a pure function of what one
-player reads.
+"""The rule-based Werewolf player, a pure function of what one player reads: the game's
+expert :class:`WerewolfRules` (agents ``expert`` and ``werewolf-rules``).
 
 :func:`read_view` reads an observation's sections back into a :class:`WerewolfView`;
 :func:`expert_action` picks the action, one behaviour per role:
@@ -33,9 +33,12 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from games.core import Determiniser, Observation
+from games.expert import Expert
+from games.werewolf.compact import text_view
 from games.werewolf.text import statements
 
-__all__ = ["WerewolfView", "read_view", "expert_action"]
+__all__ = ["WerewolfRules", "WerewolfView", "read_view", "expert_action"]
 
 _SEAT = re.compile(r"Player (\d+)")
 _YOU = re.compile(r"YOU: Player (\d+), (\w+)")
@@ -260,3 +263,14 @@ def expert_action(v: WerewolfView, rng: random.Random) -> str:
     if v.legal is not None and action not in v.legal:
         return v.legal[rng.randrange(len(v.legal))]
     return action
+
+
+class WerewolfRules(Expert):
+    """:func:`expert_action` on the observation read back (either view)."""
+
+    name = "werewolf-rules"
+
+    def act(self, obs: Observation, rng: random.Random,
+            determiniser: Determiniser | None = None) -> tuple[str, None]:
+        view = read_view(text_view(obs.text, obs.legal_actions), obs.legal_actions)
+        return expert_action(view, rng), None

@@ -11,6 +11,7 @@ from games.core import VIEWS, Game, GameInfo
 
 from games.werewolf import text as tx
 from games.werewolf.draws import deal
+from games.werewolf.expert import WerewolfRules
 from games.werewolf.roles import (
     DOCTOR, NIGHT, ROLE_NAMES, SEER, TALK, TEAM_NAMES, VILLAGE, WOLF, WOLVES, WerewolfOptions,
     check_options, deck, rules_text,
@@ -48,7 +49,7 @@ class Werewolf(Game):
     )
     Options = WerewolfOptions
     views = VIEWS
-    expert = "werewolf-rules"
+    expert = WerewolfRules
     hides_from_spectators = True
     SLEEP = (tx.SLEEP,)
 

@@ -1,4 +1,6 @@
-"""kuhn-nash: the equilibrium family, its validation, sampling, and matches of N hands."""
+"""kuhn-nash (Kuhn Poker's declared expert, games.kuhn_poker.expert.KuhnNash, played by the
+generic expert agent): the equilibrium family, its validation, sampling, and matches of N
+hands."""
 
 from __future__ import annotations
 
@@ -8,7 +10,12 @@ import games
 from games import Observation
 from agents import make_agent
 from agents.expert import ExpertAgent
-from agents.kuhn_nash import KuhnNashAgent
+from games.kuhn_poker import KuhnNash
+
+
+def kuhn_nash(seed=0, alpha=0.0):
+    """The ``kuhn-nash`` agent as ``make_agent("kuhn-nash:alpha=...")`` builds it."""
+    return ExpertAgent.of_expert(KuhnNash, ["kuhn_poker"], seed=seed, alpha=alpha)
 
 
 def at(deal, actions, hands=1):
@@ -26,7 +33,7 @@ def dist_at(agent, deal, actions, hands=1):
 
 @pytest.mark.parametrize("alpha", [0.0, 0.1, 0.25, 1 / 3])
 def test_policy_is_the_equilibrium_family(alpha):
-    agent = KuhnNashAgent(alpha=alpha)
+    agent = kuhn_nash(alpha=alpha)
     third = 1 / 3
     expected = {
         # (card of the actor, history): probability of the aggressive action
@@ -50,19 +57,19 @@ def test_policy_is_the_equilibrium_family(alpha):
 def test_alpha_is_validated():
     for bad in (-0.01, 0.34, 1.0):
         with pytest.raises(ValueError, match="0 <= alpha <= 1/3"):
-            KuhnNashAgent(alpha=bad)
+            kuhn_nash(alpha=bad)
     with pytest.raises(ValueError, match="0 <= alpha <= 1/3"):
         make_agent("kuhn-nash:alpha=0.5")
     with pytest.raises(ValueError, match="must be float"):
         make_agent("kuhn-nash:alpha=big")
-    assert make_agent("kuhn-nash:alpha=0.2").alpha == 0.2
-    assert KuhnNashAgent(alpha=1 / 3).alpha == 1 / 3
+    assert make_agent("kuhn-nash:alpha=0.2").expert_for("kuhn_poker").alpha == 0.2
+    assert KuhnNash(alpha=1 / 3).alpha == 1 / 3
 
 
 def test_act_samples_legal_actions_reproducibly():
     s = at("QJ", [])
     obs = s.observation(0)
-    a, b = KuhnNashAgent(seed=3, alpha=0.2), KuhnNashAgent(seed=3, alpha=0.2)
+    a, b = kuhn_nash(seed=3, alpha=0.2), kuhn_nash(seed=3, alpha=0.2)
     seq_a = [a.act(at("JQ", []).observation(0)).text for _ in range(50)]
     seq_b = [b.act(at("JQ", []).observation(0)).text for _ in range(50)]
     assert seq_a == seq_b and set(seq_a) == {"[check]", "[bet]"}
@@ -75,16 +82,16 @@ def test_act_samples_legal_actions_reproducibly():
 
 def test_no_policy_when_not_its_move_and_wrong_game_errors():
     s = at("JQ", [])
-    assert KuhnNashAgent().policy(s.observation(1)) is None
+    assert kuhn_nash().policy(s.observation(1)) is None
     with pytest.raises(ValueError, match="no legal action"):
-        KuhnNashAgent().act(s.observation(1))
+        kuhn_nash().act(s.observation(1))
     other = Observation(game="tictactoe", player=0, role="X", turn=0, text="",
                         legal_actions=("[0]",), info_state="")
-    with pytest.raises(ValueError, match="plays only kuhn_poker"):
-        KuhnNashAgent().policy(other)
+    with pytest.raises(ValueError, match="kuhn-nash plays only 'kuhn_poker'"):
+        kuhn_nash().policy(other)
 
 def test_matches_of_several_hands_use_the_current_hand():
-    agent = KuhnNashAgent(alpha=0.3)
+    agent = kuhn_nash(alpha=0.3)
     # Hand 2: player 1 acts first with K: bets with 3 * alpha.
     s = at("QJ" "JK", ["[check]", "[check]"], hands=2)
     assert s.current_players() == [1]
@@ -97,5 +104,5 @@ def test_matches_of_several_hands_use_the_current_hand():
 def test_game_expert_is_kuhn_nash():
     s = at("KJ", ["[check]"])
     obs = s.observation(1)
-    assert games.make("kuhn_poker").expert == "kuhn-nash"
-    assert ExpertAgent().policy(obs) == KuhnNashAgent().policy(obs)
+    assert games.make("kuhn_poker").expert is KuhnNash and KuhnNash.name == "kuhn-nash"
+    assert ExpertAgent().policy(obs) == kuhn_nash().policy(obs)

@@ -1,5 +1,6 @@
-"""The minimax agent: never loses, draws against itself, states a uniform optimal policy,
-and is reproducible from its seed."""
+"""The minimax agent (TicTacToe's declared expert, games.tictactoe.expert.Minimax, played
+by the generic expert agent): never loses, draws against itself, states a uniform optimal
+policy, and is reproducible from its seed."""
 
 import dataclasses
 
@@ -7,9 +8,15 @@ import pytest
 
 import games
 from agents import make_agent
-from agents.minimax import MinimaxAgent
 from arena.runner import play_match
-from games.tictactoe.solver import optimal_actions, reachable_positions
+from games.tictactoe import Minimax, TicTacToe
+from games.tictactoe.evaluation import reachable_positions
+from games.tictactoe.expert import optimal_actions
+
+
+def minimax_agent(seed=0):
+    """The ``minimax`` agent as ``make_agent("minimax")`` builds it."""
+    return make_agent("minimax", seed=seed)
 
 
 @pytest.mark.parametrize("seat", [0, 1])
@@ -31,13 +38,13 @@ def test_never_loses_against_random(seat):
 def test_self_play_is_always_a_draw():
     game = games.make("tictactoe")
     for i in range(50):
-        record = play_match(game, [MinimaxAgent(seed=i), MinimaxAgent(seed=i + 1)], seed=i)
+        record = play_match(game, [minimax_agent(seed=i), minimax_agent(seed=i + 1)], seed=i)
         assert record.returns == (0.0, 0.0) and record.num_decisions == 9
 
 
 def test_policy_is_uniform_over_optimal_actions():
-    agent = MinimaxAgent(seed=0)
-    for state in reachable_positions()[::37]:
+    agent = minimax_agent(seed=0)
+    for state in reachable_positions(TicTacToe())[::37]:
         obs = state.observation(state.turn % 2)
         policy = agent.policy(obs)
         best = optimal_actions(state)
@@ -50,8 +57,8 @@ def test_policy_is_uniform_over_optimal_actions():
 
 def test_choices_spread_and_repeat_with_the_seed():
     obs = games.make("tictactoe").new_state().observation(0)
-    first = [MinimaxAgent(seed=s).act(obs).text for s in range(40)]
-    again = [MinimaxAgent(seed=s).act(obs).text for s in range(40)]
+    first = [minimax_agent(seed=s).act(obs).text for s in range(40)]
+    again = [minimax_agent(seed=s).act(obs).text for s in range(40)]
     assert first == again
     assert len(set(first)) > 3  # every opening draws, so all nine are optimal
 
@@ -64,16 +71,17 @@ def test_same_seed_same_match():
 
 
 def test_refuses_other_games_and_no_move():
-    agent = MinimaxAgent()
+    agent = minimax_agent()
     state = games.make("tictactoe").new_state()
-    with pytest.raises(ValueError, match="no move"):
+    with pytest.raises(ValueError, match="no legal action now"):
         agent.act(state.observation(1))
     other_game = dataclasses.replace(state.observation(0), game="kuhn_poker")
-    with pytest.raises(ValueError, match="only tictactoe"):
+    with pytest.raises(ValueError, match="minimax plays only 'tictactoe'"):
         agent.act(other_game)
 
 
 def test_is_the_games_expert():
+    assert games.make("tictactoe").expert is Minimax and Minimax.name == "minimax"
     state = games.make("tictactoe").new_state()
     state.apply(0, "[0]")
     expert = make_agent("expert", seed=0)
@@ -84,7 +92,7 @@ def test_reads_the_position_from_the_observation_alone():
     """No state reaches minimax: an observation sent through JSON decides the same."""
     state = games.make("tictactoe").state_from_board("XX." "OO." "...")
     obs = dataclasses.replace(state.observation(0), seed=3)
-    agent = MinimaxAgent(seed=1)
+    agent = minimax_agent(seed=1)
     assert not agent.searches and not agent.wants_states(obs)
     wire = games.Observation.from_dict(obs.to_dict())
     assert agent.policy(wire) == {"[2]": 1.0} == agent.policy(obs)

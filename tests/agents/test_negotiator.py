@@ -1,5 +1,5 @@
-"""The negotiation expert: sensible single decisions, legal replies, and a clear edge
-over random play."""
+"""The negotiation expert (games.negotiation.expert.Negotiator, agent ``negotiator``):
+sensible single decisions, legal replies, and a clear edge over random play."""
 
 import dataclasses
 import random
@@ -8,8 +8,8 @@ import pytest
 
 import games
 from agents import make_agent
-from agents.negotiator import NegotiatorAgent
 from arena.runner import play_match
+from games.negotiation.expert import Negotiator, expert_move
 from games.negotiation.text import NegotiationView, parse_reply
 
 GAME = games.make("negotiation")
@@ -59,49 +59,51 @@ def test_self_play_is_legal_and_trades():
 
 
 def test_accepts_a_good_payable_offer():
-    agent = NegotiatorAgent()
+    agent = Negotiator()
     # receives 2 Brick (80), gives 2 Wheat (20): +60
-    assert agent.choose(view((0, 0, 0, 2, 0), (2, 0, 0, 0, 0)), random.Random(0)).startswith("[accept]")
+    assert expert_move(view((0, 0, 0, 2, 0), (2, 0, 0, 0, 0)), random.Random(0), agent.settings).startswith("[accept]")
     # the same offer when it cannot pay the two Wheat
     poor = view((0, 0, 0, 2, 0), (2, 0, 0, 0, 0), inventory=(1, 5, 5, 5, 5))
-    assert not agent.choose(poor, random.Random(0)).startswith("[accept]")
+    assert not expert_move(poor, random.Random(0), agent.settings).startswith("[accept]")
 
 
 def test_bad_offer_gets_a_counter_offer_or_on_the_last_move_a_deny():
-    agent = NegotiatorAgent()
+    agent = Negotiator()
     bad = dict(receive=(1, 0, 0, 0, 0), give=(0, 0, 0, 1, 0))  # +10 for -40
-    reply = parse_reply(agent.choose(view(**bad), random.Random(0)))
+    reply = parse_reply(expert_move(view(**bad), random.Random(0), agent.settings))
     assert reply.kind == "offer"
     values = (10, 20, 30, 40, 5)
     assert sum(n * v for n, v in zip(reply.get, values)) > sum(n * v for n, v in zip(reply.give, values))
     assert all(g <= h for g, h in zip(reply.give, (5,) * 5))
-    last = agent.choose(view(**bad, turns_left=1, mine=1), random.Random(0))
+    last = expert_move(view(**bad, turns_left=1, mine=1), random.Random(0), agent.settings)
     assert last.startswith("[deny]")
 
 
 def test_passes_when_no_trade_helps():
-    agent = NegotiatorAgent()
-    assert agent.choose(view(values=(20,) * 5), random.Random(0)) == "[pass]"
-    assert agent.choose(view(opponent=(0,) * 5), random.Random(0)) == "[pass]"
-    assert agent.choose(view(turns_left=1, mine=1), random.Random(0)) == "[pass]"
+    agent = Negotiator()
+    assert expert_move(view(values=(20,) * 5), random.Random(0), agent.settings) == "[pass]"
+    assert expert_move(view(opponent=(0,) * 5), random.Random(0), agent.settings) == "[pass]"
+    assert expert_move(view(turns_left=1, mine=1), random.Random(0), agent.settings) == "[pass]"
 
 
 def test_last_offer_asks_no_more_units_than_it_gives():
-    agent = NegotiatorAgent()
+    agent = Negotiator()
     for seed in range(20):
-        reply = parse_reply(agent.choose(view(turns_left=2, mine=1), random.Random(seed)))
+        reply = parse_reply(expert_move(view(turns_left=2, mine=1), random.Random(seed), agent.settings))
         assert reply.kind == "offer" and sum(reply.get) <= sum(reply.give)
 
 
 def test_registry_options_and_wrong_game():
-    assert make_agent("negotiator:margin=0.2,max_units=2").margin == 0.2
+    expert = make_agent("negotiator:margin=0.2,max_units=2").expert_for("negotiation")
+    assert (expert.margin, expert.max_units) == (0.2, 2)
+    assert games.make("negotiation").expert is Negotiator
     with pytest.raises(ValueError, match="margin=-1"):
-        NegotiatorAgent(margin=-1)
+        make_agent("negotiator:margin=-1")
     with pytest.raises(ValueError, match="max_units=0"):
-        NegotiatorAgent(max_units=0)
+        Negotiator(max_units=0)
     obs = games.make("tictactoe").new_state(0).observation(0)
-    with pytest.raises(ValueError, match="plays only 'negotiation'"):
-        NegotiatorAgent().act(obs)
+    with pytest.raises(ValueError, match="negotiator plays only 'negotiation'"):
+        make_agent("negotiator").act(obs)
 
 
 def test_same_observation_same_decision():

@@ -153,7 +153,7 @@ def test_every_state_of_random_play_reads_as_the_base_methods_and_a_fresh_build(
 def test_every_tictactoe_position_reads_as_a_fresh_build(view):
     """All 5,478 positions, both players: the table holds at most one observation each."""
     game = game_in_view(games.make("tictactoe"), view)
-    positions = reachable_positions(include_terminal=True, game=game)
+    positions = reachable_positions(game, include_terminal=True)
     for state in positions:
         check_state(state)
         for player in (0, 1):

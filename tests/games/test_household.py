@@ -313,7 +313,7 @@ def test_memory_option_lists_what_the_information_state_knows():
     now, the same facts the information state holds; off by default."""
     import random as _random
 
-    from games.household.planner import read_knowledge
+    from games.household.expert import read_knowledge
 
     game = games.make("household:memory=true")
     for seed in range(30):

@@ -55,7 +55,7 @@ def test_declaration():
     assert (info.id, info.roles, info.chance, info.information) == (
         "kuhn_poker", ("first", "second"), "seeded", "imperfect")
     assert (info.min_utility, info.max_utility, info.utility_sum, info.max_length) == (-2, 2, 0.0, 3)
-    assert g.num_players == 2 and g.expert == "kuhn-nash" and "J < Q < K" in g.rules
+    assert g.num_players == 2 and g.expert.name == "kuhn-nash" and "J < Q < K" in g.rules
     g5 = games.make("kuhn_poker", hands=5)
     assert (g5.info.min_utility, g5.info.max_utility, g5.info.max_length) == (-10, 10, 15)
     assert KuhnPoker.info.max_length == 3  # the class declaration stays the one-hand one

@@ -49,6 +49,21 @@ def test_plugged_in_game_is_found_and_playable(installed_plugin):
     assert sum(int(d.action[1:-1]) for d in record.decisions) == 7
 
 
+def test_plugged_in_games_expert_is_an_agent_by_its_own_name(installed_plugin):
+    """The plug-in declares its expert (Game.expert); nothing in agents/ names it."""
+    from agents import available_agents
+
+    assert "nim-perfect" in available_agents()
+    game = games.make("tiny_nim", stones="7")
+    for seed in range(5):  # 7 stones: the first player wins by leaving 6, then 3
+        record = play_match(game, [make_agent("nim-perfect", seed=seed),
+                                   make_agent("random", seed=seed)], seed=seed)
+        assert record.returns == (1.0, -1.0)
+        assert record.decisions[0].action == "[1]"
+    both = [make_agent("expert"), make_agent("nim-perfect")]
+    assert play_match(game, both, seed=0).returns == (1.0, -1.0)
+
+
 def test_plugged_in_game_runs_the_conformance_check_in_one_line(installed_plugin):
     report = check_game("tiny_nim")
     assert report.ok, report.summary()

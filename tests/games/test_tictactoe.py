@@ -11,7 +11,8 @@ import games
 from games import IllegalAction, parse_action
 from games.core import Determiniser
 from games.tictactoe import LINES, TicTacToe, TicTacToeState
-from games.tictactoe.solver import action_values, optimal_actions, reachable_positions, solve
+from games.tictactoe.evaluation import reachable_positions
+from games.tictactoe.expert import action_values, optimal_actions, solve
 
 LINE_CELLS = [tuple(n for n in range(9) if line >> n & 1) for line in LINES]
 
@@ -43,7 +44,7 @@ def test_declaration():
     assert (info.id, info.roles, info.chance, info.information) == (
         "tictactoe", ("X", "O"), "none", "perfect")
     assert (info.utility_sum, info.max_length, info.min_players, info.max_players) == (0.0, 9, 2, 2)
-    assert game.expert == "minimax" and game.num_players == 2
+    assert game.expert.name == "minimax" and game.num_players == 2
     assert "three" in game.rules and "[4]" in game.rules
     with pytest.raises(ValueError, match="unknown option"):
         games.make("tictactoe", size=4)
@@ -198,10 +199,10 @@ def test_position_counts():
     seen = walk_public_api()
     assert len(seen) == 5478
     assert sum(not s.is_terminal() for s in seen.values()) == 4520
-    positions = reachable_positions()
+    positions = reachable_positions(TicTacToe())
     assert len(positions) == 4520
     assert all(not s.is_terminal() for s in positions)
-    every = reachable_positions(include_terminal=True)
+    every = reachable_positions(TicTacToe(), include_terminal=True)
     assert len(every) == 5478
     assert {s.information_state(0) for s in every} == set(seen)
     assert sum(s.turn % 2 == 0 for s in positions) == 2423
@@ -226,7 +227,7 @@ def naive_value(state, memo):
 
 def test_solver_matches_naive_search_everywhere():
     memo = {}
-    for state in reachable_positions(include_terminal=True):
+    for state in reachable_positions(TicTacToe(), include_terminal=True):
         assert solve(state) == naive_value(state, memo), state.board_string()
         best = optimal_actions(state)
         values = action_values(state)

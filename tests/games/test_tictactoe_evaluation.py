@@ -8,7 +8,7 @@ import games
 from games.algorithms.evaluation import PolicyUnavailable
 from games.tictactoe import OPTIMAL_MOVES, optimal_distribution, optimal_move_rate
 from games.tictactoe.evaluation import positions
-from games.tictactoe.solver import optimal_actions
+from games.tictactoe.expert import optimal_actions
 
 GAME = games.make("tictactoe")
 
@@ -93,7 +93,7 @@ def test_a_policy_that_states_nothing_needs_a_fallback():
     silent = lambda observations: [None] * len(observations)  # noqa: E731
     with pytest.raises(PolicyUnavailable, match="cannot state them"):
         OPTIMAL_MOVES(GAME, silent)
-    states, _ = positions()
+    states, _ = positions(GAME)
     expected = sum(s.legal_actions(s.turn % 2)[0] in optimal_actions(s) for s in states)
     first = optimal_move_rate(GAME, silent, fallback=lambda o: o.legal_actions[0])
     assert first["act_positions"] == 4520 and first["invalid"] == 0

@@ -27,7 +27,7 @@ def _config(model: str, out: Path, **kw) -> SelfPlayConfig:
     (dict(games=["werewolf"], mode="choice"), "--mode choice cannot play werewolf"),
     (dict(games=["kuhn_poker", "negotiation"], mode="choice"), "cannot play negotiation"),
     (dict(games=["kuhn_poker", "tictactoe"], mode="choice", sft_from="kuhn-nash",
-          sft_episodes=2), "kuhn-nash plays only kuhn_poker"),
+          sft_episodes=2), "kuhn-nash plays only 'kuhn_poker'"),
 ])
 def test_settings_that_cannot_run_are_refused_before_anything_is_written(tiny_model, tmp_path,
                                                                           kw, words):

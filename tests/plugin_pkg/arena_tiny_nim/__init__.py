@@ -2,12 +2,14 @@
 ``arena.games`` (the plug-in test writes the distribution metadata that declares it).
 
 Nim with one heap of ``stones`` (default 5): players alternate taking 1 or 2; whoever
-takes the last stone wins (+1), the other loses (-1).
+takes the last stone wins (+1), the other loses (-1). Its expert, ``nim-perfect``, is an
+agent as soon as the game is installed (nothing in the arena's agents/ names it).
 """
 
 from dataclasses import dataclass
 
 from games import Game, GameInfo, State
+from games.expert import Expert
 
 
 @dataclass
@@ -55,6 +57,17 @@ class NimState(State):
         return s
 
 
+class NimPerfect(Expert):
+    """Leaves a multiple of 3 stones where it can (then the opponent cannot win)."""
+
+    name = "nim-perfect"
+
+    def policy(self, obs):
+        stones = int(obs.info_state.split(":")[0])
+        take = stones % 3 or 1
+        return {f"[{take}]": 1.0}
+
+
 class TinyNim(Game):
     info = GameInfo(
         id="tiny_nim", description="Nim with one heap (a plug-in test game)", min_players=2,
@@ -64,6 +77,7 @@ class TinyNim(Game):
     )
     Options = NimOptions
     rules = "Take 1 or 2 stones; whoever takes the last stone wins."
+    expert = NimPerfect
 
     def all_actions(self):
         return ["[1]", "[2]"]

@@ -1,4 +1,4 @@
-"""Exact minimax solution of TicTacToe, memoised over every position.
+"""TicTacToe's expert: the exact minimax solution, memoised over every position.
 
 Values are from the point of view of the player to move: +1 a forced win, 0 a draw with
 best play by both, -1 a forced loss. The empty board is a draw (value 0).
@@ -8,10 +8,13 @@ best play by both, -1 a forced loss. The empty board is a draw (value 0).
   (only the player who just moved can have completed a line), 0 on a draw.
 - :func:`optimal_actions` -- every legal action that keeps the minimax value, ascending.
 - :func:`optimal_distribution` -- uniform over the optimal actions: the game's scripted
-  expert as a pure function (the ``minimax`` agent plays it).
+  expert as a pure function.
 - :func:`action_values` -- the value of each legal action for the player to move.
-- :func:`reachable_positions` -- every position that arises in play, in a fixed order:
-  4520 non-terminal ones, 5478 with the terminal ones.
+- :class:`Minimax` -- the game's expert (agents ``expert`` and ``minimax``): it rebuilds
+  the position from the observation alone (information is perfect, so the information
+  state ``board=XO.......;to_move=O`` is the whole position), states the uniform
+  distribution over the optimal actions and plays one drawn with ``rng.randrange``. It
+  never loses; against itself every game is a draw.
 
 Positions are keyed by two 9-bit masks ``(mover, other)``: the marks of the player to move
 and those of the other player. The two are never confused: X is to move exactly when both
@@ -21,12 +24,18 @@ those ints, filled on first use (the whole game: 5478 entries, a few millisecond
 
 from __future__ import annotations
 
+import random
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from games.tictactoe.rules import ACTIONS, FULL, LINES, TicTacToe, TicTacToeState
+from games.core import Determiniser, Observation
+from games.expert import Expert
+from games.tictactoe.board import ACTIONS, FULL, LINES, masks_of_board, winner_of
 
-__all__ = ["solve", "optimal_actions", "optimal_distribution", "action_values",
-           "reachable_positions"]
+if TYPE_CHECKING:
+    from games.tictactoe.rules import TicTacToeState
+
+__all__ = ["Minimax", "solve", "optimal_actions", "optimal_distribution", "action_values"]
 
 
 def _has_line(marks: int) -> bool:
@@ -57,6 +66,8 @@ def _negamax(mover: int, other: int) -> int:
 
 
 def _masks(state: TicTacToeState) -> tuple[int, int]:
+    from games.tictactoe.rules import TicTacToeState  # rules declares this module's expert
+
     if not isinstance(state, TicTacToeState):
         raise TypeError(
             f"the TicTacToe solver takes a TicTacToeState, got {type(state).__name__}; "
@@ -73,12 +84,7 @@ def solve(state: TicTacToeState) -> int:
     return _negamax(mover, other)
 
 
-def action_values(state: TicTacToeState) -> dict[str, int]:
-    """``{action: value for the player to move after playing it}``, ascending; empty at
-    a terminal state."""
-    mover, other = _masks(state)
-    if state.is_terminal():
-        return {}
+def _values(mover: int, other: int) -> dict[str, int]:
     values = {}
     for n in range(9):
         bit = 1 << n
@@ -87,13 +93,25 @@ def action_values(state: TicTacToeState) -> dict[str, int]:
     return values
 
 
-def optimal_actions(state: TicTacToeState) -> list[str]:
-    """Every legal action that achieves the minimax value, ascending; ``[]`` at the end."""
-    values = action_values(state)
+def action_values(state: TicTacToeState) -> dict[str, int]:
+    """``{action: value for the player to move after playing it}``, ascending; empty at
+    a terminal state."""
+    mover, other = _masks(state)
+    if state.is_terminal():
+        return {}
+    return _values(mover, other)
+
+
+def _best(values: dict[str, int]) -> list[str]:
     if not values:
         return []
     best = max(values.values())
     return [a for a, v in values.items() if v == best]
+
+
+def optimal_actions(state: TicTacToeState) -> list[str]:
+    """Every legal action that achieves the minimax value, ascending; ``[]`` at the end."""
+    return _best(action_values(state))
 
 
 def optimal_distribution(state: TicTacToeState) -> dict[str, float]:
@@ -103,27 +121,24 @@ def optimal_distribution(state: TicTacToeState) -> dict[str, float]:
     return {a: 1.0 / len(best) for a in best}
 
 
-def reachable_positions(
-    include_terminal: bool = False, game: TicTacToe | None = None
-) -> list[TicTacToeState]:
-    """Every position that arises in play, once each (transpositions merged), ordered by
-    number of marks and then by ``(x, o)`` masks. Fresh states: callers may mutate them."""
-    game = game if game is not None else TicTacToe()
-    layer = {(0, 0)}
-    found: list[tuple[int, int]] = []
-    for depth in range(10):
-        found.extend(sorted(layer))
-        nxt = set()
-        for x, o in layer:
-            if _has_line(x) or _has_line(o):
-                continue
-            free = FULL & ~(x | o)
-            for n in range(9):
-                bit = 1 << n
-                if free & bit:
-                    nxt.add((x | bit, o) if depth % 2 == 0 else (x, o | bit))
-        layer = nxt
-    states = [game.state_from_masks(x, o) for x, o in found]
-    if include_terminal:
-        return states
-    return [s for s in states if not s.is_terminal()]
+class Minimax(Expert):
+    """Perfect play from the observation alone; see the module docstring."""
+
+    name = "minimax"
+
+    def _optimal(self, obs: Observation) -> list[str]:
+        board = obs.info_state.partition(";")[0].removeprefix("board=")
+        x, o = masks_of_board(board)
+        if winner_of(x, o) >= 0 or (x | o) == FULL:
+            return []
+        return _best(_values(x, o) if (x | o).bit_count() % 2 == 0 else _values(o, x))
+
+    def policy(self, obs: Observation) -> dict[str, float]:
+        best = self._optimal(obs)
+        return {a: 1.0 / len(best) for a in best}
+
+    def act(self, obs: Observation, rng: random.Random,
+            determiniser: Determiniser | None = None) -> tuple[str, dict[str, float]]:
+        best = self._optimal(obs)
+        p = 1.0 / len(best)
+        return best[rng.randrange(len(best))], {a: p for a in best}

@@ -1,4 +1,6 @@
 """The expert: a planner from the task to subgoals, as a pure function of what it knows.
+:class:`HouseholdExpert` is the game's expert (agents ``expert`` and
+``household-expert``): deterministic, so its policy is one command with probability 1.
 
 :func:`read_knowledge` reads an information state (:mod:`games.household.views`) into a
 :class:`Knowledge`; :func:`expert_command` gives the next command:
@@ -19,12 +21,15 @@ closes anything (a closed receptacle costs a step and gains nothing).
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
+from games.core import Determiniser, Observation
+from games.expert import Expert
 from games.household.tasks import APPLIANCE
 from games.household.world import OBJECTS, OPENABLE, type_of
 
-__all__ = ["Knowledge", "read_knowledge", "expert_command", "solves"]
+__all__ = ["HouseholdExpert", "Knowledge", "read_knowledge", "expert_command", "solves"]
 
 
 @dataclass(frozen=True)
@@ -158,3 +163,17 @@ def solves(state, max_steps: int) -> bool:
             return False
         s.apply(0, command)
     return s.success
+
+
+class HouseholdExpert(Expert):
+    """The planner on the observation's information state."""
+
+    name = "household-expert"
+
+    def policy(self, obs: Observation) -> dict[str, float]:
+        return {f"[{expert_command(read_knowledge(obs.info_state))}]": 1.0}
+
+    def act(self, obs: Observation, rng: random.Random,
+            determiniser: Determiniser | None = None) -> tuple[str, dict[str, float]]:
+        dist = self.policy(obs)  # one command: nothing to draw
+        return next(iter(dist)), dist
