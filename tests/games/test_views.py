@@ -160,7 +160,7 @@ def test_the_views_check_catches_a_view_that_changes_what_a_player_knows():
 
     from games.core import view_field
     from games.tictactoe import TicTacToe
-    from games.tictactoe.rules import TicTacToeState
+    from games.tictactoe.state import TicTacToeState
 
     class LeakyState(TicTacToeState):
         __slots__ = ()
