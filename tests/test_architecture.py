@@ -29,8 +29,6 @@ _SPLIT = ("the Game and its State share rules.py: the Game names its evaluators 
           "(game.py above state.py, text.py and evaluation.py)")
 
 ALLOWED_CIRCLES: dict[frozenset[str], str] = {
-    frozenset({"games.kuhn_poker.rules", "games.kuhn_poker.text",
-               "games.kuhn_poker.evaluation"}): _SPLIT,
     frozenset({"games.household.rules", "games.household.state", "games.household.views",
                "games.household.evaluation"}): _SPLIT,
     frozenset({"games.negotiation.rules", "games.negotiation.views",

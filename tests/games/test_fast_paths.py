@@ -17,7 +17,7 @@ import games
 from games import IllegalAction
 from games.conformance.views import game_in_view
 from games.core import VIEWS, State
-from games.kuhn_poker import rules as kuhn_rules
+from games.kuhn_poker import state as kuhn_state
 from games.kuhn_poker import text as kuhn_text
 from games.negotiation import views as negotiation_views
 from games.negotiation.text import Move
@@ -185,7 +185,7 @@ def test_every_kuhn_state_reads_as_a_fresh_build(hands, view):
 
 
 def test_kuhn_table_is_bounded(monkeypatch):
-    monkeypatch.setattr(kuhn_rules, "MAX_KEPT", 50)
+    monkeypatch.setattr(kuhn_state, "MAX_KEPT", 50)
     game = games.make("kuhn_poker", hands=5)
     rng = random.Random(3)
     for seed in range(40):
