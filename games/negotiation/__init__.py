@@ -2,7 +2,7 @@
 
 - :mod:`~games.negotiation.rules`: the game and its state (inventories, private values,
   the pending offer, the history);
-- :mod:`~games.negotiation.text`: the reply grammar (parsing and canonical form) and
+- :mod:`~games.negotiation.moves`: the reply grammar (parsing and canonical form) and
   reading an observation's numbered lines back (``read_view``);
 - :mod:`~games.negotiation.expert`: the scripted expert as a pure function of a player's
   view, and the game's expert ``Negotiator`` (agents ``expert`` and ``negotiator``).
@@ -15,7 +15,7 @@ from games.negotiation.expert import ExpertSettings, Negotiator, expert_move
 from games.negotiation.rules import (
     MAX_TURNS, RULES, NegotiationOptions, NegotiationState, SimpleNegotiation,
 )
-from games.negotiation.text import (
+from games.negotiation.moves import (
     MAX_MESSAGE, QUANTITY_RANGE, RESOURCES, VALUE_RANGE, Bundle, Move, NegotiationView,
     parse_reply, read_view,
 )

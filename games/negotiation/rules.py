@@ -16,7 +16,7 @@ Rules
     An offer stays pending for the opponent's next move only: whatever that move is other
     than ``[accept]``, the offer is gone. A move may carry a free-text message to the
     opponent. The reply grammar (action and message, canonical form) is specified in
-    :mod:`games.negotiation.text`; ``Game.canonicalize`` parses it.
+    :mod:`games.negotiation.moves`; ``Game.canonicalize`` parses it.
 
 Options (:class:`NegotiationOptions`)
     ``turns`` (default 10, from 2 to 60): total number of turns; also ``info.max_length``.
@@ -25,7 +25,7 @@ Observation
     The player's own inventory, own values per unit and total own value (and its change
     since the start), the opponent's inventory (public), never the opponent's values; the
     move history with messages, the pending offer, turns left and the grammar.
-    :func:`read_view` (in :mod:`games.negotiation.text`) reads the numbered lines back.
+    :func:`read_view` (in :mod:`games.negotiation.moves`) reads the numbered lines back.
     Both views are built in :mod:`games.negotiation.views` from pieces kept between steps.
 
 Actions
@@ -56,7 +56,7 @@ from games.core import (
 )
 from games.negotiation import views
 from games.negotiation.expert import Negotiator
-from games.negotiation.text import (
+from games.negotiation.moves import (
     QUANTITY_RANGE, RESOURCES, VALUE_RANGE, Bundle, Move, NegotiationView, bundle_text,
     counts_text, parse_reply, read_view,
 )
@@ -397,7 +397,7 @@ class SimpleNegotiation(Game):
         return s
 
     def canonicalize(self, answer: str) -> str:
-        """The canonical form of a reply (grammar: :mod:`games.negotiation.text`)."""
+        """The canonical form of a reply (grammar: :mod:`games.negotiation.moves`)."""
         return parse_reply(answer).canonical()
 
     def example_action(self) -> str:

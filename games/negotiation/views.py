@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from games.core import Observation, observation_of
 from games.phrasebook import Phrasebook
-from games.negotiation.text import (
+from games.negotiation.moves import (
     INVENTORY, OFFER, OPPONENT, RESOURCES, TURNS, VALUES, Bundle, bundle_text, counts_text,
 )
 
@@ -106,7 +106,7 @@ def value_of(inventory: Bundle, values: Bundle) -> int:
 
 
 def bundle(items: Bundle) -> str:
-    """:func:`~games.negotiation.text.bundle_text`, each bundle's text built once."""
+    """:func:`~games.negotiation.moves.bundle_text`, each bundle's text built once."""
     text = _BUNDLES.get(items)
     if text is None:
         if len(_BUNDLES) >= _MAX_BUNDLES:

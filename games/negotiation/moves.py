@@ -1,5 +1,5 @@
-"""The text interface of Simple Negotiation: the reply grammar players write, and the
-structured observation lines they read.
+"""Simple Negotiation's moves: the reply grammar players write, and the structured
+observation lines they read, read back (:func:`read_view`).
 
 Replies
 -------
