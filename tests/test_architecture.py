@@ -31,8 +31,6 @@ _SPLIT = ("the Game and its State share rules.py: the Game names its evaluators 
 ALLOWED_CIRCLES: dict[frozenset[str], str] = {
     frozenset({"games.household.rules", "games.household.state", "games.household.views",
                "games.household.evaluation"}): _SPLIT,
-    frozenset({"games.negotiation.rules", "games.negotiation.views",
-               "games.negotiation.expert"}): _SPLIT,
 }
 """Circles kept for now: the modules of each, and why."""
 

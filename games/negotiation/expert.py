@@ -35,7 +35,7 @@ from games.expert import Expert
 from games.negotiation.moves import (
     RESOURCES, VALUE_RANGE, Bundle, Move, NegotiationView, read_view,
 )
-from games.negotiation.views import COMPACT, TEXT_VIEW_START
+from games.negotiation.text import COMPACT, TEXT_VIEW_START
 
 __all__ = ["Negotiator", "ExpertSettings", "expert_move", "PRIOR_VALUE"]
 

@@ -35,7 +35,7 @@ Parsing checks syntax only; whether a player can pay is the state's business.
 
 Observation lines
 -----------------
-The observation text (built in :mod:`games.negotiation.rules`) states the numbers on lines that
+The observation text (built in :mod:`games.negotiation.text`) states the numbers on lines that
 begin with fixed prefixes (:data:`INVENTORY`, :data:`VALUES`, :data:`OPPONENT`,
 :data:`TURNS`, :data:`OFFER`); :func:`read_view` reads them back for scripted agents.
 Messages appear only inside history lines, which begin otherwise, so they cannot forge them.

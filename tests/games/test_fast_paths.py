@@ -19,7 +19,7 @@ from games.conformance.views import game_in_view
 from games.core import VIEWS, State
 from games.kuhn_poker import state as kuhn_state
 from games.kuhn_poker import text as kuhn_text
-from games.negotiation import views as negotiation_views
+from games.negotiation import text as negotiation_views
 from games.negotiation.moves import Move
 from games.tictactoe import reachable_positions
 from games.tictactoe import text as ttt_text

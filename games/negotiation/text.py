@@ -23,22 +23,22 @@ rebuild), so nothing kept can go stale.
 two-line rule stays inside the head), so the compact text is the pieces' compact forms
 joined the same way. Tests hold every observation equal to one built afresh from the
 state's fields (:func:`fresh_text`) and the compact one to ``COMPACT.compact`` of it.
+
+The state these functions read is a :class:`~games.negotiation.state.NegotiationState`,
+typed as the base :class:`~games.core.State` (this module sits below the state's).
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from games.core import Observation, observation_of
+from games.core import Observation, State, observation_of
 from games.phrasebook import Phrasebook
 from games.negotiation.moves import (
     INVENTORY, OFFER, OPPONENT, RESOURCES, TURNS, VALUES, Bundle, bundle_text, counts_text,
 )
-
-if TYPE_CHECKING:
-    from games.negotiation.rules import NegotiationState
 
 __all__ = ["GRAMMAR", "COMPACT", "TEXT_VIEW_START", "ROLES", "value_of", "frames",
            "observe", "information_state", "fresh_text", "fresh_information_state"]
@@ -225,7 +225,7 @@ def log_pieces(history: tuple[tuple[int, str], ...], view: str) -> tuple[str, st
     return _HISTORY[view] + logs[0], _HISTORY[view] + logs[1], moves
 
 
-def fresh_text(s: "NegotiationState", player: int, view: str = "text") -> str:
+def fresh_text(s: State, player: int, view: str = "text") -> str:
     """The observation text of ``player`` built afresh from the state's fields (nothing
     kept is read): the reference the kept pieces are tested against."""
     lead, final = frame(s.game.options.turns, s.turn, player, view)
@@ -234,7 +234,7 @@ def fresh_text(s: "NegotiationState", player: int, view: str = "text") -> str:
                       pending_line(s.pending, s.values[player], player, view), log, final])
 
 
-def fresh_information_state(s: "NegotiationState", player: int) -> str:
+def fresh_information_state(s: State, player: int) -> str:
     """The information state of ``player`` built afresh (the reference, as above)."""
     return _info_prefix(s.values, s.start, player) + ";".join(
         f"{who}:{reply}" for who, reply in s.history)
@@ -255,7 +255,7 @@ def frame_row(game: Any, turn: int) -> tuple[tuple[str, str], tuple[str, str]]:
     return row
 
 
-def keep_head(s: "NegotiationState") -> tuple[Any, ...]:
+def keep_head(s: State) -> tuple[Any, ...]:
     """Keep both players' heads, ``s._head = (inventory, values, start, view, seats,
     heads)`` (:func:`_seats`, :func:`_heads`): the seats are built again only when the
     values, starting inventories or view are not those kept."""
@@ -269,7 +269,7 @@ def keep_head(s: "NegotiationState") -> tuple[Any, ...]:
     return s._head
 
 
-def keep_log(s: "NegotiationState") -> tuple[Any, ...]:
+def keep_log(s: State) -> tuple[Any, ...]:
     """Keep :func:`log_pieces` of the state's history with that history and view,
     ``s._log = (history, view, (log of player 0, of player 1, moves))``: the kept pieces
     extended by the moves made since (each line's head read from :func:`line_heads`), or
@@ -299,7 +299,7 @@ def keep_log(s: "NegotiationState") -> tuple[Any, ...]:
     return _keep(s, history, view, pieces)
 
 
-def _keep(s: "NegotiationState", history: tuple, view: str, pieces: tuple) -> tuple:
+def _keep(s: State, history: tuple, view: str, pieces: tuple) -> tuple:
     s._log = (history, view, pieces)
     return s._log
 
@@ -320,7 +320,7 @@ def line_heads(view: str, moves: int) -> list[tuple[tuple[str, str, str], ...]]:
     return heads
 
 
-def observe(s: "NegotiationState", player: int) -> Observation:
+def observe(s: State, player: int) -> Observation:
     """The observation of ``player`` (0 or 1), as :meth:`State.observation` builds it:
     its text in the game's view and information state from the kept pieces, each first
     checked against the fields it was built from."""
@@ -378,7 +378,7 @@ def pending_texts(pending: tuple[int, Bundle, Bundle],
     return texts
 
 
-def information_state(s: "NegotiationState", player: int) -> str:
+def information_state(s: State, player: int) -> str:
     """The information state of ``player`` (0 or 1) from the kept pieces (checked as in
     :func:`observe`)."""
     kept, log = s._head, s._log
