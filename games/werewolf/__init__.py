@@ -2,7 +2,7 @@
 
 - :mod:`~games.werewolf.roles`: roles, teams, options (every number with its range) and
   the rules text;
-- :mod:`~games.werewolf.text`: the action grammar, speeches and statements;
+- :mod:`~games.werewolf.moves`: the action grammar, speeches and statements;
 - :mod:`~games.werewolf.game`: the game (declaration, options, deal, arena hooks);
 - :mod:`~games.werewolf.rules`: the state (phases, nights, votes, returns);
 - :mod:`~games.werewolf.views`: observation sections and the spectator's rendering;
@@ -17,7 +17,7 @@
 from games.werewolf.roles import ROLE_NAMES, TEAM_NAMES, WerewolfOptions
 from games.werewolf.game import Werewolf
 from games.werewolf.rules import WerewolfState
-from games.werewolf.text import parse_speech, statements
+from games.werewolf.moves import parse_speech, statements
 
 __all__ = ["Werewolf", "WerewolfState", "WerewolfOptions", "ROLE_NAMES", "TEAM_NAMES",
            "parse_speech", "statements"]

@@ -1,5 +1,6 @@
-"""Werewolf's text interface: the action grammar, speeches, statements and the lines of
-an observation.
+"""Werewolf's moves: the action grammar, the legal-action lists, speeches and the
+statements read from them (what a player writes; what a player reads is
+:mod:`games.werewolf.views`).
 
 Actions (canonical; ``n`` a seat number)::
 
