@@ -1,6 +1,6 @@
 """Werewolf's game object: the declaration (``GameInfo``), options, legal-action tables
 built once per game, the deal, and the hooks the arena reads (teams from roles, record
-metrics). The state and its rules are in :mod:`games.werewolf.rules`."""
+metrics). The state and its rules are in :mod:`games.werewolf.state`."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from games.core import VIEWS, Game, GameInfo
 
 from games.werewolf import moves as mv
 from games.werewolf.draws import deal
+from games.werewolf.evaluation import record_metrics
 from games.werewolf.expert import WerewolfRules
 from games.werewolf.roles import (
     DOCTOR, NIGHT, ROLE_NAMES, SEER, TALK, TEAM_NAMES, VILLAGE, WOLF, WOLVES, WerewolfOptions,
     check_options, deck, rules_text,
 )
-from games.werewolf.rules import RUNNING, WerewolfState
-from games.werewolf.views import acting_now, living_text, state_line, you_lines
+from games.werewolf.state import RUNNING, WerewolfState
+from games.werewolf.text import acting_now, living_text, state_line, you_lines
 
 __all__ = ["Werewolf"]
 
@@ -183,7 +184,7 @@ class Werewolf(Game):
         return found
 
     def living(self, alive: int) -> str:
-        """:func:`~games.werewolf.views.living_text` (cached per set of living seats)."""
+        """:func:`~games.werewolf.text.living_text` (cached per set of living seats)."""
         found = self._texts.get(alive)
         return living_text(self, alive) if found is None else found
 
@@ -229,8 +230,6 @@ class Werewolf(Game):
                        ) -> dict[str, float]:
         """Team win rates, village votes on wolves, Seer survival, invalid rate, length
         (:mod:`games.werewolf.evaluation`)."""
-        from games.werewolf.evaluation import record_metrics
-
         return record_metrics(self, records, seats)
 
     def evaluators(self):

@@ -1,6 +1,6 @@
 """Werewolf's moves: the action grammar, the legal-action lists, speeches and the
 statements read from them (what a player writes; what a player reads is
-:mod:`games.werewolf.views`).
+:mod:`games.werewolf.text`).
 
 Actions (canonical; ``n`` a seat number)::
 

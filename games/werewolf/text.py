@@ -3,7 +3,7 @@
 An observation is five sections, each built from small cached pieces (a seat's YOU line
 once per deal, the living/dead line once per set of living players; the state keeps its
 STATE line, PRIVATE sections and acting players' NOW lines, see
-:class:`~games.werewolf.rules.WerewolfState`)::
+:class:`~games.werewolf.state.WerewolfState`)::
 
     YOU: ...            seat, role, team, partner wolves
     STATE: ...          night or day, phase, living and dead players

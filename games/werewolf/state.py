@@ -36,13 +36,14 @@ from games.core import IllegalAction, Observation, State, observation_of
 
 from games.werewolf import moves as mv
 from games.werewolf.compact import compact_text
+from games.werewolf.determinise import determinise
 from games.werewolf.draws import NIGHT_TIE, VOTE_TIE, pick
 from games.werewolf.moves import CHECK, KILL, PROTECT, SLEEP
 from games.werewolf.refusal import explain
 from games.werewolf.roles import (
     DOCTOR, NIGHT, OVER, PACK, ROLE_NAMES, SEER, TALK, VILLAGE, VOTE, WOLF, WOLVES, team_of,
 )
-from games.werewolf.views import (
+from games.werewolf.text import (
     NOTHING_YET, fast_text, night_lines, now_line, pack_secret, render,
 )
 
@@ -408,6 +409,4 @@ class WerewolfState(State):
         return s
 
     def _determinise(self, player: int, rng: random.Random) -> "WerewolfState":
-        from games.werewolf.determinise import determinise
-
         return determinise(self, player, rng)
