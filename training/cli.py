@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from typing import Any, Sequence
@@ -34,7 +35,23 @@ def build_train_parser() -> argparse.ArgumentParser:
                    help="continue the run in --out, refusing to start a new one (running the "
                         "same command again without it resumes too)")
     p.add_argument("--json", action="store_true", help="print each metrics row as JSON")
+    p.add_argument("--processes", type=_processes, default=1, metavar="N",
+                   help="data-parallel self-play in N processes on this machine, through "
+                        "accelerate (pip install 'selfplay-arena[scale]'): each plays its share "
+                        "of the matches and learns on its share of every minibatch; the "
+                        "result is one process's, and a run resumes with any N. Default: 1")
     return p
+
+
+def _processes(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 1024:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number from 1 to 1024, "
+                                         "e.g. 2")
+    return n
 
 
 def config_from_args(args: argparse.Namespace):
@@ -79,9 +96,19 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
         print("arena train: error: --resume needs --out RUN_DIR (the run to continue)",
               file=sys.stderr)
         return 2
+    if args.processes > 1 and int(os.environ.get("WORLD_SIZE", "1") or 1) <= 1:
+        from training.launch import launch
+
+        return launch(args.processes, list(sys.argv[1:] if argv is None else argv), config.out)
     console = Console(stderr=args.json)
     t0 = time.perf_counter()
     try:
+        from training.distributed import current_ranks
+
+        ranks = current_ranks(config.device)
+        if not ranks.is_main:  # rank 0 alone shows progress and writes
+            train(config, resume=args.resume, ranks=ranks)
+            return 0
         with TrainProgress(console, config.iteration_limit(), config.minutes) as progress:
             def on_row(row: dict[str, Any]) -> None:
                 if args.json:  # scalar metrics (a policy table stays in metrics.jsonl)
@@ -89,7 +116,11 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
                           flush=True)
                 progress.update(row)
 
-            run_dir = train(config, on_row=on_row, resume=args.resume)
+            run_dir = train(config, on_row=on_row, resume=args.resume, ranks=ranks)
+    except RuntimeError as err:
+        if not _lost_peer(err):
+            raise
+        return 1  # another process died: the launcher says which, in one line
     except (ValueError, FileNotFoundError, ImportError) as err:
         _error("arena train: error", err)
         return 2
@@ -105,6 +136,19 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
                   f"plot it with: arena plot {shown}", markup=False, highlight=False,
                   soft_wrap=True)
     return 0
+
+
+def _lost_peer(err: RuntimeError) -> bool:
+    """Whether ``err`` is a collective failing because another process of the run died."""
+    try:
+        import torch.distributed as dist
+    except ImportError:
+        return False
+    if not (dist.is_available() and dist.is_initialized()):
+        return False
+    text = str(err).lower()
+    return isinstance(err, getattr(dist, "DistError", ())) or any(
+        k in text for k in ("connection reset", "connection closed", "gloo", "nccl", "peer"))
 
 
 def _say_best(console: Any, keep_best: str, run_dir: Any) -> None:

@@ -81,6 +81,6 @@ def _step_advantages(run: "TrainingRun", samples: Sequence[Sample], steps, step_
                                      [s.group for s in steps])
     adv, metrics = run.critic.advantages(run.backend.model, run.backend,
                                          [s.prompt_ids for s in samples], steps, cfg.gamma,
-                                         cfg.gae_lambda, cfg.token_budget, run.iteration)
+                                         cfg.gae_lambda, run.learner.token_budget, run.iteration)
     row.update(metrics)
     return adv, 1.0

@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import os
 import random
 from typing import Any, Sequence
 
@@ -34,6 +35,7 @@ from agents.llm.hf import HFBackend
 from agents.llm.hf_batch import budget_chunks
 
 from training.config import SelfPlayConfig
+from training.distributed import SINGLE, Ranks
 from training.objectives import Context, LearnBatch, Objective, PolicyGradient
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,12 @@ def objectives_for(config: SelfPlayConfig) -> list[Objective]:
 
 class Learner:
     def __init__(self, backend: HFBackend, config: SelfPlayConfig,
-                 objectives: Sequence[Objective] | None = None) -> None:
+                 objectives: Sequence[Objective] | None = None, ranks: Ranks = SINGLE) -> None:
         self.backend = backend
+        self.ranks = ranks
+        """Under several processes: each rank computes the gradient of its share of every
+        minibatch, and the shares' gradients and metrics are summed across ranks
+        (:mod:`training.distributed`)."""
         self.model = backend.model
         self.config = config
         self.objectives = list(objectives or objectives_for(config))
@@ -97,11 +103,32 @@ class Learner:
             raise ValueError("the model has no trainable parameters")
         self.params = params
         self.optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+        self.token_budget = self._fit_budget()
+        """Tokens per learner pass: ``token_budget``, or less where its activations would
+        not fit in memory (:mod:`training.memory`); kept in checkpoints."""
         self.ref_model = None
         if any(o.needs_reference for o in self.objectives):
             self.ref_model = copy.deepcopy(self.model).eval()
             for p in self.ref_model.parameters():
                 p.requires_grad_(False)
+
+    def _fit_budget(self) -> int:
+        from training.memory import (activation_bytes_per_token, available_bytes,
+                                     fitted_token_budget)
+
+        configured = self.config.token_budget
+        dtype_bytes = next(iter(self.params)).element_size()
+        per_token = activation_bytes_per_token(getattr(self.model, "config", None),
+                                               dtype_bytes)
+        free = available_bytes(self.backend.device)
+        here = int(os.environ.get("LOCAL_WORLD_SIZE", "1") or 1)
+        budget = fitted_token_budget(configured, per_token, free, here)
+        if budget < configured and self.ranks.is_main:
+            log.warning("token budget %d -> %d tokens per learner pass: about %.2f MB of "
+                        "activations per token, %.1f GB free%s (--token-budget sets the most)",
+                        configured, budget, per_token / 1e6, (free or 0) / 1e9,
+                        f" for {here} processes" if here > 1 else "")
+        return budget
 
     def objective_state(self) -> dict[str, Any]:
         """Every objective's ``state_dict()``, each key stored as ``<namespace>_<key>``."""
@@ -124,13 +151,13 @@ class Learner:
                 for k, v in stats.items()}
 
     def context(self) -> Context:
-        return Context(self.model, self.ref_model, self.backend, self.config.token_budget)
+        return Context(self.model, self.ref_model, self.backend, self.token_budget)
 
     def _backward(self, obj: Objective, items: list[Any], ctx: Context,
                   totals: dict[str, float]) -> None:
         """Gradients of ``obj`` on ``items``, chunk by chunk within the token budget."""
         cost = lambda item: obj.cost(item, ctx)  # noqa: E731
-        for chunk in budget_chunks(items, cost, self.config.token_budget):
+        for chunk in budget_chunks(items, cost, self.token_budget):
             loss, sums = obj.loss(chunk, ctx)
             if obj.weight != 1.0:
                 loss = obj.weight * loss
@@ -150,9 +177,17 @@ class Learner:
         self.optimizer.zero_grad(set_to_none=True)
         totals: dict[str, float] = {"loss": 0.0}
         ctx = self.context()
+        ranks = self.ranks
+        if ranks.world > 1:  # every rank reports every key, for the sum across ranks
+            totals.update({f"loss/{o.name}": 0.0 for o in self.objectives})
+            totals.update({f"{o.namespace}/{k}": 0.0 for o in self.objectives for k in o.metrics})
         for obj, items in parts:
+            items = ranks.share(items)
             if items:
                 self._backward(obj, items, ctx, totals)
+        if ranks.world > 1:
+            ranks.sum_grads(self.params)
+            totals = ranks.sum_values(totals)
         norm = float(torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip))
         if not math.isfinite(norm):
             raise NonFiniteError(f"the gradient norm is {norm} (try a smaller --lr); "
@@ -179,7 +214,7 @@ class Learner:
         stats: dict[str, float] = {"loss": 0.0, "grad_norm": 0.0, "steps": 0,
                                    "trained_samples": sum(len(items) for _, items in work),
                                    "trained_tokens": sum(_tokens(i) for _, it in work for i in it),
-                                   "lr": lr}
+                                   "lr": lr, "token_budget": self.token_budget}
         owner = {f"{o.namespace}/{k}": o.name for o in self.objectives for k in o.metrics}
         stats.update({k: 0.0 for k in owner})
         if not stats["trained_samples"]:

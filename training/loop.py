@@ -36,6 +36,7 @@ from common.seeds import derive_seed
 from training.checkpoint import latest_checkpoint
 from training.config import SelfPlayConfig, config_changes, parse_game_weights
 from training.credit_loop import decision_advantages
+from training.distributed import SINGLE, Ranks, current_ranks
 from training.evaluation import evaluate_policy
 from training.objectives import LearnBatch
 from training.preferences import search_pairs
@@ -128,7 +129,8 @@ def train_iteration(run: TrainingRun) -> dict[str, Any]:
     t0 = time.perf_counter()
     pool = run.pool() if config.opponent_prob else []
     offline = config.pref_data and config.pg_coef == 0  # no rollouts: the file is the data
-    records = [] if offline else play_iteration(config, run.iteration, run.policy, pool)
+    records = [] if offline else play_iteration(config, run.iteration, run.policy, pool,
+                                                run.ranks)
     t1 = time.perf_counter()
     pairs, search, step_values = _step_pairs(run, records)
     t1 += search.get("search_s", 0.0)
@@ -145,7 +147,7 @@ def train_iteration(run: TrainingRun) -> dict[str, Any]:
     row.update({"learn_s": t2 - t1, "elapsed_s": run.elapsed(),
                 "games_per_s": len(records) / max(t2 - t0, 1e-9),
                 "tokens_per_s": row["tokens"] / max(t2 - t0, 1e-9)})
-    if config.eval_every and run.iteration % config.eval_every == 0:
+    if config.eval_every and run.iteration % config.eval_every == 0 and run.ranks.is_main:
         row.update(_evaluate(run, derive_seed("eval-run", config.seed, run.iteration)))
     return row
 
@@ -243,10 +245,11 @@ def _write_config(run_dir: Path, config: SelfPlayConfig) -> None:
             raise
 
 
-def open_run(config: SelfPlayConfig, resume: bool = False) -> TrainingRun:
+def open_run(config: SelfPlayConfig, resume: bool = False, ranks: Ranks = SINGLE) -> TrainingRun:
     """The run of ``config``: checked (:func:`validate_run`, the folder), built (model,
     device, opponents, the checkpoint's own config), then its folder and ``config.json``
-    written; resumed from its newest intact checkpoint if it has one."""
+    written; resumed from its newest intact checkpoint if it has one. Under several
+    processes every rank checks and builds, and rank 0 alone writes."""
     torch.manual_seed(config.seed)
     from transformers.utils import logging as hf_logging
 
@@ -254,10 +257,12 @@ def open_run(config: SelfPlayConfig, resume: bool = False) -> TrainingRun:
     run_dir = config.run_dir()
     _check_folder(config, run_dir, resume)
     validate_run(config)
-    run = TrainingRun(config, run_dir)  # loads and validates before anything is written
-    run_dir.mkdir(parents=True, exist_ok=True)
-    _restore_best(run_dir)
-    _write_config(run_dir, config)
+    run = TrainingRun(config, run_dir, ranks)  # loads and validates before anything is written
+    if ranks.is_main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        _restore_best(run_dir)
+        _write_config(run_dir, config)
+    ranks.barrier()
     return run
 
 
@@ -326,15 +331,19 @@ def _record(run: TrainingRun, row: dict[str, Any],
 
 
 def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | None = None,
-          resume: bool = False) -> Path:
+          resume: bool = False, ranks: Ranks | None = None) -> Path:
     """Run (or resume) self-play training; returns the run folder. ``resume``: refuse to
-    start a new run (the folder must hold one)."""
+    start a new run (the folder must hold one). ``ranks``: this process's place in a
+    launched run (default: read from the launcher's environment; a single process outside
+    one); only rank 0 calls ``on_row``."""
     from training.options import to_toml
     from training.tracking import open_trackers
 
-    run = open_run(config, resume)
-    tracker = open_trackers(config.report_to, run.dir, config.to_dict(),
-                            to_toml(config.to_dict(), SelfPlayConfig), start=run.iteration)
+    ranks = current_ranks(config.device) if ranks is None else ranks
+    run = open_run(config, resume, ranks)
+    tracker = open_trackers(config.report_to if ranks.is_main else [], run.dir,
+                            config.to_dict(), to_toml(config.to_dict(), SelfPlayConfig),
+                            start=run.iteration)
     try:
         return _train(run, tracker, on_row)
     finally:
@@ -344,9 +353,17 @@ def train(config: SelfPlayConfig, on_row: Callable[[dict[str, Any]], None] | Non
 def _train(run: TrainingRun, tracker: Any, on_row: Callable[[dict[str, Any]], None] | None) -> Path:
     config = run.config
 
+    main = run.ranks.is_main
+
     def record(row: dict[str, Any]) -> None:
-        _record(run, row, on_row)
-        tracker.log(row)
+        if main:  # the other ranks keep the rows only (rank 0 writes them)
+            _record(run, row, on_row)
+            tracker.log(row)
+        else:
+            run.rows.append(row)
+
+    def out_of_time() -> bool:  # rank 0's clock decides for every rank
+        return run.ranks.sum_values({"late": float(main and run.out_of_time())})["late"] > 0
 
     limit = config.iteration_limit()
     run.started = time.perf_counter()
@@ -356,21 +373,23 @@ def _train(run: TrainingRun, tracker: Any, on_row: Callable[[dict[str, Any]], No
             from training.sft import warm_start
 
             with _deterministic(run.backend.device):
-                row.update(warm_start(config, run.backend))
-        if config.eval_every:
+                row.update(warm_start(config, run.backend, run.ranks))
+        if config.eval_every and main:
             row.update(_evaluate(run, config.seed))
         record(row)
-    while (limit is None or run.iteration < limit) and not run.out_of_time():
+    late = out_of_time()
+    while (limit is None or run.iteration < limit) and not late:
         row = train_iteration(run)
-        saving = (run.iteration % config.checkpoint_every == 0 or run.out_of_time()
-                  or run.iteration == limit)
-        if saving and config.ladder_games:
+        late = out_of_time()
+        saving = run.iteration % config.checkpoint_every == 0 or late or run.iteration == limit
+        if saving and config.ladder_games and main:
             row.update(run.ladder())  # before saving: the checkpoint's rows hold the ratings
         record(row)
         if config.pool_every and run.iteration % config.pool_every == 0:
             run.snapshot()
-        if saving or run.best.get("iteration") == run.iteration:  # the kept best's state too
+        if main and (saving or run.best.get("iteration") == run.iteration):  # the kept best's too
             run.save()
-    if run.saved_at != run.iteration:
+        run.ranks.barrier()  # the snapshot and checkpoint are on disk before anyone reads them
+    if run.saved_at != run.iteration and main:
         run.save()
     return run.dir

@@ -20,6 +20,7 @@ from arena.records import MatchRecord
 from arena.runner import MatchConfig, MatchSpec, run_matches
 
 from training.config import SelfPlayConfig, parse_game_weights
+from training.distributed import SINGLE, Ranks
 
 __all__ = ["Sample", "play_iteration", "collect_samples"]
 
@@ -57,11 +58,18 @@ def _draw_game(weighted: list[tuple[str, float]], rng: random.Random) -> str:
 
 def play_iteration(
     config: SelfPlayConfig, iteration: int, policy: Agent, pool: Sequence[Agent],
+    ranks: Ranks = SINGLE,
 ) -> list[MatchRecord]:
     """Play one iteration's matches, all batched in one runner call. With ``group_size``
     K > 1, matches come in groups of K consecutive ones that share a start (game, seats,
     seed) and differ in the agents' draws (:attr:`arena.runner.MatchSpec.draw`); K = 1 is
-    the single-episode draw of earlier versions, match for match."""
+    the single-episode draw of earlier versions, match for match.
+
+    Under several processes (``ranks``), every rank draws the same list of matches, plays
+    those whose index is its rank modulo N, and gathers the others' records: every rank
+    returns the whole iteration, in match order. A decision depends on its agent's seed
+    and its own seed only (never on the batch it ran in), so the records are those one
+    process plays."""
     rng = random.Random(f"rollout/{config.seed}/{iteration}")
     weighted = parse_game_weights(config.games)
     built: dict[str, games.Game] = {}
@@ -77,7 +85,11 @@ def play_iteration(
             seed = rng.randrange(2**31)
         specs.append(MatchSpec(game, list(seats), seed, match_id=f"it{iteration}:{m}",
                                draw=m % k))
-    return run_matches(specs, MatchConfig(invalid="forfeit"))
+    if ranks.world == 1:
+        return run_matches(specs, MatchConfig(invalid="forfeit"))
+    mine = run_matches([specs[i] for i in ranks.mine(len(specs))], MatchConfig(invalid="forfeit"))
+    gathered = ranks.gather_json([r.to_dict() for r in mine], len(specs))
+    return [MatchRecord.from_dict(d) for d in gathered]
 
 
 def collect_samples(records: Sequence[MatchRecord], learner_name: str,

@@ -27,6 +27,7 @@ from common.seeds import derive_seed
 from training.advantages import RoleBaselines
 from training.checkpoint import prune_checkpoints, resume_point, save_checkpoint
 from training.config import SelfPlayConfig, parse_game_weights
+from training.distributed import SINGLE, Ranks
 from training.ladder import LADDER_CHECKPOINTS, ladder_checkpoints, play_ladder
 from training.learner import Learner
 
@@ -66,9 +67,12 @@ class TrainingRun:
     """The mutable pieces of a run, saved together in a checkpoint. Building one loads
     and checks the model, the device and the fixed opponents (nothing is written)."""
 
-    def __init__(self, config: SelfPlayConfig, run_dir: Path) -> None:
+    def __init__(self, config: SelfPlayConfig, run_dir: Path, ranks: Ranks = SINGLE) -> None:
         self.config = config
         self.dir = run_dir
+        self.ranks = ranks
+        """This process's place among the run's processes (:mod:`training.distributed`):
+        only rank 0 writes."""
         found = resume_point(run_dir)
         start = found[0] if found else None
         self.models = ModelCache()
@@ -78,7 +82,7 @@ class TrainingRun:
         self.backend = HFBackend(POLICY_MODEL, device=config.device, models=self.models)
         for i, spec in enumerate(config.opponents):  # a bad spec fails here, before any file
             make_agent_sharing(spec, i, self.models)
-        self.learner = Learner(self.backend, config)
+        self.learner = Learner(self.backend, config, ranks=ranks)
         self.policy = policy_agent(config, self.models)
         """The rollout policy: plays every seat; its decisions are trained on."""
         self.baselines = RoleBaselines(config.rae_decay)
@@ -143,6 +147,8 @@ class TrainingRun:
         if self.critic is not None:
             self.critic.load_state_dict(state["critic"])
         self.best = dict(state.get("best") or {})
+        if isinstance(state.get("token_budget"), int):  # chunks cut as before the stop
+            self.learner.token_budget = min(state["token_budget"], self.config.token_budget)
         self.learner.load_objective_state(state)
         log.info("resumed %s from %s at iteration %d", self.dir, path.name, self.iteration)
 
@@ -177,7 +183,7 @@ class TrainingRun:
                  "baselines": self.baselines.state_dict(), "iteration": self.iteration,
                  "pool_iterations": self.pool_iterations, "rows": self.rows,
                  "elapsed_s": self.elapsed(), "config": self.config.to_dict(),
-                 "best": dict(self.best)}
+                 "best": dict(self.best), "token_budget": self.learner.token_budget}
         if self.critic is not None:
             state["critic"] = self.critic.state_dict()
         state.update(self.learner.objective_state())
@@ -190,8 +196,11 @@ class TrainingRun:
                 fh.write(json.dumps(row, sort_keys=True) + "\n")
 
     def snapshot(self) -> None:
-        path = self.dir / "pool" / f"snapshot-{self.iteration}"
-        self.plain_model().save_pretrained(path)
+        """The policy into the opponent pool (rank 0 writes it; the others read it after
+        the iteration's closing barrier)."""
+        if self.ranks.is_main:
+            path = self.dir / "pool" / f"snapshot-{self.iteration}"
+            self.plain_model().save_pretrained(path)
         self.pool_iterations.append(self.iteration)
 
     # ----- other players -------------------------------------------------------------------

@@ -68,17 +68,27 @@ def choice_logprobs(model: Any, backend: HFBackend, samples: Sequence[Sample],
 
 def token_logprobs(model: Any, backend: HFBackend, samples: Sequence[Sample]
                    ) -> tuple[torch.Tensor, torch.Tensor]:
-    """([B, T] log-probabilities of each sample's generated tokens, [B, T] mask)."""
+    """([B, T] log-probabilities of each sample's generated tokens, [B, T] mask).
+
+    The rows (prompt then reply) are padded on the left, so every reply ends in the last
+    column and the head runs only at the last ``T + 1`` positions: a [B, T + 1, vocab]
+    logits tensor instead of one over every prompt position (with a 49k vocabulary and
+    300-token prompts, that was most of the learner's memory)."""
     dev = backend.device
     rows = [list(s.prompt_ids) + list(s.token_ids) for s in samples]
-    ids, mask = pad(rows, backend.pad_id, dev, left=False)
-    logits = model(input_ids=ids, attention_mask=mask).logits.float()
-    lp = torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:, None])[..., 0]
+    ids, mask = pad(rows, backend.pad_id, dev, left=True)
     width = max(len(s.token_ids) for s in samples)
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)
+    logits = model(input_ids=ids, attention_mask=mask, position_ids=pos,
+                   logits_to_keep=width + 1).logits
+    # column k of ``logits`` predicts the token in column L - width + k of ``ids``
+    targets = ids[:, ids.shape[1] - width:]
+    scores = logits[:, :width].float()
+    lp = scores.gather(-1, targets[..., None])[..., 0] - torch.logsumexp(scores, dim=-1)
     out = torch.zeros(len(samples), width, device=dev)
     tok_mask = torch.zeros(len(samples), width, device=dev)
     for i, s in enumerate(samples):
-        p, n = len(s.prompt_ids), len(s.token_ids)
-        out[i, :n] = lp[i, p - 1:p - 1 + n]
+        n = len(s.token_ids)
+        out[i, :n] = lp[i, width - n:]
         tok_mask[i, :n] = 1.0
     return out, tok_mask

@@ -38,6 +38,7 @@ from arena.schedule import play, selfplay_schedule
 from common.seeds import derive_seed
 
 from training.config import SelfPlayConfig, parse_game_weights
+from training.distributed import SINGLE, Ranks
 from training.objectives import Context, LearnBatch, Objective
 from training.rollout import Sample
 from training.scoring import choice_logprobs
@@ -108,9 +109,10 @@ def expert_logprob(backend: Any, samples: Sequence[Sample], token_budget: int) -
     return float(chosen.mean())
 
 
-def warm_start(config: SelfPlayConfig, backend: Any) -> dict[str, float]:
+def warm_start(config: SelfPlayConfig, backend: Any, ranks: Ranks = SINGLE) -> dict[str, float]:
     """Demonstrations from ``config.sft_from``, then ``config.sft_epochs`` updates of the
-    run's model on them; the metrics row (``sft/...``)."""
+    run's model on them; the metrics row (``sft/...``). Under several processes (``ranks``)
+    every rank draws the same demonstrations and learns on its share of each minibatch."""
     from training.learner import Learner
 
     if config.mode != "choice":
@@ -123,7 +125,7 @@ def warm_start(config: SelfPlayConfig, backend: Any) -> dict[str, float]:
                          f"{config.sft_episodes} episodes of {', '.join(config.games)}")
     before = expert_logprob(backend, demos, config.token_budget)
     objective = SupervisedFineTuning(normaliser=float(min(config.minibatch, len(demos))))
-    learner = Learner(backend, config, objectives=[objective])
+    learner = Learner(backend, config, objectives=[objective], ranks=ranks)
     stats: dict[str, float] = {}
     for epoch in range(config.sft_epochs):
         stats = learner.update(LearnBatch(samples=demos), 0)
