@@ -29,14 +29,8 @@ _SPLIT = ("the Game and its State share rules.py: the Game names its evaluators 
           "(game.py above state.py, text.py and evaluation.py)")
 
 ALLOWED_CIRCLES: dict[frozenset[str], str] = {
-    frozenset({"games.kuhn_poker.rules", "games.kuhn_poker.text",
-               "games.kuhn_poker.evaluation"}): _SPLIT,
-    frozenset({"games.tictactoe.rules", "games.tictactoe.expert",
-               "games.tictactoe.evaluation"}): _SPLIT,
     frozenset({"games.household.rules", "games.household.state", "games.household.views",
                "games.household.evaluation"}): _SPLIT,
-    frozenset({"games.negotiation.rules", "games.negotiation.views",
-               "games.negotiation.expert"}): _SPLIT,
 }
 """Circles kept for now: the modules of each, and why."""
 

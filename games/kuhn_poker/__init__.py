@@ -1,7 +1,8 @@
-"""Kuhn Poker: everything specific to the game.
+"""Kuhn Poker: everything specific to the game, in the layout every game uses.
 
-- :mod:`~games.kuhn_poker.rules`: the game and its state (``KuhnPoker``, ``KuhnState``,
-  ``KuhnOptions``), its chance outcomes and what a forfeit costs;
+- :mod:`~games.kuhn_poker.game`: the Game (``KuhnPoker``, ``KuhnOptions``) and the rules as
+  a spec sheet, its chance outcomes and what a forfeit costs;
+- :mod:`~games.kuhn_poker.state`: the State (``KuhnState``): the deal, the betting, the chips;
 - :mod:`~games.kuhn_poker.betting`: one hand as tables (cards, legal actions, outcomes);
 - :mod:`~games.kuhn_poker.text`: the rules text, observation text and rendering;
 - :mod:`~games.kuhn_poker.expert`: the Nash equilibrium family as pure functions, and
@@ -18,7 +19,8 @@ from games.kuhn_poker.evaluation import (
 from games.kuhn_poker.expert import (
     MAX_ALPHA, KuhnNash, check_alpha, equilibrium_distribution, equilibrium_policy,
 )
-from games.kuhn_poker.rules import MAX_HANDS, KuhnOptions, KuhnPoker, KuhnState
+from games.kuhn_poker.game import MAX_HANDS, KuhnOptions, KuhnPoker
+from games.kuhn_poker.state import KuhnState
 from games.kuhn_poker.text import RULES
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 A hand's history is the comma-joined action words so far (``""``, ``"check"``,
 ``"bet"``, ``"check,bet"`` are the decision points; five histories end the hand). The
-rules (:mod:`games.kuhn_poker.rules`), the text (:mod:`games.kuhn_poker.text`), the
+state (:mod:`games.kuhn_poker.state`), the text (:mod:`games.kuhn_poker.text`), the
 equilibrium (:mod:`games.kuhn_poker.expert`) and the exact evaluation all read these.
 """
 

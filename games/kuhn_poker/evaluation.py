@@ -21,13 +21,16 @@ import json
 import math
 from itertools import permutations
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from games.algorithms.evaluation import Evaluator, Policy, PolicyUnavailable
 from games.algorithms.exploitability import build_tree, tree_values
 from games.kuhn_poker.betting import CARDS, LEGAL
 from games.kuhn_poker.expert import current_hand, equilibrium_policy
-from games.kuhn_poker.rules import KuhnPoker, KuhnState
+from games.kuhn_poker.state import KuhnState
+
+if TYPE_CHECKING:
+    from games.core import Game
 
 __all__ = [
     "Table", "INFOSETS", "validate_policy", "load_policy_file", "table_from_policy",
@@ -41,7 +44,6 @@ _HISTORIES = ("", "check,bet", "bet", "check")
 INFOSETS: tuple[str, ...] = tuple(f"{c}:{h}" for h in _HISTORIES for c in CARDS)
 """The 12 information sets of one hand."""
 
-_GAME = KuhnPoker()
 _DEALS = tuple("".join(p) for p in permutations(CARDS, 2))
 
 
@@ -97,10 +99,15 @@ def load_policy_file(path: str | Path) -> Table:
     return validate_policy(data, source=f"policy file {str(path)!r}")
 
 
-def _decision_states() -> dict[str, KuhnState]:
-    """One real state per information set (the first deal that reaches it)."""
+def _decision_states(game: "Game") -> dict[str, KuhnState]:
+    """One real state of ``game`` (one hand) per information set (the first deal that
+    reaches it)."""
+    if getattr(game.options, "hands", None) != 1:
+        raise ValueError(
+            f"a one-hand table is asked of a one-hand Kuhn Poker game; got {game!r}; pass "
+            "games.make('kuhn_poker')")
     found: dict[str, KuhnState] = {}
-    stack = [_GAME.deal_state(d) for d in _DEALS]
+    stack = [game.deal_state(d) for d in _DEALS]
     while stack:
         state = stack.pop()
         if state.is_terminal():
@@ -111,9 +118,10 @@ def _decision_states() -> dict[str, KuhnState]:
     return found
 
 
-def table_from_policy(policy: Policy, name: str = "policy") -> Table:
-    """Ask a batched policy at the 12 information sets of one hand (one call)."""
-    states = _decision_states()
+def table_from_policy(game: "Game", policy: Policy, name: str = "policy") -> Table:
+    """Ask a batched policy at the 12 information sets of one hand of ``game`` (a one-hand
+    Kuhn Poker, ``games.make("kuhn_poker")``), in one call."""
+    states = _decision_states(game)
     observations = [states[k].observation(states[k].current_players()[0]) for k in INFOSETS]
     dists = list(policy(observations))
     table: Table = {}
@@ -156,7 +164,7 @@ def table_policy(table: Mapping[str, float]) -> Policy:
 
 
 # ----- the game's evaluator -----------------------------------------------------------
-def equilibrium_values(game: KuhnPoker, policy: Policy, alpha: float = 0.0) -> dict[str, float]:
+def equilibrium_values(game: "Game", policy: Policy, alpha: float = 0.0) -> dict[str, float]:
     """Expected chips per hand of ``policy`` against the equilibrium ``alpha`` in seat 0
     (role ``first``, acting first in hands 1, 3, ...) and in seat 1, and their mean."""
     nash = equilibrium_policy(alpha)

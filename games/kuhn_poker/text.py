@@ -1,15 +1,13 @@
 """What players and spectators read of a Kuhn Poker state: the rules text, each player's
 observation text (own card, betting, pot, earlier hands, whose move) and the spectator's
-rendering (both cards). Pure functions of the state; the state's hooks call them."""
+rendering (both cards). Pure functions of the state; the state's hooks call them, so the
+state they read is a :class:`~games.kuhn_poker.state.KuhnState`, typed here as the base
+:class:`~games.core.State` (this module sits below the state's)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from games.core import State
 from games.kuhn_poker.betting import CARDS, LEGAL, OUTCOME, PAST, hand_result
-
-if TYPE_CHECKING:
-    from games.kuhn_poker.rules import KuhnState
 
 __all__ = ["RULES", "observation_text", "compact_text", "render"]
 
@@ -29,7 +27,7 @@ function of those, and a one-hand game has only 108. Cleared when it reaches
 _TEXT_CACHE_MAX = 1 << 16
 
 
-def observation_text(state: "KuhnState", player: int) -> str:
+def observation_text(state: State, player: int) -> str:
     """The observation text of ``player`` (cached: the hot path of self-play)."""
     hands = state.game.options.hands
     key = (hands, player, state.hand, state.history, state.net, state.past, state.cards)
@@ -41,7 +39,7 @@ def observation_text(state: "KuhnState", player: int) -> str:
     return text
 
 
-def compact_text(state: "KuhnState", player: int) -> str:
+def compact_text(state: State, player: int) -> str:
     """``view=compact``: the same facts as :func:`observation_text` as short codes, one
     hand per line. The current hand is ``<card> <1|2> :<actions>`` (own card, acting
     first or second this hand, the betting so far as words): ``K 2 : check bet``. A match
@@ -59,7 +57,7 @@ def compact_text(state: "KuhnState", player: int) -> str:
     return text
 
 
-def _build_compact(state: "KuhnState", player: int) -> str:
+def _build_compact(state: State, player: int) -> str:
     hands = state.game.options.hands
     cards = state.cards
     you = state.net if player == 0 else -state.net
@@ -76,7 +74,7 @@ def _build_compact(state: "KuhnState", player: int) -> str:
     return "\n".join(lines)
 
 
-def _build_text(state: "KuhnState", player: int) -> str:
+def _build_text(state: State, player: int) -> str:
     hands = state.game.options.hands
     lines = ["Kuhn Poker" + (f", hand {state.hand + 1} of {hands}." if hands > 1 else ".")]
     first = state.hand % 2
@@ -99,7 +97,7 @@ def _build_text(state: "KuhnState", player: int) -> str:
     return "\n".join(lines)
 
 
-def _betting_words(state: "KuhnState", player: int) -> str:
+def _betting_words(state: State, player: int) -> str:
     if not state.history:
         return "no action yet"
     actor = state.hand % 2
@@ -111,7 +109,7 @@ def _betting_words(state: "KuhnState", player: int) -> str:
     return ", ".join(words)
 
 
-def in_pot(state: "KuhnState", player: int) -> tuple[int, int]:
+def in_pot(state: State, player: int) -> tuple[int, int]:
     """Chips each side has put into the current hand's pot (ante included)."""
     put = [1, 1]
     actor = state.hand % 2
@@ -122,7 +120,7 @@ def in_pot(state: "KuhnState", player: int) -> tuple[int, int]:
     return put[player], put[1 - player]
 
 
-def _hand_summary(state: "KuhnState", player: int, hand: int, history: str) -> str:
+def _hand_summary(state: State, player: int, hand: int, history: str) -> str:
     won = hand_result(state.cards, hand, history) * (1 if player == 0 else -1)
     own = CARDS[state.cards[2 * hand + player]]
     showdown = OUTCOME[history][1]
@@ -135,7 +133,7 @@ def _hand_summary(state: "KuhnState", player: int, hand: int, history: str) -> s
     )
 
 
-def render(state: "KuhnState") -> str:
+def render(state: State) -> str:
     """The spectator's view: both cards, the pot, match chips and earlier hands."""
     hands = state.game.options.hands
     first = state.hand % 2

@@ -1,6 +1,6 @@
 """The scripted expert of Simple Negotiation as a pure function of what one player sees.
 
-:func:`expert_move` reads a player's view (:func:`games.negotiation.text.read_view` of the
+:func:`expert_move` reads a player's view (:func:`games.negotiation.moves.read_view` of the
 observation text: own inventory and values, the opponent's inventory, a pending offer,
 turns left) and never looks at the opponent's values; where it must guess them it uses
 their prior mean. Randomness comes from the ``rng`` passed in. :class:`Negotiator` is the
@@ -32,10 +32,10 @@ from dataclasses import dataclass
 
 from games.core import Determiniser, Observation
 from games.expert import Expert
-from games.negotiation.text import (
+from games.negotiation.moves import (
     RESOURCES, VALUE_RANGE, Bundle, Move, NegotiationView, read_view,
 )
-from games.negotiation.views import COMPACT, TEXT_VIEW_START
+from games.negotiation.text import COMPACT, TEXT_VIEW_START
 
 __all__ = ["Negotiator", "ExpertSettings", "expert_move", "PRIOR_VALUE"]
 

@@ -1,6 +1,10 @@
-"""TicTacToe: everything specific to the game.
+"""TicTacToe: everything specific to the game, in the layout every game uses.
 
-- :mod:`~games.tictactoe.rules`: the game and its state (two 9-bit masks), its text;
+- :mod:`~games.tictactoe.game`: the Game (``TicTacToe``, ``TicTacToeOptions``) and the
+  rules as a spec sheet;
+- :mod:`~games.tictactoe.state`: the State (``TicTacToeState``, two 9-bit masks);
+- :mod:`~games.tictactoe.text`: the rules text, both views, the information state and the
+  rendering;
 - :mod:`~games.tictactoe.expert`: the exact minimax solution and the game's expert
   ``Minimax`` (agents ``expert`` and ``minimax``);
 - :mod:`~games.tictactoe.evaluation`: the positions that arise in play and the
@@ -15,7 +19,9 @@ from games.tictactoe.evaluation import (
 from games.tictactoe.expert import (
     Minimax, action_values, optimal_actions, optimal_distribution, solve,
 )
-from games.tictactoe.rules import RULES, TicTacToe, TicTacToeOptions, TicTacToeState
+from games.tictactoe.game import TicTacToe, TicTacToeOptions
+from games.tictactoe.state import TicTacToeState
+from games.tictactoe.text import RULES
 
 __all__ = [
     "TicTacToe", "TicTacToeState", "TicTacToeOptions", "ACTIONS", "LINES", "FULL", "RULES",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 from games.algorithms.evaluation import Evaluator, Policy, PolicyUnavailable
 from games.tictactoe.board import FULL, WON
 from games.tictactoe.expert import optimal_actions
-from games.tictactoe.rules import TicTacToeState
+from games.tictactoe.state import TicTacToeState
 
 if TYPE_CHECKING:
     from games.core import Game, Observation

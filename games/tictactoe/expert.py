@@ -26,14 +26,11 @@ from __future__ import annotations
 
 import random
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from games.core import Determiniser, Observation
 from games.expert import Expert
 from games.tictactoe.board import ACTIONS, FULL, LINES, masks_of_board, winner_of
-
-if TYPE_CHECKING:
-    from games.tictactoe.rules import TicTacToeState
+from games.tictactoe.state import TicTacToeState
 
 __all__ = ["Minimax", "solve", "optimal_actions", "optimal_distribution", "action_values"]
 
@@ -66,8 +63,6 @@ def _negamax(mover: int, other: int) -> int:
 
 
 def _masks(state: TicTacToeState) -> tuple[int, int]:
-    from games.tictactoe.rules import TicTacToeState  # rules declares this module's expert
-
     if not isinstance(state, TicTacToeState):
         raise TypeError(
             f"the TicTacToe solver takes a TicTacToeState, got {type(state).__name__}; "

@@ -1,4 +1,4 @@
-"""Werewolf's compact view: the text view (:mod:`games.werewolf.views`) with every fixed
+"""Werewolf's compact view: the text view (:mod:`games.werewolf.text`) with every fixed
 phrase as a short code, and the lists of legal actions left out (the observation carries
 them). ``COMPACT.expand(text, legal)`` gives the text view back exactly, so the compact
 view holds the same information, no more and no less (tests check it over random play),

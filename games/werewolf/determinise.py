@@ -23,7 +23,7 @@ import random
 from typing import Any
 
 from games.werewolf.roles import DOCTOR, NIGHT, OVER, PACK, SEER, VOTE, WOLF, deck
-from games.werewolf.views import private_lines, private_sections, you_lines
+from games.werewolf.text import private_lines, private_sections, you_lines
 
 __all__ = ["determinise", "known_roles"]
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from games.core import Determiniser, Observation
 from games.expert import Expert
 from games.werewolf.compact import text_view
-from games.werewolf.text import statements
+from games.werewolf.moves import statements
 
 __all__ = ["WerewolfRules", "WerewolfView", "read_view", "expert_action"]
 

@@ -1,6 +1,6 @@
 """Werewolf's game object: the declaration (``GameInfo``), options, legal-action tables
 built once per game, the deal, and the hooks the arena reads (teams from roles, record
-metrics). The state and its rules are in :mod:`games.werewolf.rules`."""
+metrics). The state and its rules are in :mod:`games.werewolf.state`."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ from typing import Any, Sequence
 
 from games.core import VIEWS, Game, GameInfo
 
-from games.werewolf import text as tx
+from games.werewolf import moves as mv
 from games.werewolf.draws import deal
+from games.werewolf.evaluation import record_metrics
 from games.werewolf.expert import WerewolfRules
 from games.werewolf.roles import (
     DOCTOR, NIGHT, ROLE_NAMES, SEER, TALK, TEAM_NAMES, VILLAGE, WOLF, WOLVES, WerewolfOptions,
     check_options, deck, rules_text,
 )
-from games.werewolf.rules import RUNNING, WerewolfState
-from games.werewolf.views import acting_now, living_text, state_line, you_lines
+from games.werewolf.state import RUNNING, WerewolfState
+from games.werewolf.text import acting_now, living_text, state_line, you_lines
 
 __all__ = ["Werewolf"]
 
@@ -51,7 +52,7 @@ class Werewolf(Game):
     views = VIEWS
     expert = WerewolfRules
     hides_from_spectators = True
-    SLEEP = (tx.SLEEP,)
+    SLEEP = (mv.SLEEP,)
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         super().__init__(options, **kwargs)
@@ -64,20 +65,20 @@ class Werewolf(Game):
         n = o.players
         per_day = n * (2 if self.leader_mode else 1) + n * o.discussion_rounds + n
         self.info = dataclasses.replace(type(self).info, max_length=o.max_rounds * per_day)
-        self.rules = rules_text(o, tx.grammar_lines(self.claims, o.max_speech_chars))
+        self.rules = rules_text(o, mv.grammar_lines(self.claims, o.max_speech_chars))
         self._texts: dict[int, str] = {}
         self._nows: dict[tuple[int, int, tuple[str, ...]], str] = {}
         self._nights: dict[tuple, tuple[tuple, tuple]] = {}
         self._joined: dict[int, str] = {}
-        builders = {"kill": tx.kill_actions, "check": tx.check_actions,
-                    "protect": tx.protect_actions, "vote": tx.vote_actions,
-                    "claim": tx.claim_actions}
+        builders = {"kill": mv.kill_actions, "check": mv.check_actions,
+                    "protect": mv.protect_actions, "vote": mv.vote_actions,
+                    "claim": mv.claim_actions}
         self._cache = {kind: ({}, build) for kind, build in builders.items()}
-        self.acts = tx.action_kinds(n)
+        self.acts = mv.action_kinds(n)
         """Night and vote action -> (kind, seat named or -1), for resolving phases."""
         self.ballots = {-1: "none", **{s: f"Player {s}" for s in range(n)}}
         self.ballot_of = tuple({a: (t, f"Player {s} -> {self.ballots[t]}")
-                                for a, (kind, t) in self.acts.items() if kind == tx.BALLOT}
+                                for a, (kind, t) in self.acts.items() if kind == mv.BALLOT}
                                for s in range(n))
         """Per voter: vote action -> (seat named or -1, the ballot as the vote table shows it)."""
         self._days: dict[tuple[int, int], tuple] = {}
@@ -183,7 +184,7 @@ class Werewolf(Game):
         return found
 
     def living(self, alive: int) -> str:
-        """:func:`~games.werewolf.views.living_text` (cached per set of living seats)."""
+        """:func:`~games.werewolf.text.living_text` (cached per set of living seats)."""
         found = self._texts.get(alive)
         return living_text(self, alive) if found is None else found
 
@@ -205,14 +206,14 @@ class Werewolf(Game):
         return s
 
     def all_actions(self) -> list[str] | None:
-        return tx.vocabulary(self.num_players, True) if self.claims else None
+        return mv.vocabulary(self.num_players, True) if self.claims else None
 
     def example_action(self) -> str:
         return "[vote Player 0]"
 
     def canonicalize(self, answer: str) -> str:
-        """A free-mode speech (:func:`games.werewolf.text.parse_speech`)."""
-        return tx.parse_speech(answer, self.options.max_speech_chars)
+        """A free-mode speech (:func:`games.werewolf.moves.parse_speech`)."""
+        return mv.parse_speech(answer, self.options.max_speech_chars)
 
     def teams(self, roles: Sequence[str] | None = None) -> tuple[int, ...]:
         """Team per seat (0 village, 1 wolves) from the roles of one match; the roles
@@ -229,8 +230,6 @@ class Werewolf(Game):
                        ) -> dict[str, float]:
         """Team win rates, village votes on wolves, Seer survival, invalid rate, length
         (:mod:`games.werewolf.evaluation`)."""
-        from games.werewolf.evaluation import record_metrics
-
         return record_metrics(self, records, seats)
 
     def evaluators(self):

@@ -1,182 +1,247 @@
-"""Werewolf's text interface: the action grammar, speeches, statements and the lines of
-an observation.
+"""What each player reads, and what a spectator sees: Werewolf's text built by sections.
 
-Actions (canonical; ``n`` a seat number)::
+An observation is five sections, each built from small cached pieces (a seat's YOU line
+once per deal, the living/dead line once per set of living players; the state keeps its
+STATE line, PRIVATE sections and acting players' NOW lines, see
+:class:`~games.werewolf.state.WerewolfState`)::
 
-    night     [kill Player n]   (wolves)    [check Player n]    (Seer)
-              [protect Player n] (Doctor)   [sleep]             (everyone else)
-    day vote  [vote Player n] | [vote none]
-    speech    free mode:   [say] <text>
-              claims mode: [pass] | [claim seer|doctor|villager] | [accuse Player n]
-                           | [defend Player n] | [reveal Player n werewolf|not]
+    YOU: ...            seat, role, team, partner wolves
+    STATE: ...          night or day, phase, living and dead players
+    PRIVATE:            own checks (Seer), protections (Doctor), the pack's nights (wolves)
+    PUBLIC LOG:         deaths, speeches, vote tables, at the end every role
+    NOW: ...            what to do now, with the legal actions, or whom we wait for
 
-Every finite action is one bracketed span, so that the shared parser
-(:func:`games.parse.parse_action`: the last ``[...]`` of a reply, or its ``\\boxed{}``)
-reads it from free model output: ``I vote [vote Player 3]`` plays ``[vote Player 3]``.
-
-A free speech is the text after the *last* ``[say]`` of the answer (what a model wrote
-before it, its reasoning, is never shown to anyone), its white space folded to single
-spaces, control characters and terminal escapes made inert (:func:`common.untrusted.
-terminal_safe`), and cut at ``max_speech_chars`` with the mark :data:`CUT`. A speech is
-one line of the public log, so it cannot forge another line. The statements of claims
-mode may also be written inside free text (``[claim] seer`` is read as well as
-``[claim seer]``); :func:`statements` reads them from any speech.
+:func:`render` is the spectator's table (roles hidden until the end unless ``reveal``).
 """
 
 from __future__ import annotations
 
-import re
-from typing import Iterator
+from functools import lru_cache
+from typing import Any, Sequence
 
-from games.core import IllegalAction
-from common.untrusted import terminal_safe
+from games.werewolf.roles import (
+    DOCTOR, NIGHT, OVER, PACK, PHASE_NAMES, ROLE_NAMES, SEER, TALK, VILLAGER, VOTE, WOLF,
+)
 
-from games.werewolf.roles import ROLE_NAMES
+__all__ = ["you_lines", "private_lines", "night_lines", "private_sections", "observation_text",
+           "fast_text", "now_line", "acting_now", "pack_secret", "state_line", "render",
+           "living_text"]
 
-__all__ = [
-    "CUT", "CLAIMABLE", "player", "target_of", "parse_speech", "statements", "grammar_lines",
-    "kill_actions", "check_actions", "protect_actions", "vote_actions", "claim_actions",
-    "vocabulary", "seats_text", "action_kinds", "KILL", "CHECK", "PROTECT", "REST", "BALLOT",
-]
-
-CUT = " [cut]"
-"""Appended to a speech longer than ``max_speech_chars``."""
-CLAIMABLE = ("seer", "doctor", "villager")
-SLEEP = "[sleep]"
-PASS = "[pass]"
-VOTE_NONE = "[vote none]"
-KILL, CHECK, PROTECT, REST, BALLOT = range(5)
-"""Kinds of the finite night and vote actions (:func:`action_kinds`); REST is ``[sleep]``."""
-
-_SAY = re.compile(r"\[\s*say\s*\]", re.IGNORECASE)
-_STATEMENT = re.compile(
-    r"\[\s*(claim|accuse|defend|reveal)\s*\]?\s*"
-    r"(?:(seer|doctor|villager)|player\s*(\d{1,2})(?:\s+(werewolf|not))?)", re.IGNORECASE)
+NOTHING_YET = "\n  (nothing yet)"
 
 
-def player(n: int) -> str:
-    return f"Player {n}"
-
-
-def target_of(action: str) -> int:
-    """The seat an action names: ``"[kill Player 3]"`` -> 3 (-1 for ``[vote none]``)."""
-    i = action.find("Player ")
-    if i < 0:
-        return -1
-    j = i + 7
-    while j < len(action) and action[j].isdigit():
-        j += 1
-    return int(action[i + 7:j])
-
-
-def seats_text(seats: Iterator[int] | list[int] | tuple[int, ...]) -> str:
-    return ", ".join(f"Player {s}" for s in seats) or "none"
-
-
-def _seats(mask: int, n: int) -> list[int]:
-    return [s for s in range(n) if mask >> s & 1]
-
-
-def kill_actions(mask: int, n: int) -> tuple[str, ...]:
-    return tuple(f"[kill Player {s}]" for s in _seats(mask, n))
-
-
-def check_actions(mask: int, n: int) -> tuple[str, ...]:
-    return tuple(f"[check Player {s}]" for s in _seats(mask, n))
-
-
-def protect_actions(mask: int, n: int) -> tuple[str, ...]:
-    return tuple(f"[protect Player {s}]" for s in _seats(mask, n))
-
-
-def vote_actions(mask: int, n: int) -> tuple[str, ...]:
-    return tuple(f"[vote Player {s}]" for s in _seats(mask, n)) + (VOTE_NONE,)
-
-
-def claim_actions(mask: int, n: int) -> tuple[str, ...]:
-    """Claims-mode statements about the players in ``mask`` (living others)."""
-    seats = _seats(mask, n)
-    out = [PASS] + [f"[claim {r}]" for r in CLAIMABLE]
-    out += [f"[accuse Player {s}]" for s in seats]
-    out += [f"[defend Player {s}]" for s in seats]
-    for s in seats:
-        out += [f"[reveal Player {s} werewolf]", f"[reveal Player {s} not]"]
+@lru_cache(maxsize=4096)
+def you_lines(roles: tuple[int, ...]) -> tuple[str, ...]:
+    """Each seat's YOU section: seat, role, team and (wolves) partner wolves (cached per
+    deal: a 7-seat table has 420 deals)."""
+    wolves = [s for s, r in enumerate(roles) if r == WOLF]
+    out = []
+    for seat, role in enumerate(roles):
+        line = f"YOU: Player {seat}, {ROLE_NAMES[role]}"
+        if role == WOLF:
+            partners = [f"Player {w}" for w in wolves if w != seat]
+            line += f" (wolves team). Partner wolves: {', '.join(partners) or 'none'}."
+        else:
+            line += " (village team)."
+        out.append(line)
     return tuple(out)
 
 
-def action_kinds(n: int) -> dict[str, tuple[int, int]]:
-    """Every night and vote action of an ``n``-seat game -> (kind, the seat it names or
-    -1): ``"[kill Player 3]"`` -> ``(KILL, 3)``, ``"[vote none]"`` -> ``(BALLOT, -1)``."""
-    everyone = (1 << n) - 1
-    out = {SLEEP: (REST, -1)}
-    for kind, build in ((KILL, kill_actions), (CHECK, check_actions),
-                        (PROTECT, protect_actions), (BALLOT, vote_actions)):
-        out.update((a, (kind, target_of(a))) for a in build(everyone, n))
+def _night_line(seat: int, role: int, day: int, night: tuple) -> str | None:
+    check, protect = night[2], night[3]
+    if role == WOLF:
+        return _pack_line(day, night)
+    if role == SEER and check is not None and check[0] == seat:
+        return _check_line(day, night)
+    if role == DOCTOR and protect is not None and protect[0] == seat:
+        return _protect_line(day, night)
+    return None
+
+
+def _pack_line(day: int, night: tuple) -> str:
+    proposals, target, _, _, died = night[:5]
+    props = ", ".join([f"Player {w} -> Player {t}" for w, t in proposals])
+    end = f"Player {died} died" if died >= 0 else "no one died"
+    return f"  Night {day}: the pack attacked Player {target} ({props}); {end}."
+
+
+def _protect_line(day: int, night: tuple) -> str:
+    return f"  Night {day}: you protected Player {night[3][1]}."
+
+
+def _check_line(day: int, night: tuple) -> str:
+    return (f"  Night {day}: you checked Player {night[2][1]}: "
+            f"{'werewolf' if night[5] else 'not a werewolf'}.")
+
+
+def private_lines(roles: Sequence[int], nights: Sequence[tuple], n: int) -> tuple[str, ...]:
+    """Each seat's PRIVATE lines from the resolved nights (``""`` where there are none).
+    A night record is ``(proposals, target, check, protect, died, check_is_wolf)``."""
+    out = []
+    for seat in range(n):
+        role = roles[seat]
+        if role == VILLAGER:
+            out.append("")
+            continue
+        lines = [_night_line(seat, role, d + 1, night) for d, night in enumerate(nights)]
+        out.append("\n".join(x for x in lines if x is not None))
+    return tuple(out)
+
+
+def night_lines(roles: Sequence[int], day: int, night: tuple) -> dict[int, str]:
+    """The PRIVATE line of one resolved night for each seat that gets one: the increment
+    of :func:`private_lines` (each seat's lines joined by newlines, night by night)."""
+    check, protect = night[2], night[3]
+    wolf = _pack_line(day, night)  # every wolf reads the same line
+    out = {seat: wolf for seat, role in enumerate(roles) if role == WOLF}
+    if check is not None and roles[check[0]] == SEER:
+        out[check[0]] = _check_line(day, night)
+    if protect is not None and roles[protect[0]] == DOCTOR:
+        out[protect[0]] = _protect_line(day, night)
     return out
 
 
-def vocabulary(n: int, claims: bool) -> list[str]:
-    """Every action of an ``n``-seat game in a fixed order (claims mode: all of them)."""
-    everyone = (1 << n) - 1
-    out = list(kill_actions(everyone, n) + check_actions(everyone, n)
-               + protect_actions(everyone, n)) + [SLEEP]
-    out += vote_actions(everyone, n)
-    if claims:
-        out += claim_actions(everyone, n)
-    return out
+def private_sections(private: Sequence[str]) -> tuple[str, ...]:
+    """Each seat's PRIVATE section as the text shows it after the STATE line."""
+    return tuple("\nPRIVATE:\n" + lines if lines else "" for lines in private)
 
 
-def parse_speech(answer: str, cap: int) -> str:
-    """A free-mode answer as a canonical speech ``"[say] <text>"`` (see the module doc),
-    or IllegalAction when it holds no ``[say]``."""
-    if not isinstance(answer, str):
-        raise IllegalAction(f"a speech must be text such as '[say] Hello', got "
-                            f"{type(answer).__name__}")
-    found = None
-    for found in _SAY.finditer(answer):
-        pass
+def living_text(game: Any, alive: int) -> str:
+    """``Living (5 of 7): Player 0, ... Dead: Player 1, Player 4.`` (cached per game)."""
+    found = game._texts.get(alive)
     if found is None:
-        shown = answer.strip()[:40]
-        raise IllegalAction(
-            f"it is the day discussion: speak with [say] <your speech>, e.g. '[say] I "
-            f"suspect Player 2' (votes and night actions come in their own phases); got "
-            f"{shown!r}")
-    text = " ".join(terminal_safe(answer[found.end():], multiline=False).split())
-    if len(text) > cap:
-        text = text[:cap] + CUT
-    return f"[say] {text}" if text else "[say]"
+        n = game.num_players
+        living = [f"Player {s}" for s in range(n) if alive >> s & 1]
+        dead = [f"Player {s}" for s in range(n) if not alive >> s & 1]
+        found = (f"Living ({len(living)} of {n}): {', '.join(living)}. "
+                 f"Dead: {', '.join(dead) or 'none'}.")
+        game._texts[alive] = found
+    return found
 
 
-def statements(speech: str) -> list[tuple[str, str | int, str]]:
-    """The statements in a speech, in order: ``("claim", "seer", "")``, ``("accuse", 3,
-    "")``, ``("reveal", 3, "werewolf")``, ``("defend", 3, "")``. Other text is ignored;
-    a statement about a seat that does not exist is kept (the reader checks seats)."""
-    out: list[tuple[str, str | int, str]] = []
-    for m in _STATEMENT.finditer(speech):
-        kind, role, seat, verdict = m.groups()
-        kind = kind.lower()
-        if kind == "claim" and role:
-            out.append(("claim", role.lower(), ""))
-        elif kind != "claim" and seat is not None:
-            if kind == "reveal" and not verdict:
-                continue
-            out.append((kind, int(seat), (verdict or "").lower()))
-    return out
+def state_line(s: Any) -> str:
+    """The STATE line from the state's fields (the state keeps it as ``line``)."""
+    phase = s.phase
+    if phase == OVER:
+        head = f"Day {s.day}, game over"
+    elif phase in (NIGHT, PACK):
+        head = f"Night {s.day}" + (" (the pack decides)" if phase == PACK else "")
+    elif phase == TALK:
+        head = f"Day {s.day}, discussion (speech {s.spoke + 1} of {len(s.speakers)})"
+    else:
+        head = f"Day {s.day}, vote"
+    return f"STATE: {head}. {living_text(s.game, s.alive)}"
 
 
-def grammar_lines(claims: bool, cap: int) -> list[str]:
-    speech = ("[pass] | [claim seer|doctor|villager] | [accuse Player n] | [defend Player n] "
-              "| [reveal Player n werewolf|not]   (one statement per speech)" if claims else
-              f"[say] <text>   (at most {cap} characters, longer is cut; statements such as "
-              "[claim seer], [accuse Player n], [reveal Player n werewolf] may appear in it)")
-    return [
-        "night: [kill Player n] (wolves), [check Player n] (Seer), [protect Player n] "
-        "(Doctor), [sleep] (others)",
-        f"speech: {speech}",
-        "vote: [vote Player n] | [vote none]",
-        "Answer with the action in brackets, e.g. [vote Player 3] or \\boxed{[vote Player 3]}.",
-    ]
+_ASK = {WOLF: "choose a non-wolf to kill", SEER: "choose a player to check",
+        DOCTOR: "choose a player to protect", VILLAGER: "you sleep"}
 
 
-def role_name(code: int) -> str:
-    return ROLE_NAMES[code]
+def _now(s: Any, p: int) -> str:
+    phase = s.phase
+    if phase == OVER:
+        return "NOW: the game is over."
+    if p not in s.waiting:
+        if not s.alive >> p & 1:
+            return "NOW: you are dead; you may only watch."
+        if phase == TALK:
+            return f"NOW: Player {s.speakers[s.spoke]} is speaking."
+        mine = s.pending[p]
+        return f"NOW: waiting for the others ({PHASE_NAMES[phase]}); you chose {mine}."
+    legal = s._legal_tuple(p) if (phase != TALK or s.game.claims) else None
+    if phase == PACK:
+        if legal == s.game.SLEEP:
+            return "NOW: the pack's leader decides; you sleep: [sleep]"
+        return (f"NOW: proposals: {pack_secret(s, p).split(' | ')[0]}. Decide the victim: "
+                + ", ".join(legal))
+    return acting_now(s.game, phase, s.day, s.roles[p], legal)
+
+
+now_line = _now
+"""``p``'s NOW line built from the state's fields (the state keeps the acting players')."""
+
+
+def pack_secret(s: Any, p: int) -> str:
+    """``p``'s own knowledge of the pack's step (``"<first step> | <own action>"``; a
+    wolf's first step: the pack's proposals), for the information state."""
+    own = s.pending[p] or ""
+    if s.tonight is None:
+        return own
+    if s.roles[p] == WOLF:
+        props = [f"Player {w} proposed {a[6:-1]}" for w, a in enumerate(s.tonight)
+                 if a is not None and a.startswith("[kill")]
+        return "; ".join(props) + f" | {own}"
+    return f"{s.tonight[p] or ''} | {own}"
+
+
+def acting_now(game: Any, phase: int, day: int, role: int, legal: Any) -> str:
+    """The NOW line of a player who acts now in the phase (not the pack's step): it
+    follows from the phase, the day (at night), the role and the legal actions."""
+    if phase == TALK:
+        if legal is None:
+            cap = game.options.max_speech_chars
+            return (f"NOW: your speech. Answer [say] <your speech> (at most {cap} "
+                    "characters; longer is cut).")
+        return "NOW: your speech; choose one statement: " + game.joined(legal)
+    if phase == VOTE:
+        return "NOW: vote to eliminate a player: " + game.joined(legal)
+    return f"NOW: night {day}; {_ASK[role]}: " + game.joined(legal)
+
+
+def observation_text(s: Any, p: int) -> str:
+    """``p``'s text built from the state's fields alone (the reference :func:`fast_text`
+    must equal; tests compare them)."""
+    private = s.private[p]
+    parts = [s.you[p], state_line(s)]
+    if private:
+        parts.append("PRIVATE:\n" + private)
+    parts.append("PUBLIC LOG:" + (s.log or NOTHING_YET))
+    parts.append(_now(s, p))
+    return "\n".join(parts)
+
+
+def fast_text(s: Any, p: int) -> str:
+    """:func:`observation_text` from the pieces the state keeps (``line``, ``psec``, and
+    ``nowt``: the NOW line of each player who acts in the phase, None in the pack's step)."""
+    now = s.nowt[p] if p in s.waiting else None
+    if now is None:
+        now = _now(s, p)
+    return f"{s.you[p]}\n{s.line}{s.psec[p]}\nPUBLIC LOG:{s.log or NOTHING_YET}\n{now}"
+
+
+def render(s: Any, reveal: bool = False) -> str:
+    """The spectator's view: phase, a table of players (role shown when ``reveal`` or
+    at the end), the public log and, when ``reveal``, every secret action."""
+    n = s.game.num_players
+    if s.phase == OVER:
+        result = {0: "the village wins", 1: "the wolves win"}.get(s.winner, "a draw")
+        head = f"Werewolf: day {s.day}, game over: {result}"
+    else:
+        head = f"Werewolf: {state_line(s)[7:].split('. Living')[0].lower()}"
+    rows = [head, f"{'seat':<10}{'status':<8}{'role':<10}to act"]
+    for seat in range(n):
+        status = "alive" if s.alive >> seat & 1 else "dead"
+        role = ROLE_NAMES[s.roles[seat]] if reveal or s.phase == OVER else "?"
+        acting = "*" if seat in s.waiting else ""
+        rows.append(f"{f'Player {seat}':<10}{status:<8}{role:<10}{acting:<7}".rstrip())
+    rows.append("Public log:" + (s.log or " (nothing yet)"))
+    if reveal:
+        rows.append("Secret actions (spectator):")
+        for d, night in enumerate(s.nights):
+            rows.append("  " + _secret_night(d + 1, night))
+        now = [f"Player {seat} {a}" for seat, a in enumerate(s.pending) if a is not None]
+        if now:
+            rows.append("  now: " + ", ".join(now))
+    return "\n".join(rows)
+
+
+def _secret_night(day: int, night: tuple) -> str:
+    proposals, target, check, protect, died = night[:5]
+    parts = [f"Night {day}: wolves " + ", ".join(f"Player {w} -> Player {t}" for w, t in proposals)
+             + f" (victim Player {target})"]
+    if check is not None:
+        parts.append(f"seer Player {check[0]} checked Player {check[1]}")
+    if protect is not None:
+        parts.append(f"doctor Player {protect[0]} protected Player {protect[1]}")
+    parts.append(f"Player {died} died" if died >= 0 else "no one died")
+    return "; ".join(parts)

@@ -242,7 +242,7 @@ def test_kuhn_exploitability_of_the_llm_policy(tiny_model):
     from tests.games.kuhn_reference import exploitability
 
     agent = make_agent(f"llm:model={tiny_model},temperature=2.0")
-    table = table_from_policy(agent.policy_batch)
+    table = table_from_policy(games.make("kuhn_poker"), agent.policy_batch)
     assert 0.0 <= exploitability(table) <= 1.0
     assert len(table) == 12 and all(0 < p < 1 for p in table.values())
 

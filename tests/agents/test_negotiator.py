@@ -10,7 +10,7 @@ import games
 from agents import make_agent
 from arena.runner import play_match
 from games.negotiation.expert import Negotiator, expert_move
-from games.negotiation.text import NegotiationView, parse_reply
+from games.negotiation.moves import NegotiationView, parse_reply
 
 GAME = games.make("negotiation")
 GAMES_PER_SEAT = 200

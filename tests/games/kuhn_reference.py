@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from games.kuhn_poker import KuhnState, equilibrium_policy
+from games.kuhn_poker import KuhnPoker, KuhnState, equilibrium_policy
 from games.kuhn_poker.evaluation import (  # the package's own deal list and tree steps
-    _DEALS, _GAME, Table, _actions, _child, table_from_policy, validate_policy,
+    _DEALS, Table, _actions, _child, table_from_policy, validate_policy,
 )
+
+_GAME = KuhnPoker()
 
 
 def expected_value(policy0: Mapping[str, float], policy1: Mapping[str, float]) -> float:
@@ -89,7 +91,7 @@ def value_vs_equilibrium(policy: Mapping[str, float], alpha: float = 0.0) -> dic
     """Expected chips per hand of a table against ``kuhn-nash(alpha)`` as first, as second,
     and the mean."""
     policy = validate_policy(policy)
-    nash = table_from_policy(equilibrium_policy(alpha), "kuhn-nash")
+    nash = table_from_policy(_GAME, equilibrium_policy(alpha), "kuhn-nash")
     first = expected_value(policy, nash)
     second = -expected_value(nash, policy)
     return {"value_as_first": first, "value_as_second": second, "value_mean": (first + second) / 2}

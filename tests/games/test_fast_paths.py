@@ -17,11 +17,12 @@ import games
 from games import IllegalAction
 from games.conformance.views import game_in_view
 from games.core import VIEWS, State
-from games.kuhn_poker import rules as kuhn_rules
+from games.kuhn_poker import state as kuhn_state
 from games.kuhn_poker import text as kuhn_text
-from games.negotiation import views as negotiation_views
-from games.negotiation.text import Move
+from games.negotiation import text as negotiation_views
+from games.negotiation.moves import Move
 from games.tictactoe import reachable_positions
+from games.tictactoe import text as ttt_text
 
 SPECS = ["kuhn_poker", "kuhn_poker:hands=3", "tictactoe", "negotiation", "negotiation:turns=7"]
 ODD_ACTIONS = ["[0]", "[4]", "[9]", "[bet]", "[check]", "[call]", "[fold]", "[pass]",
@@ -36,15 +37,16 @@ def fresh_text(state, player: int, view: str) -> str:
         build = kuhn_text._build_text if view == "text" else kuhn_text._build_compact
         return build(state, player)
     if gid == "tictactoe":
-        return state._build_compact(player) if view == "compact" else type(state)._text(
-            state, player)
+        if view == "compact":
+            return ttt_text.build_compact(state.x, state.o, state.winner, player)
+        return ttt_text.observation_text(state.x, state.o, state.winner, player)
     return negotiation_views.fresh_text(state, player, view)
 
 
 def fresh_info(state, player: int) -> str:
     gid = state.game.info.id
     if gid == "tictactoe":
-        return state._build_information_state()
+        return ttt_text.build_information_state(state.x, state.o, state.winner)
     if gid == "negotiation":
         return negotiation_views.fresh_information_state(state, player)
     return type(state).information_state(state, player)  # Kuhn Poker keeps none
@@ -183,7 +185,7 @@ def test_every_kuhn_state_reads_as_a_fresh_build(hands, view):
 
 
 def test_kuhn_table_is_bounded(monkeypatch):
-    monkeypatch.setattr(kuhn_rules, "MAX_KEPT", 50)
+    monkeypatch.setattr(kuhn_state, "MAX_KEPT", 50)
     game = games.make("kuhn_poker", hands=5)
     rng = random.Random(3)
     for seed in range(40):

@@ -22,6 +22,7 @@ from tests.games.kuhn_reference import (
 
 UNIFORM = {k: 0.5 for k in INFOSETS}
 ALPHAS = [0.0, 0.05, 0.2, 0.3, 1 / 3]
+GAME = games.make("kuhn_poker")
 
 
 def random_policies(n=20, seed=1234):
@@ -30,7 +31,7 @@ def random_policies(n=20, seed=1234):
 
 
 def nash_table(alpha):
-    return table_from_policy(equilibrium_policy(alpha), "kuhn-nash")
+    return table_from_policy(GAME, equilibrium_policy(alpha), "kuhn-nash")
 
 
 def test_the_twelve_information_sets():
@@ -40,7 +41,7 @@ def test_the_twelve_information_sets():
 
 def test_uniform_random_is_eleven_twentyfourths_exploitable():
     assert abs(exploitability(UNIFORM) - 11 / 24) < 1e-12
-    assert table_from_policy(table_policy(UNIFORM)) == UNIFORM
+    assert table_from_policy(GAME, table_policy(UNIFORM)) == UNIFORM
 
 
 @pytest.mark.parametrize("alpha", ALPHAS)

@@ -9,7 +9,7 @@ import games
 from games import IllegalAction, parse_action
 from games.core import Determiniser
 from games.negotiation import QUANTITY_RANGE, VALUE_RANGE, SimpleNegotiation, value_of
-from games.negotiation.text import MAX_MESSAGE, RESOURCES, Move, parse_reply, read_view
+from games.negotiation.moves import MAX_MESSAGE, RESOURCES, Move, parse_reply, read_view
 
 GAME = games.make("negotiation")
 

@@ -1,4 +1,4 @@
-"""Simple Negotiation's kept pieces (:mod:`games.negotiation.views`): whatever happens to a
+"""Simple Negotiation's kept pieces (:mod:`games.negotiation.text`): whatever happens to a
 state (moves with messages, clones that part ways, determinisations, fields replaced by
 hand), every observation equals one built afresh from the state's fields, and the compact
 view equals the phrasebook's rewrite of the text view."""
@@ -13,8 +13,9 @@ from hypothesis import given, settings, strategies as st
 import games
 from games import IllegalAction
 from games.conformance.views import game_in_view
-from games.negotiation import rules, views
-from games.negotiation.views import COMPACT, fresh_information_state, fresh_text
+from games.negotiation import state as negotiation_state
+from games.negotiation import text as views
+from games.negotiation.text import COMPACT, fresh_information_state, fresh_text
 
 GAMES = {view: game_in_view(games.make("negotiation:turns=12"), view)
          for view in ("text", "compact")}
@@ -105,22 +106,22 @@ def test_fields_replaced_by_hand_are_read_afresh(seed, play, data):
 
 
 def test_replies_are_kept_parsed_without_messages_and_bounded(monkeypatch):
-    monkeypatch.setattr(rules, "_REPLIES", {})
-    monkeypatch.setattr(rules, "_MAX_REPLIES", 8)
+    monkeypatch.setattr(negotiation_state, "_REPLIES", {})
+    monkeypatch.setattr(negotiation_state, "_MAX_REPLIES", 8)
     state = GAMES["text"].new_state(0)
     state.apply(0, "[offer] 1 Wood -> 1 Ore [say] hello")
-    assert rules._REPLIES == {}  # messages are free text: not kept
+    assert negotiation_state._REPLIES == {}  # messages are free text: not kept
     state.apply(1, "[ Offer ] 1 ore -> 1 WOOD")
     assert state.history[-1] == (1, "[offer] 1 Ore -> 1 Wood")
-    assert list(rules._REPLIES) == ["[ Offer ] 1 ore -> 1 WOOD"]
+    assert list(negotiation_state._REPLIES) == ["[ Offer ] 1 ore -> 1 WOOD"]
     rng = random.Random(1)
     while not state.is_terminal():
         step(state, rng)
-        assert len(rules._REPLIES) <= 8
+        assert len(negotiation_state._REPLIES) <= 8
     for _ in range(2):  # a refused reply is refused every time, never kept
         with pytest.raises(IllegalAction, match="count 0"):
             GAMES["text"].new_state(0).apply(0, "[offer] 0 Wood -> 1 Ore")
-    assert "[offer] 0 Wood -> 1 Ore" not in rules._REPLIES
+    assert "[offer] 0 Wood -> 1 Ore" not in negotiation_state._REPLIES
 
 
 BUNDLES = st.tuples(*[st.integers(0, 4)] * 5)

@@ -63,7 +63,7 @@ def test_a_text_is_a_function_of_what_its_player_knows(spec):
                                   "werewolf:players=9,wolves=3,wolf_decision=leader",
                                   "negotiation", "negotiation:turns=30"])
 def test_phrasebook_views_expand_back_to_the_text_view_exactly(spec):
-    from games.negotiation.views import COMPACT as NEGOTIATION
+    from games.negotiation.text import COMPACT as NEGOTIATION
     from games.werewolf.compact import text_view
 
     text_game = games.make(spec)
@@ -160,7 +160,7 @@ def test_the_views_check_catches_a_view_that_changes_what_a_player_knows():
 
     from games.core import view_field
     from games.tictactoe import TicTacToe
-    from games.tictactoe.rules import TicTacToeState
+    from games.tictactoe.state import TicTacToeState
 
     class LeakyState(TicTacToeState):
         __slots__ = ()

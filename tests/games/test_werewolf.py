@@ -10,7 +10,7 @@ import games
 from games import IllegalAction, parse_action
 from games.werewolf import Werewolf, parse_speech, statements
 from games.werewolf.roles import NIGHT, TALK
-from games.werewolf.text import CUT
+from games.werewolf.moves import CUT
 
 
 def seats(state, role):

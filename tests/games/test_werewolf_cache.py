@@ -10,7 +10,7 @@ import pytest
 import games
 from games.core import State
 from games.werewolf.roles import PACK
-from games.werewolf.views import (
+from games.werewolf.text import (
     observation_text, pack_secret, private_lines, private_sections, state_line, you_lines,
 )
 

@@ -34,15 +34,16 @@ from typing import Any, NoReturn
 
 from games.core import IllegalAction, Observation, State, observation_of
 
-from games.werewolf import text as tx
+from games.werewolf import moves as mv
 from games.werewolf.compact import compact_text
+from games.werewolf.determinise import determinise
 from games.werewolf.draws import NIGHT_TIE, VOTE_TIE, pick
-from games.werewolf.text import CHECK, KILL, PROTECT, SLEEP
+from games.werewolf.moves import CHECK, KILL, PROTECT, SLEEP
 from games.werewolf.refusal import explain
 from games.werewolf.roles import (
     DOCTOR, NIGHT, OVER, PACK, ROLE_NAMES, SEER, TALK, VILLAGE, VOTE, WOLF, WOLVES, team_of,
 )
-from games.werewolf.views import (
+from games.werewolf.text import (
     NOTHING_YET, fast_text, night_lines, now_line, pack_secret, render,
 )
 
@@ -139,7 +140,7 @@ class WerewolfState(State):
         """A random free-mode speech: a claims-mode statement or silence, as text."""
         options = self.game.cached("claim", self.alive & ~(1 << player))
         said = options[rng.randrange(len(options))]
-        return "[say]" if said == tx.PASS else f"[say] {said}"
+        return "[say]" if said == mv.PASS else f"[say] {said}"
 
     # ----- moves ----------------------------------------------------------------------
     def _refuse(self, player: int, action: Any) -> NoReturn:
@@ -159,7 +160,7 @@ class WerewolfState(State):
     def _apply(self, player: int, action: str) -> None:
         if self.phase == TALK:
             if not self.game.claims:
-                action = tx.parse_speech(action, self.game.options.max_speech_chars)
+                action = mv.parse_speech(action, self.game.options.max_speech_chars)
             self._speak(player, action)
             return
         pending, waiting = self.pending, self.waiting
@@ -171,7 +172,7 @@ class WerewolfState(State):
 
     def _speak(self, player: int, action: str) -> None:
         words = action[6:] if action.startswith("[say] ") else (
-            "(silent)" if action in ("[say]", tx.PASS) else action)
+            "(silent)" if action in ("[say]", mv.PASS) else action)
         day = self.day
         self.log += f"\n  Day {day}, Player {player} said: {words}"
         self.spoke = spoke = self.spoke + 1
@@ -295,7 +296,7 @@ class WerewolfState(State):
         if not counts:
             self.log += f"\n  Day {self.day}: everyone abstained; no one was eliminated."
         elif len(tied) > 1 and self.game.options.tie == "none":
-            self.log += (f"\n  Day {self.day}: a tie between {tx.seats_text(tied)}; no one "
+            self.log += (f"\n  Day {self.day}: a tie between {mv.seats_text(tied)}; no one "
                          "was eliminated.")
         else:
             out = tied[0] if len(tied) == 1 else tied[pick(self.seed, VOTE_TIE, self.day,
@@ -408,6 +409,4 @@ class WerewolfState(State):
         return s
 
     def _determinise(self, player: int, rng: random.Random) -> "WerewolfState":
-        from games.werewolf.determinise import determinise
-
         return determinise(self, player, rng)

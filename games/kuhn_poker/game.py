@@ -43,7 +43,8 @@ Returns
 Speed
     A hand has 54 states (6 deals, 9 histories), so every observation is built once, on
     first use, and kept in a table shared by the games of one class, view and ``hands``
-    (bounded: emptied at :data:`MAX_KEPT` entries, which only long matches reach);
+    (bounded: emptied at :data:`~games.kuhn_poker.state.MAX_KEPT` entries, which only long
+    matches reach);
     ``apply``, ``random_action`` and ``observation`` read the betting tables directly
     (tests hold them equal to the base methods and to a fresh build).
 
@@ -62,24 +63,21 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
-from games.core import VIEWS, Game, GameInfo, IllegalAction, Observation, State, view_field
+from games.core import VIEWS, Game, GameInfo, Observation, view_field
 from games.kuhn_poker import text
-from games.kuhn_poker.betting import (
-    BET, CALL, CARDS, CHECK, FOLD, LEGAL, NEXT, OUTCOME, TO_ACT, hand_result,
-)
+from games.kuhn_poker.betting import BET, CALL, CARDS, CHECK, FOLD
+from games.kuhn_poker.evaluation import VALUE_VS_EQUILIBRIUM, load_policy_file, table_policy
 from games.kuhn_poker.expert import KuhnNash
+from games.kuhn_poker.state import KuhnState
 
-__all__ = ["KuhnOptions", "KuhnPoker", "KuhnState", "MAX_HANDS"]
+__all__ = ["KuhnOptions", "KuhnPoker", "MAX_HANDS"]
 
-_Random = random.Random
 _PAIRS = tuple(tuple((first, 2 if second == first else second) for second in (0, 1))
                for first in (0, 1, 2))
 """The deal of one hand from its two draws: a card below 3, then one of the two left."""
 
 MAX_HANDS = 20
 """Most hands in one match: a 20-hand match is 60 decisions and well under a second."""
-MAX_KEPT = 1 << 16
-"""Most observations kept per table (one hand has 108 per view)."""
 _OBSERVATIONS: dict[tuple, dict[tuple, Observation]] = {}
 """Per (game class, view, rules, hands): observations by (player, history, hand, past,
 cards dealt so far, net, turn), each built once by the base :meth:`State.observation`."""
@@ -92,161 +90,6 @@ class KuhnOptions:
     view: str = view_field()
     """``text``: sentences (card, betting, pot, earlier hands); ``compact``: ``K 2 : check
     bet`` (:func:`games.kuhn_poker.text.compact_text`)."""
-
-
-class KuhnState(State):
-    __slots__ = ("cards", "hand", "history", "past", "net")
-
-    cards: tuple[int, ...]
-    """Pre-dealt cards: ``cards[2 * h + p]`` is player p's card in hand h (0=J, 1=Q, 2=K)."""
-    hand: int
-    """Index of the current hand (stays on the last hand once the match is over)."""
-    history: str
-    """Comma-joined action words of the current hand."""
-    past: tuple[str, ...]
-    """Histories of the finished earlier hands."""
-    net: int
-    """Chips player 0 has won in finished hands (player 1 has ``-net``)."""
-
-    def clone(self) -> "KuhnState":
-        s = object.__new__(KuhnState)
-        s.game = self.game
-        s.turn = self.turn
-        s.cards = self.cards
-        s.hand = self.hand
-        s.history = self.history
-        s.past = self.past
-        s.net = self.net
-        return s
-
-    # ----- rules ------------------------------------------------------------------
-    def actor(self) -> int:
-        """Who acts now: the hand's first player when the history has an even length."""
-        return (self.hand & 1) ^ TO_ACT[self.history]
-
-    def is_terminal(self) -> bool:
-        return self.history in OUTCOME
-
-    def current_players(self) -> list[int]:
-        history = self.history
-        return [] if history in OUTCOME else [(self.hand & 1) ^ TO_ACT[history]]
-
-    def _legal(self, player: int) -> list[str]:
-        return list(LEGAL[self.history])
-
-    def _legal_now(self, player: int) -> tuple[str, ...]:
-        history = self.history
-        if history in OUTCOME or player != (self.hand & 1) ^ TO_ACT[history]:
-            return ()
-        return LEGAL[history]
-
-    def _apply(self, player: int, action: str) -> None:
-        history = self.history = NEXT[self.history][action]
-        if history in OUTCOME:
-            self._end_hand(history)
-
-    def _end_hand(self, history: str) -> None:
-        """Score the finished ``history`` and deal the next hand, if any."""
-        self.net += hand_result(self.cards, self.hand, history)
-        if self.hand + 1 < self.game.options.hands:
-            self.past += (history,)
-            self.hand += 1
-            self.history = ""
-
-    # ----- the hot path: the base methods in one call each ------------------------------
-    def apply(self, player: int, action: str) -> None:
-        """:meth:`State.apply` in one step: the betting table says what is legal."""
-        history = self.history
-        try:
-            after = NEXT[history][action]  # KeyError: the hand is over or not legal now
-        except (KeyError, TypeError):
-            self._refuse(player, action)
-        if player != (self.hand & 1) ^ TO_ACT[history]:
-            self._refuse(player, action)
-        self.history = after
-        if after in OUTCOME:
-            self._end_hand(after)
-        self.turn += 1
-
-    def random_action(self, player: int, rng: random.Random) -> str:
-        history = self.history
-        if history in OUTCOME or player != (self.hand & 1) ^ TO_ACT[history]:
-            raise IllegalAction(f"player {player} has no legal action now")
-        if rng.__class__ is not _Random:
-            return rng.choice(LEGAL[history])
-        r = rng.getrandbits(2)  # rng.choice of two actions, straight from getrandbits
-        while r >= 2:
-            r = rng.getrandbits(2)
-        return LEGAL[history][r]
-
-    def observation(self, player: int) -> Observation:
-        """:meth:`State.observation`, each one built once (see the module docstring)."""
-        if player != 0 and player != 1:
-            return super().observation(player)  # the error naming the player
-        hand = self.hand
-        key = (player, self.history, hand, self.past, self.cards[:2 * hand + 2], self.net,
-               self.turn)
-        table = self.game.observations
-        obs = table.get(key)
-        if obs is None:
-            obs = super().observation(player)
-            if player.__class__ is int:  # a bool seat is served, not kept (its field says True)
-                if len(table) >= MAX_KEPT:
-                    table.clear()
-                table[key] = obs
-        return obs
-
-    def returns(self) -> list[float]:
-        return [float(self.net), float(-self.net)]
-
-    def role(self, player: int) -> str:
-        return "first" if player == 0 else "second"
-
-    # ----- what a player knows ----------------------------------------------------
-    def past_hands(self) -> list[tuple[int, str]]:
-        """(hand index, history) of every finished hand, the last one included."""
-        done = list(enumerate(self.past))
-        if self.history in OUTCOME:
-            done.append((self.hand, self.history))
-        return done
-
-    def information_state(self, player: int) -> str:
-        own = CARDS[self.cards[2 * self.hand + player]]
-        current = f"{own}:{self.history}"
-        hands = self.game.options.hands
-        if hands == 1:
-            return current
-        parts = [f"{self.hand + 1}/{hands}"]
-        for h, hist in enumerate(self.past):
-            opp = CARDS[self.cards[2 * h + 1 - player]] if OUTCOME[hist][1] else "?"
-            parts.append(f"{CARDS[self.cards[2 * h + player]]}-{opp}:{hist}")
-        parts.append(current)
-        return "|".join(parts)
-
-    def _determinise(self, player: int, rng: random.Random) -> "KuhnState":
-        """Resample every card ``player`` has not seen: the opponent's card in the current
-        hand and in earlier hands that ended in a fold, and both cards of later hands."""
-        cards = list(self.cards)
-        shown = {h for h, hist in self.past_hands() if OUTCOME[hist][1]}
-        opp = 1 - player
-        for h in range(self.game.options.hands):
-            if h > self.hand:
-                cards[2 * h], cards[2 * h + 1] = rng.sample(range(3), 2)
-            elif h not in shown:
-                mine = cards[2 * h + player]
-                cards[2 * h + opp] = rng.choice([c for c in range(3) if c != mine])
-        s = self.clone()
-        s.cards = tuple(cards)
-        return s
-
-    def _text(self, player: int) -> str:
-        return text.observation_text(self, player)
-
-    def _compact(self, player: int) -> str:
-        return text.compact_text(self, player)
-
-    def render(self, reveal: bool = False) -> str:
-        return text.render(self)
 
 
 def _observations_of(game: "KuhnPoker") -> dict[tuple, Observation]:
@@ -321,16 +164,12 @@ class KuhnPoker(Game):
         """A policy file of one hand's 12 information sets (``{"K:": 1.0, ...}``, the
         probability of betting or calling), played in every hand of the match
         (:func:`games.kuhn_poker.evaluation.load_policy_file`)."""
-        from games.kuhn_poker.evaluation import load_policy_file, table_policy
-
         return table_policy(load_policy_file(path))
 
     def evaluators(self) -> tuple:
         """The value against the equilibrium family (:mod:`games.kuhn_poker.evaluation`);
         exact exploitability (every ``hands``) is generic
         (:func:`games.algorithms.evaluators_of` adds it)."""
-        from games.kuhn_poker.evaluation import VALUE_VS_EQUILIBRIUM
-
         return (VALUE_VS_EQUILIBRIUM,)
 
     def new_state(self, seed: int = 0) -> KuhnState:

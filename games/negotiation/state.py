@@ -1,72 +1,26 @@
-"""Simple Negotiation: two players trade five resources, each valuing them privately.
+"""Simple Negotiation's state: inventories, private values, the pending offer and the
+history (the rules: :mod:`games.negotiation.game`).
 
-Rules
-    Resources: Wheat, Wood, Sheep, Brick, Ore. From the seed (``random.Random(seed)`` at
-    ``new_state``) each player gets 5..25 units of each resource and a private value per
-    unit of each, 5..40. Players alternate turns, player 0 first, for ``turns`` turns in
-    all (both players together). On a turn a player makes exactly one move:
-
-    - ``[offer] 2 Wood, 1 Ore -> 3 Sheep``: give the left bundle for the right one. It
-      replaces any pending offer; the proposer must be able to pay the left bundle.
-    - ``[accept]``: take the opponent's pending offer; the acceptor must be able to pay
-      the right bundle. The trade executes at once.
-    - ``[deny]``: reject the opponent's pending offer.
-    - ``[pass]``: do nothing.
-
-    An offer stays pending for the opponent's next move only: whatever that move is other
-    than ``[accept]``, the offer is gone. A move may carry a free-text message to the
-    opponent. The reply grammar (action and message, canonical form) is specified in
-    :mod:`games.negotiation.text`; ``Game.canonicalize`` parses it.
-
-Options (:class:`NegotiationOptions`)
-    ``turns`` (default 10, from 2 to 60): total number of turns; also ``info.max_length``.
-
-Observation
-    The player's own inventory, own values per unit and total own value (and its change
-    since the start), the opponent's inventory (public), never the opponent's values; the
-    move history with messages, the pending offer, turns left and the grammar.
-    :func:`read_view` (in :mod:`games.negotiation.text`) reads the numbered lines back.
-    Both views are built in :mod:`games.negotiation.views` from pieces kept between steps.
-
-Actions
-    Free text (``legal_actions`` is None). ``State.apply`` parses the reply again and
-    checks it against the current inventories; a refused reply changes nothing.
-
-Returns
-    At the end, each player's gain is the value of their inventory by their own values
-    minus that at the start. The larger gain wins: +1 / -1; equal gains: 0 to both (also
-    0 to both before the end). Zero-sum.
-
-Information state
-    ``"p<player>|values=..|start=..;..|<player>:<canonical reply>;..."``: own values,
-    both starting inventories and every move so far, messages included (perfect recall).
+``apply`` parses a reply (:mod:`games.negotiation.moves`) and checks it against the
+inventories; ``random_action`` draws a move straight from ``getrandbits`` as
+``rng.choice`` would; the observation text and information state are built from pieces
+kept between steps (:mod:`games.negotiation.text`).
 """
 
 from __future__ import annotations
 
-import _random
-import dataclasses
 import operator
 import random
-from dataclasses import dataclass, field
 from typing import Any
 
-from games.core import (
-    VIEWS, Game, GameInfo, IllegalAction, Observation, State, view_field,
+from games.core import IllegalAction, Observation, State
+from games.negotiation import text as tx
+from games.negotiation.moves import (
+    RESOURCES, VALUE_RANGE, Bundle, Move, bundle_text, counts_text, parse_reply,
 )
-from games.negotiation import views
-from games.negotiation.expert import Negotiator
-from games.negotiation.text import (
-    QUANTITY_RANGE, RESOURCES, VALUE_RANGE, Bundle, Move, NegotiationView, bundle_text,
-    counts_text, parse_reply, read_view,
-)
-from games.negotiation.views import GRAMMAR, ROLES, value_of
+from games.negotiation.text import ROLES, value_of
 
-__all__ = ["NegotiationOptions", "SimpleNegotiation", "NegotiationState", "MAX_TURNS"]
-
-MAX_TURNS = 60
-"""Most turns in one game: each observation repeats the whole history, so records grow
-with the square of the length (60 turns: well under a second, about 200 KB of record)."""
+__all__ = ["NegotiationState"]
 
 _N = len(RESOURCES)
 _KINDS = (None, "[pass]", "[deny]", "[accept]")
@@ -95,33 +49,9 @@ def _below(bits: Any, rng: random.Random, n: int) -> int:
         r = bits(k)
     return r
 
-_SETUP_DRAWS = tuple(
-    (low, high - low + 1, (high - low + 1).bit_length())
-    for _ in (0, 1) for low, high in [QUANTITY_RANGE] * _N + [VALUE_RANGE] * _N
-)
-"""(lowest value, how many values, bits per try) of each draw of ``new_state``."""
-
 _REPLIES: dict[str, tuple[Move, str]] = {}
 """Parsed replies without a message, and their canonical form, by reply text."""
 _MAX_REPLIES = 1 << 14
-
-RULES = f"""Simple Negotiation: two players trade Wheat, Wood, Sheep, Brick and Ore.
-Each player starts with some units of each resource and values each unit privately; you
-see your own values and both inventories, never the opponent's values. Players alternate
-turns, player 0 first. On your turn make exactly one move:
-  [offer] <give> -> <get>  propose to give the left bundle for the right one, e.g.
-                           [offer] 2 Wood, 1 Ore -> 3 Sheep (you must be able to pay it)
-  [accept]                 accept the opponent's pending offer (the trade happens now)
-  [deny]                   reject the opponent's pending offer
-  [pass]                   do nothing
-An offer is pending for the opponent's next move only. You may add a message after the
-action: [pass] [say] What would you give for my Ore?
-When the turns run out, each player's gain is the value of their inventory by their own
-values minus its value at the start. The larger gain wins (+1, the other gets -1); equal
-gains are a draw (0).
-{GRAMMAR}
-"""
-
 
 def _missing(have: Bundle, need: Bundle) -> str:
     """What ``have`` lacks to pay ``need`` (``"2 Wood, 1 Ore"``), ``""`` if nothing."""
@@ -144,23 +74,12 @@ def _parse(reply: str) -> tuple[Move, str]:
     return known
 
 
-@dataclass
-class NegotiationOptions:
-    turns: int = field(default=10, metadata={"range": (2, MAX_TURNS)})
-    """Total number of turns, both players together (player 0 moves on even turns)."""
-    view: str = view_field()
-    """``text``: a sentence per fact; ``compact``: the same lines as short codes
-    (:data:`games.negotiation.views.COMPACT`)."""
-
-
-
-
 class NegotiationState(State):
     """Inventories, values and starting inventories as tuples of two 5-tuples; the
     pending offer ``(proposer, give, get)`` or None; the history of ``(player,
     canonical reply)``. Player to move: ``turn % 2``. ``_head`` and ``_log`` keep pieces
     of the observation text with the fields they were built from
-    (:mod:`games.negotiation.views`)."""
+    (:mod:`games.negotiation.text`)."""
 
     __slots__ = ("inventory", "values", "start", "pending", "history", "_head", "_log")
     inventory: tuple[Bundle, Bundle]
@@ -296,28 +215,28 @@ class NegotiationState(State):
         a = _below(bits, rng, min(3, mine[g]))
         return _OFFERS[g][r][a][_below(bits, rng, min(3, theirs[r]))]
 
-    # ----- text: kept pieces (games.negotiation.views) ---------------------------------
+    # ----- text: kept pieces (games.negotiation.text) ---------------------------------
     def observation(self, player: int) -> Observation:
         """:meth:`State.observation` in one call, the text and information state from
         the kept pieces (tests hold it equal to the base method and to a fresh build)."""
         if player != 0 and player != 1:
             return super().observation(player)  # the error naming the player
-        return views.observe(self, player)
+        return tx.observe(self, player)
 
     def _text(self, player: int) -> str:
         if self.game.view == "text" and (player == 0 or player == 1):
-            return views.observe(self, player).text
-        return views.fresh_text(self, player, "text")
+            return tx.observe(self, player).text
+        return tx.fresh_text(self, player, "text")
 
     def _compact(self, player: int) -> str:
         if self.game.view == "compact" and (player == 0 or player == 1):
-            return views.observe(self, player).text
-        return views.fresh_text(self, player, "compact")
+            return tx.observe(self, player).text
+        return tx.fresh_text(self, player, "compact")
 
     def information_state(self, player: int) -> str:
         if player != 0 and player != 1:
-            return views.fresh_information_state(self, player)
-        return views.information_state(self, player)
+            return tx.fresh_information_state(self, player)
+        return tx.information_state(self, player)
 
     def render(self, reveal: bool = False) -> str:
         turns = self.game.options.turns
@@ -338,67 +257,3 @@ class NegotiationState(State):
             r = self.returns()
             rows.append("draw" if r[0] == 0 else f"P{0 if r[0] > 0 else 1} wins")
         return "\n".join(rows)
-
-
-class SimpleNegotiation(Game):
-    """Factory of negotiation states; see the module docstring for the rules."""
-
-    info = GameInfo(
-        id="negotiation",
-        description="two-player trading of five resources with private values per unit",
-        min_players=2,
-        max_players=2,
-        roles=ROLES,
-        chance="seeded",
-        information="imperfect",
-        min_utility=-1.0,
-        max_utility=1.0,
-        utility_sum=0.0,
-        max_length=NegotiationOptions.turns,
-        action_grammar="[offer] 2 Wood, 1 Ore -> 3 Sheep | [accept] | [deny] | [pass], "
-                       "optionally followed by [say] <message>",
-    )
-    Options = NegotiationOptions
-    views = VIEWS
-    rules = RULES
-    expert = Negotiator
-
-    def __init__(self, options: Any = None, **kwargs: Any) -> None:
-        super().__init__(options, **kwargs)
-        if not isinstance(self.options, NegotiationOptions):
-            raise TypeError(
-                f"options must be NegotiationOptions, got {type(self.options).__name__}"
-            )
-        self.info = dataclasses.replace(type(self).info, max_length=self.options.turns)
-        self.frames = views.frames(self.options.turns)
-        """The first and last lines of each observation, per turn and player."""
-
-    def new_state(self, seed: int = 0) -> NegotiationState:
-        """Quantities and values for both players drawn from ``random.Random(seed)`` as
-        ``rng.randint`` draws them (player 0's five quantities, its five values, then
-        player 1's), straight from ``getrandbits``; an int seed seeds random.Random's C
-        base class directly (the same generator and seeding, without the Python-level
-        wrappers)."""
-        bits = (_random.Random if isinstance(seed, int) else random.Random)(seed).getrandbits
-        drawn = []
-        for low, n, k in _SETUP_DRAWS:
-            r = bits(k)  # uniform below n by rejection, as rng.randrange(n)
-            while r >= n:
-                r = bits(k)
-            drawn.append(low + r)
-        s = object.__new__(NegotiationState)
-        s.game = self
-        s.turn = 0
-        s.inventory = s.start = (tuple(drawn[0:5]), tuple(drawn[10:15]))
-        s.values = (tuple(drawn[5:10]), tuple(drawn[15:20]))
-        s.pending = None
-        s.history = ()
-        s._head = s._log = None
-        return s
-
-    def canonicalize(self, answer: str) -> str:
-        """The canonical form of a reply (grammar: :mod:`games.negotiation.text`)."""
-        return parse_reply(answer).canonical()
-
-    def example_action(self) -> str:
-        return "[offer] 2 Wood -> 1 Ore"
