@@ -4,8 +4,9 @@ agents import neither torch nor rich.
 
 Every import counts, wherever it is written: at module level, inside a function, under
 ``if TYPE_CHECKING:``. ``scripts/`` and ``tests/`` may import anything and are not
-checked. A circle that cannot be broken yet is named in :data:`ALLOWED_CIRCLES` with its
-reason; an entry that is no longer a circle fails the test, so the list only shrinks.
+checked. No circle is allowed: inside a game the Game (``game.py``) sits on top of its
+State, text, expert and evaluation, and the modules below type a state they read as
+``games.core.State``.
 """
 
 from __future__ import annotations
@@ -23,16 +24,6 @@ FLOORS = ("common", "games", "agents", "arena", "training")
 NO_HEAVY = {"common": ("torch", "transformers", "rich"), "games": ("torch", "transformers", "rich")}
 """Third-party packages a floor never imports (a game never imports torch; the viewer, not
 the game, styles text)."""
-
-_SPLIT = ("the Game and its State share rules.py: the Game names its evaluators and its "
-          "State's text, which read the State; broken when each game takes the one layout "
-          "(game.py above state.py, text.py and evaluation.py)")
-
-ALLOWED_CIRCLES: dict[frozenset[str], str] = {
-    frozenset({"games.household.rules", "games.household.state", "games.household.views",
-               "games.household.evaluation"}): _SPLIT,
-}
-"""Circles kept for now: the modules of each, and why."""
 
 
 def modules(root: Path, floors: tuple[str, ...] = FLOORS) -> dict[str, tuple[Path, bool]]:
@@ -164,10 +155,7 @@ def test_arrows_only_point_down(graphs):
 
 def test_no_import_circle_anywhere(graphs):
     graph, _ = graphs
-    found = set(circles(graph))
-    assert sorted(map(sorted, found - set(ALLOWED_CIRCLES))) == []
-    assert sorted(map(sorted, set(ALLOWED_CIRCLES) - found)) == [], (
-        "an allowed circle is gone: remove it from ALLOWED_CIRCLES")
+    assert sorted(map(sorted, circles(graph))) == []
 
 
 def test_the_lower_floors_import_no_torch_and_no_rich(graphs):

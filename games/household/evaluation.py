@@ -1,7 +1,8 @@
 """Household metrics from finished episodes: success per task type, steps, invalid rate.
 
 The arena's generic evaluation (``arena eval``) plays the episodes and hands their records
-to :meth:`games.household.Household.record_metrics`, which calls :func:`record_metrics`.
+to :meth:`games.household.Household.record_metrics`, which calls :func:`record_metrics`
+with the Household game.
 Records are read by attribute only (``seed``, ``returns``, ``decisions`` with ``valid``),
 so this module needs nothing above games/. The task of an episode is the world its seed
 generates (generation is deterministic).
@@ -20,12 +21,12 @@ from games.algorithms.evaluation import wilson_interval
 from games.household.tasks import KINDS
 
 if TYPE_CHECKING:
-    from games.household.rules import Household
+    from games.core import Game
 
 __all__ = ["record_metrics"]
 
 
-def record_metrics(game: "Household", records: Sequence[Any]) -> dict[str, float]:
+def record_metrics(game: "Game", records: Sequence[Any]) -> dict[str, float]:
     by_kind: dict[str, list[bool]] = {}
     steps: list[int] = []
     decisions = invalid = 0

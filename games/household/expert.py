@@ -2,7 +2,7 @@
 :class:`HouseholdExpert` is the game's expert (agents ``expert`` and
 ``household-expert``): deterministic, so its policy is one command with probability 1.
 
-:func:`read_knowledge` reads an information state (:mod:`games.household.views`) into a
+:func:`read_knowledge` reads an information state (:mod:`games.household.text`) into a
 :class:`Knowledge`; :func:`expert_command` gives the next command:
 
 1. holding a goal object: transform it first where the task asks (go to the microwave,

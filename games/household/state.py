@@ -19,7 +19,7 @@ from games.household.tasks import preposition
 from games.household.world import CLEAN, COOL, HEAT, LAMP, World
 
 if TYPE_CHECKING:
-    from games.household.rules import Household
+    from games.core import Game
 
 __all__ = ["HouseholdState", "Layout", "initial_state"]
 
@@ -284,24 +284,16 @@ class HouseholdState(State):
 
     # ----- views ------------------------------------------------------------------------
     def _text(self, player: int) -> str:
-        from games.household.views import observation_text
-
-        return observation_text(self, player)
+        return T.observation_text(self, player)
 
     def _compact(self, player: int) -> str:
-        from games.household.views import compact_text
-
-        return compact_text(self, player)
+        return T.compact_text(self, player)
 
     def information_state(self, player: int) -> str:
-        from games.household.views import knowledge
-
-        return knowledge(self, player)
+        return T.knowledge(self, player)
 
     def render(self, reveal: bool = False) -> str:
-        from games.household.views import render
-
-        return render(self)
+        return T.render(self)
 
     def clone(self) -> "HouseholdState":
         s = object.__new__(HouseholdState)
@@ -348,7 +340,7 @@ _HANDLERS = {
 }
 
 
-def initial_state(game: "Household", world: World, players: int) -> HouseholdState:
+def initial_state(game: "Game", world: World, players: int) -> HouseholdState:
     s = object.__new__(HouseholdState)
     s.game, s.turn, s.lay = game, 0, Layout(world)
     s.loc, s.hold = (-1,) * players, (-1,) * players

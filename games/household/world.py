@@ -12,7 +12,7 @@ Everything here is data written for the arena (not taken from any other project'
 A :class:`World` is one generated episode's static facts (names, types, the task, where
 every object starts); the moving parts (positions, open receptacles, object states) live
 in the game state. Worlds are drawn by :func:`sample_world`; the game keeps one only when
-the expert solves it (see :mod:`games.household.rules`).
+the expert solves it (see :mod:`games.household.game`).
 """
 
 from __future__ import annotations

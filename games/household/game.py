@@ -57,6 +57,7 @@ from typing import Any, Sequence
 from games.core import VIEWS, Game, GameInfo, view_field
 from common.seeds import derive_seed
 
+from games.household.evaluation import record_metrics
 from games.household.expert import HouseholdExpert, solves
 from games.household.state import HouseholdState, initial_state
 from games.household.tasks import KINDS, SPLITS, candidate_goals
@@ -93,7 +94,7 @@ class HouseholdOptions:
     """The observation lists every receptacle seen so far and what is in/on it now."""
     view: str = view_field()
     """``text``: ALFWorld-style sentences; ``compact``: what the agent knows as short lines
-    (:func:`games.household.views.compact_text`; ``history`` and ``memory`` do not apply)."""
+    (:func:`games.household.text.compact_text`; ``history`` and ``memory`` do not apply)."""
 
     def __post_init__(self) -> None:
         for name, value, allowed in (("room", self.room, _ROOMS),
@@ -171,8 +172,6 @@ class Household(Game):
         """Success per task type, steps and invalid rate of finished episodes (read by
         ``arena eval``; see :mod:`games.household.evaluation`). The agents of one house
         share its outcome, so ``seats`` (two agents) changes nothing."""
-        from games.household.evaluation import record_metrics
-
         return record_metrics(self, records)
 
     def example_action(self) -> str:
