@@ -10,9 +10,13 @@ What is where:
 - the contract: :mod:`games.core` (``Game``, ``State``, ``Observation``, the
   ``Determiniser``, ``IllegalAction``), :mod:`games.parse` (a model's reply -> a canonical
   action), :mod:`games.registry` (games by name, plug-ins by entry point),
-  :mod:`games.phrasebook` (a compact view as a lossless rewrite of the text view);
-- the games, one package each, one layout: ``kuhn_poker``, ``tictactoe``,
-  ``negotiation``, ``werewolf``, ``household``;
+  :mod:`games.phrasebook` (a compact view as a lossless rewrite of the text view),
+  :mod:`games.expert` (a game's scripted expert, ``Game.expert``);
+- the games, one package each: ``kuhn_poker``, ``tictactoe``, ``negotiation``,
+  ``werewolf``, ``household``, in one layout: ``game.py`` (the Game), ``state.py`` (the
+  State), ``text.py`` (what a player reads), ``expert.py`` and ``evaluation.py`` (where
+  the game has exact evaluators or record metrics), other modules beside them by names of
+  their own;
 - :mod:`games.adapters`: the same games seen through other frameworks' interfaces
   (PettingZoo AEC and Parallel, ``textarena:<EnvId>`` wrapping TextArena's);
 - :mod:`games.algorithms`: generic algorithms over what a game declares (the evaluation
