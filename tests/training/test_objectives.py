@@ -97,12 +97,13 @@ def test_one_policy_gradient_objective_keeps_the_metrics_row(backend, samples, t
     adv = [1.0 if i % 2 else -1.0 for i in range(len(samples))]
     stats = learner.update(LearnBatch(samples, adv), 1)
     assert set(stats) == {"loss", "grad_norm", "steps", "trained_samples", "trained_tokens",
-                          "lr", "train/clip_fraction", "train/approx_kl", "train/kl_ref",
-                          "train/entropy"}
+                          "lr", "token_budget", "train/clip_fraction", "train/approx_kl",
+                          "train/kl_ref", "train/entropy"}
     assert set(learner.metrics_row(stats)) == {
         "losses/loss", "train/grad_norm", "train/steps", "train/trained_samples",
-        "train/trained_tokens", "train/lr", "train/clip_fraction", "train/approx_kl",
-        "train/kl_ref", "train/entropy"}
+        "train/trained_tokens", "train/lr", "train/token_budget", "train/clip_fraction",
+        "train/approx_kl", "train/kl_ref", "train/entropy"}
+    assert stats["token_budget"] == config.token_budget  # the local model fits any budget
     assert stats["steps"] == -(-len(samples) // 4) and stats["trained_samples"] == len(samples)
 
 
