@@ -214,7 +214,10 @@ def resume_point(run_dir: Path) -> tuple[Path, dict[str, Any]] | None:
         if problem is None:
             if skipped:
                 for bad in damaged:  # out of the way of pruning and of later saves, kept
-                    bad.rename(bad.with_name(bad.name + ".damaged"))
+                    try:
+                        bad.rename(bad.with_name(bad.name + ".damaged"))
+                    except FileNotFoundError:
+                        pass  # another process of the same run moved it first
                 log.warning("resuming from %s; skipped damaged %s (renamed to *.damaged)",
                             path.name, "; ".join(skipped))
             return path, state

@@ -99,9 +99,14 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
     if args.processes > 1 and int(os.environ.get("WORLD_SIZE", "1") or 1) <= 1:
         from training.launch import launch
 
-        return launch(args.processes, list(sys.argv[1:] if argv is None else argv), config.out)
+        forwarded = list(sys.argv[1:] if argv is None else argv)
+        out = str(config.run_dir())  # one folder for every process (the default is dated)
+        if not config.out:
+            forwarded += ["--out", out]
+        return launch(args.processes, forwarded, out)
     console = Console(stderr=args.json)
     t0 = time.perf_counter()
+    rank = int(os.environ.get("RANK", "0") or 0)  # this process's place in a launched run
     try:
         from training.distributed import current_ranks
 
@@ -117,10 +122,20 @@ def train_from_argv(argv: Sequence[str] | None = None) -> int:
                 progress.update(row)
 
             run_dir = train(config, on_row=on_row, resume=args.resume, ranks=ranks)
+    except KeyboardInterrupt:
+        if int(os.environ.get("WORLD_SIZE", "1") or 1) <= 1:
+            raise  # one process: the arena command's own "interrupted" line
+        if os.environ.get("ARENA_LAUNCHED") is None and rank == 0:
+            print("interrupted", file=sys.stderr)  # a launcher of the user's own
+        return 130  # under arena train --processes the launcher says it, in one line
     except RuntimeError as err:
         if not _lost_peer(err):
             raise
-        return 1  # another process died: the launcher says which, in one line
+        # another process died: the launcher names it in one line; this one's view of it
+        # goes to the launch log only
+        print(f"arena train (process {rank}): lost contact with another process: "
+              f"{terminal_safe(str(err), multiline=False)}", file=sys.stderr)
+        return 1
     except (ValueError, FileNotFoundError, ImportError) as err:
         _error("arena train: error", err)
         return 2

@@ -22,11 +22,15 @@ import threading
 from pathlib import Path
 from typing import IO, Sequence
 
+from common.untrusted import terminal_safe
+
 __all__ = ["launch", "launcher_command", "free_port"]
 
 _FAILED = re.compile(r"failed \(exitcode: (-?\d+)\) local_rank: (\d+)")
 _GLOG = re.compile(r"^[WEIF]\d{4} \d\d:\d\d:\d\d")
-_TERMINATE = "terminate called"
+_QUIET = ("terminate called", "arena train (process ")
+"""Lines kept in the log only: a collective library's abort, and a process's own account
+of losing another (the closing line names the one that died)."""
 _SUMMARY = re.compile(r"rank\s*: (\d+) \(local_rank: \d+\)\s*\n\s*exitcode\s*: (-?\d+)")
 _CONSEQUENCES = (1, -int(signal.SIGABRT), -int(signal.SIGTERM))
 """How a process ends when another one died first: the quiet exit of a lost peer, an
@@ -60,23 +64,40 @@ def _how(code: int) -> str:
     return f"exited with code {code}"
 
 
-def _pump(stream: IO[str], log: IO[str], shown: list[str], failure: list[tuple[int, int]]) -> None:
+def _pump(stream: IO[str], log: IO[str], shown: list[str], failure: list[tuple[int, int]],
+          stopped: threading.Event) -> None:
     """Copy the launcher's stderr to ``log``; show the processes' lines (each error line
-    once: every rank reports the same error) until the launcher reports a failure."""
+    once: every rank reports the same error; made safe for a terminal) until the launcher
+    reports a failure or the run is interrupted."""
     for line in stream:
         log.write(line)
         log.flush()
         found = _FAILED.search(line)
         if found and not failure:
             failure.append((int(found.group(2)), int(found.group(1))))
-        if failure or _GLOG.match(line) or line.startswith(_TERMINATE):
+        if (failure or stopped.is_set() or _GLOG.match(line) or line.startswith(_QUIET)):
             continue  # the launcher's own report: summed up in one line at the end
         if line.startswith("arena train:"):
             if line in shown:
                 continue
             shown.append(line)
-        sys.stderr.write(line)
+        sys.stderr.write(terminal_safe(line))
         sys.stderr.flush()
+
+
+def _wait(proc: subprocess.Popen, stopped: threading.Event) -> int:
+    """The launcher's exit status. Ctrl-C: the launcher stops every process (it gets the
+    terminal's SIGINT too; it is sent again in case it did not); a second Ctrl-C asks it
+    to terminate them."""
+    while True:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            if stopped.is_set():
+                proc.send_signal(signal.SIGTERM)
+            else:
+                stopped.set()
+                proc.send_signal(signal.SIGINT)
 
 
 def _cause(log_path: Path, first: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -105,21 +126,19 @@ def launch(processes: int, argv: Sequence[str], out: str | None) -> int:
     env = dict(os.environ)
     env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // processes)))
     env["PYTHONUNBUFFERED"] = "1"
+    env["ARENA_LAUNCHED"] = "1"  # the processes leave the closing line to this launcher
     cmd = launcher_command(processes, argv, free_port())
     fd, log_name = tempfile.mkstemp(prefix="arena-train-", suffix=".log")
     shown: list[str] = []
     failure: list[tuple[int, int]] = []
+    stopped = threading.Event()
     with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as log:
         proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True,
                                 errors="replace")
-        pump = threading.Thread(target=_pump, args=(proc.stderr, log, shown, failure),
+        pump = threading.Thread(target=_pump, args=(proc.stderr, log, shown, failure, stopped),
                                 daemon=True)
         pump.start()
-        try:
-            code = proc.wait()
-        except KeyboardInterrupt:
-            proc.send_signal(signal.SIGINT)
-            code = proc.wait()
+        code = _wait(proc, stopped)
         pump.join()
     log_path = Path(log_name)
     if out and Path(out).is_dir():  # kept with the run it belongs to
@@ -135,6 +154,11 @@ def launch(processes: int, argv: Sequence[str], out: str | None) -> int:
             log_path.unlink(missing_ok=True)
         return 0
     failure = _cause(log_path, failure)
+    if stopped.is_set():
+        print(f"arena train: interrupted; the run keeps its last checkpoint (run the same "
+              f"command again to resume); every process's output is in {log_path}",
+              file=sys.stderr)
+        return 130
     if failure and not shown:
         rank, status = failure[0]
         print(f"arena train: process {rank} of {processes} {_how(status)}; the others were "

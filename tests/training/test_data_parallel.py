@@ -227,3 +227,38 @@ def test_a_dead_process_ends_the_run_with_one_line(tiny_model, tmp_path):
     assert lines[0].startswith("arena train: process 1 of 2 was killed by SIGKILL; the others "
                                "were stopped"), lines[0]
     assert str(out / "launch.log") in lines[0] and (out / "launch.log").is_file()
+
+
+def test_ctrl_c_stops_every_process_with_one_line_in_one_default_folder(tiny_model, tmp_path):
+    """Ctrl-C (SIGINT to the command's process group, as a terminal sends it) stops every
+    process and says so in one line, exit 130; without --out, every process writes to the
+    one dated folder the launcher chose."""
+    args = [a if a != "8" else "5000" for a in ARGS]  # --iterations 5000: Ctrl-C ends it
+    cmd = [sys.executable, "-m", "training.cli", *args, "--model", tiny_model,
+           "--processes", "2"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env={**_env(), "PYTHONPATH": str(REPO)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 600
+    while not list(tmp_path.glob("runs/*/checkpoint-2/COMPLETE")):
+        assert proc.poll() is None, proc.communicate()[1][-3000:]
+        assert time.monotonic() < deadline, "no checkpoint-2"
+        time.sleep(0.05)
+    before = _descendants(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert proc.returncode == 130, err
+    assert len(lines) == 1 and lines[0].startswith("arena train: interrupted; the run keeps "
+                                                   "its last checkpoint"), err
+    folders = list((tmp_path / "runs").iterdir())
+    assert len(folders) == 1, folders  # one folder for both processes
+    assert (folders[0] / "launch.log").is_file() and (folders[0] / "config.json").is_file()
+    assert str(folders[0].name) in lines[0]
+    time.sleep(1)
+    assert not [p for p in before if Path(f"/proc/{p}").exists()
+                and b"zombie" not in Path(f"/proc/{p}/status").read_bytes().lower()]
